@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 
 namespace Paft.Tests.Common;
 
@@ -44,7 +43,7 @@ internal static class SharedData
     }
 
     /// <summary>The repository root (the folder with Paft.MLNet.sln).</summary>
-    public static string RepoRoot([CallerFilePath] string thisFile = "")
+    public static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "Paft.MLNet.sln")))
