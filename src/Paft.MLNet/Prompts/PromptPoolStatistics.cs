@@ -52,8 +52,9 @@ public sealed partial class PromptPoolStatistics
     /// <summary>How many templates end with each answer cue, most common first.</summary>
     public IReadOnlyList<KeyValuePair<string, int>> AnswerCueCounts { get; private init; } = [];
 
-    // "[describe how it involves ...]": an instruction in brackets that a generator meant to be filled in.
-    [GeneratedRegex(@"\[[A-Za-z][^\[\]]*\s[^\[\]]*\]")]
+    // "[describe how it involves ...]", "[topic]": a slot in brackets that a generator meant to be filled
+    // in. Lower-case start or several words; "[MASK]" or "[A]" are left alone.
+    [GeneratedRegex(@"\[(?:[a-z][^\[\]\n]*|[A-Za-z][^\[\]\n]*\s[^\[\]\n]*)\]")]
     private static partial Regex BracketedInstruction();
 
     internal static PromptPoolStatistics Compute(PromptPool pool, TaskDefinition? task, double threshold)
