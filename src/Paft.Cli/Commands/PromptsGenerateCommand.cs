@@ -18,7 +18,7 @@ internal static class PromptsGenerateCommand
         Option<int> count = new("--count") { Description = "How many templates to write.", Required = true };
         Option<int> seed = new("--seed") { Description = "Seed of the draw: the same seed writes the same templates.", DefaultValueFactory = _ => 0 };
         Option<string> output = new("--out") { Description = "The pool file to write (.jsonl, .csv or .xlsx).", Required = true };
-        Option<Uri> endpoint = new("--endpoint") { Description = "An OpenAI-compatible or Ollama endpoint to generate with (instead of --offline)." };
+        Option<string> endpoint = new("--endpoint") { Description = "An OpenAI-compatible or Ollama endpoint to generate with (instead of --offline)." };
         Option<string> model = new("--model") { Description = "The model name at --endpoint." };
         var command = new Command("generate", "Generate prompt templates for a task.")
         {
@@ -30,7 +30,10 @@ internal static class PromptsGenerateCommand
             int n = parseResult.GetValue(count);
             int s = parseResult.GetValue(seed);
             string path = parseResult.GetValue(output)!;
-            Uri? url = parseResult.GetValue(endpoint);
+            string? endpointText = parseResult.GetValue(endpoint);
+            Uri? url = endpointText is null ? null
+                : Uri.TryCreate(endpointText, UriKind.Absolute, out Uri? parsed) ? parsed
+                : throw new ArgumentException($"--endpoint '{endpointText}' is not an absolute URL.");
             if (parseResult.GetValue(offline) == (url is not null))
                 throw new ArgumentException("Choose one source: --offline, or --endpoint URL --model NAME.");
             if (n <= 0)
