@@ -170,7 +170,7 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
         ulong[][] shingles = ShinglesOf();
         var kept = new List<int>();
         foreach (int i in Enumerable.Range(0, _entries.Length))
-            if (kept.All(k => TextShingles.Jaccard(shingles[k], shingles[i]) < threshold))
+            if (kept.All(k => !TextShingles.CanReach(shingles[k], shingles[i], threshold) || TextShingles.Jaccard(shingles[k], shingles[i]) < threshold))
                 kept.Add(i);
         return new PromptPool(kept.Select(i => _entries[i]));
     }
