@@ -60,7 +60,7 @@ public class LlamaConfigTests
     public void UnknownRopeScalingTypeIsAnError(string type)
     {
         var e = Assert.Throws<InvalidDataException>(() =>
-            LlamaConfig.FromJson(Minimal + $$""","rope_scaling":{"rope_type":"{{type}}","factor":2.0}}""", "/m/config.json"));
+            LlamaConfig.FromJson(Minimal + ",\"rope_scaling\":{\"rope_type\":\"" + type + "\",\"factor\":2.0}}", "/m/config.json"));
         Assert.Contains("'/m/config.json'", e.Message);
         Assert.Contains("'rope_scaling'", e.Message);
         Assert.Contains($"'{type}'", e.Message);
