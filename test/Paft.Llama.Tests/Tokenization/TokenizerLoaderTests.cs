@@ -153,4 +153,28 @@ public class TokenizerLoaderTests
         var tokenizer = TokenizerLoader.Load(folder.Path);
         Assert.Equal([2, 4, 3], tokenizer.EosIds);
     }
+
+    [Fact]
+    public void AddedTokens_AreParsedWhateverTheirFirstCharacter()
+    {
+        using var folder = new TempFolder();
+        folder.Write("tokenizer.model", string.Concat(Enumerable.Range(0, 256).Select(b => $"{Convert.ToBase64String([(byte)b])} {b}\n")));
+        folder.Write("tokenizer_config.json",
+            """{ "added_tokens_decoder": { "256": { "content": "[SEP]" }, "257": { "content": "<|begin_of_text|>" } }, "bos_token": "<|begin_of_text|>" }""");
+        var tokenizer = TokenizerLoader.Load(folder.Path);
+        Assert.Equal([257, 'a', 256, 'b'], tokenizer.Encode("a[SEP]b", addBos: true, parseSpecial: true));
+        Assert.Equal(257, tokenizer.BosId);
+    }
+
+    [Fact]
+    public void TokenizerJson_WithAnotherPreTokenizer_IsRefusedByName()
+    {
+        using var folder = new TempFolder();
+        string path = folder.Write("tokenizer.json", """
+            { "pre_tokenizer": { "type": "ByteLevel", "add_prefix_space": false, "use_regex": true },
+              "model": { "type": "BPE", "vocab": { "a": 0, "b": 1, "ab": 2 }, "merges": [ "a b" ] } }
+            """);
+        var e = Assert.Throws<NotSupportedException>(() => TokenizerLoader.Load(folder.Path));
+        Assert.Contains(path, e.Message);
+    }
 }
