@@ -105,6 +105,11 @@ public sealed partial class PromptPoolStatistics
                 yield return new SuspiciousTemplate(template.Id,
                     $"a literal brace at position {segment.Position} will appear in the prompt (written '{{{{' or '}}}}')");
 
+        // "Answer:." — a cue followed by stray punctuation: the model is asked to continue after the period.
+        string display = template.DisplayText;
+        if (AnswerCues.EndingOf(display) is null && AnswerCues.EndingOf(display.TrimEnd().TrimEnd('.', ',', ';', '\'', '"')) is { } cue)
+            yield return new SuspiciousTemplate(template.Id, $"stray text after the answer cue \"{cue}\": ends with \"{display.TrimEnd()[^Math.Min(display.TrimEnd().Length, cue.Length + 2)..]}\"");
+
         foreach (var repeated in template.PlaceholderOrder.GroupBy(p => p).Where(g => g.Count() > 1))
             yield return new SuspiciousTemplate(template.Id, $"placeholder {{{repeated.Key}}} appears {repeated.Count()} times");
 

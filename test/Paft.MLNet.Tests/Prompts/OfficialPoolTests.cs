@@ -80,6 +80,8 @@ public class OfficialPoolTests(ITestOutputHelper output)
         Assert.Contains(stats["piqa"].Suspicious, s => s.Reason.Contains("{goal} appears 2 times"));
         Assert.Contains(stats["race"].PlaceholderOrders, p => p.Key == "question,article,A,B,C,D");
         Assert.Equal("ctx,A,B,C,D", Assert.Single(stats["hellaswag"].PlaceholderOrders).Key);
+        // A third of WinoGrande's end with "Answer:." and are flagged for the stray period.
+        Assert.Contains(stats["winogrande"].Suspicious, s => s.Reason.StartsWith("stray text after the answer cue", StringComparison.Ordinal));
         // Nearly all end with an answer cue.
         Assert.All(stats.Values, s => Assert.True(s.AnswerCueFraction > 0.6, $"answer cue fraction {s.AnswerCueFraction}"));
     }
