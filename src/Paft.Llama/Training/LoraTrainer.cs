@@ -72,7 +72,6 @@ public sealed class LoraTrainer
 
         TrainingState? resume = o.ResumeFrom is null ? null : TrainingCheckpoint.ReadState(o.ResumeFrom);
         int startStep = resume?.GlobalStep ?? 0;
-        int startEpoch = o.Epochs; // set below from the step
         IReadOnlyList<TrainingExample> examples = EpochExamples(examplesForEpoch, 0, expectedCount: null);
         int count = examples.Count;
         int microBatches = (count + o.BatchSize - 1) / o.BatchSize;
@@ -82,7 +81,7 @@ public sealed class LoraTrainer
             throw new InvalidOperationException(
                 $"Checkpoint '{o.ResumeFrom}' was written by a different run ({resume.ExamplesPerEpoch} examples, {resume.TotalSteps} steps, seed {resume.Seed}); " +
                 $"this run has {count} examples, {totalSteps} steps, seed {o.Seed}.");
-        startEpoch = startStep / stepsPerEpoch;
+        int startEpoch = startStep / stepsPerEpoch;
 
         var schedule = new WarmupCosineSchedule(o.LearningRate, WarmupCosineSchedule.WarmupStepsFromRatio(o.WarmupRatio, totalSteps), totalSteps);
         var trainable = _lora.NamedParameters().Select(p => p.Parameter).ToList();
@@ -119,6 +118,7 @@ public sealed class LoraTrainer
 
                     (double loss, int lossTokens, int tokens, double gradNorm) =
                         RunStep(examples, order, epoch, stepInEpoch, step + 1, microBatches, optimizer, trainable, lastCheckpoint);
+                    double seconds = clock.Elapsed.TotalSeconds; // the step's compute, without checkpoint IO
                     step++;
                     lastLoss = loss;
                     epochLossSum += loss * lossTokens;
@@ -128,7 +128,7 @@ public sealed class LoraTrainer
                     if (o.CheckpointDirectory is not null && ((o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0) || step == totalSteps))
                         lastCheckpoint = WriteCheckpoint(optimizer, dropoutGenerator, step, stepsPerEpoch, totalSteps, count, loss);
                     progress?.Report(new TrainingProgress(
-                        TrainingProgressKind.Step, epoch, step, totalSteps, loss, learningRate, gradNorm, tokens / clock.Elapsed.TotalSeconds));
+                        TrainingProgressKind.Step, epoch, step, totalSteps, loss, learningRate, gradNorm, tokens / seconds));
                 }
                 progress?.Report(new TrainingProgress(
                     TrainingProgressKind.Epoch, epoch, step, totalSteps, epochLossSum / epochLossTokens, learningRate, double.NaN,

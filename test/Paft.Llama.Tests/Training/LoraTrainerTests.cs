@@ -55,6 +55,40 @@ public class LoraTrainerTests
     }
 
     [Fact]
+    public void ABf16BaseTrainsFp32AdaptersAndStaysUntouched()
+    {
+        using var model = new ToyCausalLM(dtype: ScalarType.BFloat16);
+        var baseBefore = model.Snapshot();
+        var lora = Paft.Llama.Lora.LoraAdapterSet.Apply(model, new Paft.Llama.Lora.LoraConfig { Rank = 2, Alpha = 4, TargetModules = ["q_proj", "v_proj", "lm_head"] }, seed: 5);
+        var reporter = new Reporter(_ => { });
+        var options = new TrainingOptions { Epochs = 30, BatchSize = 4, LearningRate = 5e-2, WarmupRatio = 0.1, Seed = 1 };
+
+        new LoraTrainer(lora, Forward(model), options).Train(ToyTask.Examples(), reporter);
+
+        Assert.All(lora.NamedParameters(), p => Assert.Equal(ScalarType.Float32, p.Parameter.dtype));
+        var epochs = reporter.Reports.Where(r => r.Kind == TrainingProgressKind.Epoch).ToList();
+        Assert.True(epochs[^1].Loss < 0.5 * epochs[0].Loss, $"loss {epochs[0].Loss} -> {epochs[^1].Loss}");
+        foreach ((string name, Parameter p) in model.named_parameters())
+            if (!name.Contains(".adapter."))
+                Assert.True(TensorBits.Same(baseBefore[name], p), $"base parameter {name} changed");
+    }
+
+    [Fact]
+    public void ResumingWithADifferentRunIsRefused()
+    {
+        using var dir = new TempFolder();
+        var (m1, l1) = ToyTask.Model();
+        TrainingResult first = new LoraTrainer(l1, Forward(m1), Options(dir.Path, every: 2)).Train(ToyTask.Examples());
+        string at2 = TrainingCheckpoint.List(dir.Path)[0].Path;
+
+        var (m2, l2) = ToyTask.Model();
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            new LoraTrainer(l2, Forward(m2), Options(dir.Path, every: 2, resume: at2)).Train(ToyTask.Examples().Take(5).ToList()));
+        Assert.Contains(at2, ex.Message);
+        Assert.Contains("5 examples", ex.Message);
+    }
+
+    [Fact]
     public void TwoRunsWithOneSeedWriteIdenticalAdapterBytes()
     {
         using var dir1 = new TempFolder();
