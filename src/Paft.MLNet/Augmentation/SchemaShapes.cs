@@ -15,8 +15,9 @@ internal static class SchemaShapes
         With(mlContext, input, [(nameof(Slots.Text1), first, null), (nameof(Slots.Text2), second, null)]);
 
     /// <summary>The input shape plus a predictor's columns: PredictedLabel (key), Score (vector) and optionally GeneratedText.</summary>
-    public static SchemaShape WithPredictionColumns(MLContext mlContext, SchemaShape input, int optionCount, bool generatedText)
+    public static SchemaShape WithPredictionColumns(MLContext mlContext, SchemaShape input, IReadOnlyList<string> answerLabels, bool generatedText)
     {
+        int optionCount = answerLabels.Count;
         var columns = new List<(string, string, DataViewType?)>
         {
             (nameof(Slots.Key), "PredictedLabel", new KeyDataViewType(typeof(uint), optionCount)),
@@ -24,20 +25,29 @@ internal static class SchemaShapes
         };
         if (generatedText)
             columns.Add((nameof(Slots.Text1), "GeneratedText", null));
-        return With(mlContext, input, columns);
+        return With(mlContext, input, columns, definition =>
+        {
+            // The key's values are the answer letters, as on the Label column (downstream MapKeyToValue needs them).
+            ReadOnlyMemory<char>[] letters = answerLabels.Select(l => l.AsMemory()).ToArray();
+            definition.Single(c => c.MemberName == nameof(Slots.Key)).AddAnnotation("KeyValues",
+                new VBuffer<ReadOnlyMemory<char>>(letters.Length, letters), new VectorDataViewType(TextDataViewType.Instance, letters.Length));
+        });
     }
 
-    private static SchemaShape With(MLContext mlContext, SchemaShape input, IReadOnlyList<(string Slot, string Name, DataViewType? Type)> columns)
+    private static SchemaShape With(MLContext mlContext, SchemaShape input,
+        IReadOnlyList<(string Slot, string Name, DataViewType? Type)> columns, Action<SchemaDefinition>? annotate = null)
     {
         SchemaDefinition definition = SchemaDefinition.Create(typeof(Slots));
         foreach (SchemaDefinition.Column unused in definition.Where(c => columns.All(x => x.Slot != c.MemberName)).ToArray())
             definition.Remove(unused);
         foreach (var (slot, name, type) in columns)
         {
-            definition[slot].ColumnName = name;
+            SchemaDefinition.Column column = definition.Single(c => c.MemberName == slot);
+            column.ColumnName = name;
             if (type is not null)
-                definition[slot].ColumnType = type;
+                column.ColumnType = type;
         }
+        annotate?.Invoke(definition);
         var mapping = mlContext.Transforms.CustomMapping<NoColumns, Slots>(
             static (_, _) => { }, contractName: null, inputSchemaDefinition: null, outputSchemaDefinition: definition);
         return mapping.GetOutputSchema(input);

@@ -37,7 +37,7 @@ internal static class PaftModelFiles
         try
         {
             if (model.Lora is not null)
-                PeftAdapter.Save(temp, model.Lora, model.Base.Path);
+                PeftAdapter.Save(model.Lora, temp, model.Base.Path);
             var manifest = new Manifest(
                 Format,
                 new BaseModelReference(model.Base.Path, BaseModel.Checksum(model.Base.Path), model.Base.TokenizerPath),
@@ -100,7 +100,7 @@ internal static class PaftModelFiles
                 "The adapter only makes sense on the exact base it was trained on.");
 
         BaseModel baseModel = BaseModel.Load(basePath, manifest.BaseModel.TokenizerPath, manifest.ComputeType);
-        LoraAdapterSet? lora = manifest.HasAdapter ? PeftAdapter.Load(folder, baseModel.Model) : null;
+        LoraAdapterSet? lora = manifest.HasAdapter ? PeftAdapter.Load(baseModel.Model, folder) : null;
         var task = new TaskDefinition(manifest.Task.Name, manifest.Task.Fields, manifest.Task.OptionFields, manifest.Task.AnswerLabels);
         PromptTemplate template = PromptTemplate.Parse(manifest.InferenceTemplate.Text, manifest.InferenceTemplate.Id, manifest.InferenceTemplate.Escaping);
         return new PaftModel(baseModel, lora, task, template, manifest.Scoring, manifest.BatchSize, manifest.MaxNewTokens,

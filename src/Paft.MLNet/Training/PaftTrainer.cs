@@ -124,7 +124,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
 
     /// <inheritdoc />
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, _options.Task.OptionCount, _options.Scoring == ScoringMode.Generation);
+        SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, _options.Task.AnswerLabels, _options.Scoring == ScoringMode.Generation);
 
     /// <summary>Renders one epoch through the augmentation transform and tokenizes prompt and answer label.</summary>
     private static IReadOnlyList<TrainingExample> EncodeEpoch(PromptAugmentationTransformer augmentation, IDataView rows,
