@@ -104,7 +104,7 @@ public sealed class LlmTemplateGenerator
             (IReadOnlyList<string> candidates, string? parseError) = TemplateReplyParser.Parse(outcome.Reply);
             if (parseError is not null)
             {
-                rejected.Add(new RejectedCandidate(_redactor.Redact(outcome.Reply ?? ""), client.Name, index, parseError, WholeReply: true));
+                rejected.Add(new RejectedCandidate(outcome.Reply ?? "", client.Name, index, parseError, WholeReply: true));
                 Log(LogLevel.Warning, $"{client.Name} request {index}: reply rejected: {parseError}.");
                 continue;
             }
@@ -114,13 +114,13 @@ public sealed class LlmTemplateGenerator
                 IReadOnlyList<string> problems = _validator(candidate, task);
                 if (problems.Count > 0)
                 {
-                    rejected.Add(new RejectedCandidate(_redactor.Redact(candidate), client.Name, index, string.Join("; ", problems), WholeReply: false));
+                    rejected.Add(new RejectedCandidate(candidate, client.Name, index, string.Join("; ", problems), WholeReply: false));
                     continue;
                 }
                 string normalized = TemplateNormalizer.Normalize(candidate);
                 if (seen.TryGetValue(normalized, out GeneratedTemplate? first))
                 {
-                    rejected.Add(new RejectedCandidate(_redactor.Redact(candidate), client.Name, index,
+                    rejected.Add(new RejectedCandidate(candidate, client.Name, index,
                         $"duplicate of a template from {first.ClientName} request {first.RequestIndex}", WholeReply: false));
                     continue;
                 }
@@ -174,7 +174,8 @@ public sealed class LlmTemplateGenerator
                 counter.AddCall();
                 ChatResponse response = await client.ChatClient.GetResponseAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false);
                 counter.AddUsage(response.Usage);
-                reply = response.Text;
+                // A server that echoes the credentials into its reply must not get them into the cache or the pool.
+                reply = _redactor.Redact(response.Text);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
