@@ -60,7 +60,11 @@ internal static partial class MetaPrompt
                 ? value
                 : throw new InvalidDataException(
                     $"Meta-prompt '{source}' uses the unknown marker '{match.Value}'. Known markers: {string.Join(", ", Markers.Select(m => $"[[{m}]]"))}."));
-        return filled.Replace("\r\n", "\n").Trim();
+        filled = filled.Replace("\r\n", "\n");
+        // An empty marker (e.g. no task description) must not leave a gap of blank lines.
+        while (filled.Contains("\n\n\n", StringComparison.Ordinal))
+            filled = filled.Replace("\n\n\n", "\n\n", StringComparison.Ordinal);
+        return filled.Trim();
     }
 
     private static string Role(TaskDefinition task, string field)

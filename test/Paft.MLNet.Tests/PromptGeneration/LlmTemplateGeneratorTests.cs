@@ -137,6 +137,43 @@ public sealed class LlmTemplateGeneratorTests
         Assert.InRange(delays[1].TotalMilliseconds, 8.0, 16.0 - 1e-9);
     }
 
+    [Theory]
+    [InlineData(LlmClientKind.OpenAI)]
+    [InlineData(LlmClientKind.Ollama)]
+    public async Task Retries_after_a_dropped_connection_and_after_a_timeout(LlmClientKind kind)
+    {
+        var never = new TaskCompletionSource<ScriptedResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = LoopbackLlmServer.Start((request, n) => n switch
+        {
+            1 => System.Threading.Tasks.Task.FromResult(ScriptedResponse.ResetConnection),
+            // Never answered in time: the client's request timeout fires and the request is retried.
+            2 => never.Task.WaitAsync(TimeSpan.FromSeconds(20)),
+            _ => System.Threading.Tasks.Task.FromResult(ScriptedResponse.Chat(request, JsonArray(GoodA))),
+        });
+        using LlmClient client = LlmClientFactory.Create(new LlmClientSettings
+        {
+            Kind = kind,
+            Endpoint = kind == LlmClientKind.OpenAI ? server.OpenAIEndpoint : server.BaseUri,
+            Model = "test-model",
+            RequestTimeout = TimeSpan.FromSeconds(2),
+        });
+        (LlmTemplateGenerator generator, List<TimeSpan> delays) = Generator([client], FastOptions());
+
+        try
+        {
+            LlmGenerationResult result = await generator.GenerateAsync(Task);
+
+            Assert.Empty(result.Failures);
+            Assert.Equal(3, server.RequestCount);
+            Assert.Equal(2, delays.Count);
+            Assert.Equal([GoodA], result.Accepted.Select(t => t.Text));
+        }
+        finally
+        {
+            never.TrySetResult(ScriptedResponse.Error(500));
+        }
+    }
+
     [Fact]
     public async Task Gives_up_after_the_retry_budget_and_records_the_failure()
     {

@@ -45,6 +45,9 @@ internal sealed record ScriptedResponse(int Status, string Body, IReadOnlyDictio
     public static ScriptedResponse Chat(RecordedRequest request, string content, int promptTokens = 10, int completionTokens = 20) =>
         request.Path == "/api/chat" ? OllamaChat(content, promptTokens, completionTokens) : OpenAIChat(content, promptTokens, completionTokens);
 
+    /// <summary>A response cut off in the middle, as when a proxy or the network drops the connection.</summary>
+    public static ScriptedResponse ResetConnection { get; } = new(-1, "");
+
     /// <summary>An error status, with Retry-After when given.</summary>
     public static ScriptedResponse Error(int status, string? retryAfter = null, string body = "{\"error\":{\"message\":\"scripted failure\"}}") =>
         new(status, body, retryAfter is null ? null : new Dictionary<string, string> { ["Retry-After"] = retryAfter });
@@ -151,6 +154,17 @@ internal sealed class LoopbackLlmServer : IAsyncDisposable
                 ? ScriptedResponse.Error(400, body: "{\"error\":\"request limit of the test server exceeded\"}")
                 : await _script(request, number);
 
+            if (response == ScriptedResponse.ResetConnection)
+            {
+                // Promise a body, send a few bytes of it and drop the connection: the client sees the
+                // response end prematurely, a network error.
+                context.Response.StatusCode = 200;
+                context.Response.ContentLength64 = 1000;
+                await context.Response.OutputStream.WriteAsync("{\"id\""u8.ToArray());
+                await context.Response.OutputStream.FlushAsync();
+                context.Response.Abort();
+                return;
+            }
             context.Response.StatusCode = response.Status;
             context.Response.ContentType = "application/json";
             foreach ((string name, string value) in response.Headers ?? new Dictionary<string, string>())

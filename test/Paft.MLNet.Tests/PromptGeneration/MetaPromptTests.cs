@@ -25,6 +25,15 @@ public sealed class MetaPromptTests
     }
 
     [Fact]
+    public void Without_a_description_no_run_of_blank_lines_is_left()
+    {
+        (string text, string source) = MetaPrompt.Load(fewShot: false, overrideFile: null);
+        string prompt = MetaPrompt.Fill(text, source, TaskDefinition.Piqa, null, 3, []);
+        Assert.DoesNotContain("\n\n\n", prompt);
+        Assert.Contains("e.g. \"A. {sol1}\"", prompt);
+    }
+
+    [Fact]
     public void The_few_shot_prompt_lists_the_examples_one_a_line()
     {
         (string text, string source) = MetaPrompt.Load(fewShot: true, overrideFile: null);
