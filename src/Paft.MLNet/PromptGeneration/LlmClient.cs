@@ -17,8 +17,10 @@ public sealed class LlmClient : IDisposable
     /// <param name="kind">A label for the protocol or provider (part of the cache key).</param>
     /// <param name="endpoint">The endpoint the client talks to, if any (part of the cache key).</param>
     /// <param name="model">The model name (part of the cache key).</param>
-    public LlmClient(IChatClient chatClient, string name, string kind, Uri? endpoint, string model)
-        : this(chatClient, name, kind, endpoint, model, secret: null, ownsChatClient: false)
+    /// <param name="apiKey">The key <paramref name="chatClient"/> sends, if any; it is used only to mask it in
+    /// every log line, message and cached reply.</param>
+    public LlmClient(IChatClient chatClient, string name, string kind, Uri? endpoint, string model, string? apiKey = null)
+        : this(chatClient, name, kind, endpoint, model, apiKey, ownsChatClient: false)
     {
     }
 

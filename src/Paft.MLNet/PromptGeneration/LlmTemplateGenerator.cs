@@ -130,7 +130,7 @@ public sealed class LlmTemplateGenerator
             }
         }
 
-        var usage = counters.ToDictionary(kv => kv.Key, kv => kv.Value.Snapshot(), StringComparer.Ordinal);
+        var usage = _clients.ToDictionary(c => c.Name, c => counters[c.Name].Snapshot(), StringComparer.Ordinal);
         Log(LogLevel.Information, $"Accepted {accepted.Count} template(s), rejected {rejected.Count}, {failures.Count} request(s) failed; {usage.Values.Sum(u => u.HttpCalls)} HTTP call(s), {usage.Values.Sum(u => u.CacheHits)} cache hit(s).");
         return new LlmGenerationResult(accepted, rejected, failures, usage);
     }

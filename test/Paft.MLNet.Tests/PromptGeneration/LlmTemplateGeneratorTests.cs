@@ -378,6 +378,32 @@ public sealed class LlmTemplateGeneratorTests
         Assert.Contains("'same'", e.Message);
     }
 
+    [Fact]
+    public async Task Masks_the_key_of_a_caller_supplied_client_in_its_errors()
+    {
+        const string key = "caller-key-123456";
+        using var client = new LlmClient(new ThrowingChatClient(new InvalidOperationException("rejected credential " + key)), "mine", "custom", null, "m", apiKey: key);
+        var logger = new CapturingLogger();
+
+        LlmGenerationResult result = await new LlmTemplateGenerator([client], new LlmTemplateGeneratorOptions { RequestsPerClient = 1, Logger = logger }).GenerateAsync(Task);
+
+        Assert.Equal("InvalidOperationException: rejected credential ***", Assert.Single(result.Failures).Message);
+        Assert.Equal(1, result.HttpCalls);   // not transient: no retry
+        Assert.Contains(logger.Lines, l => l.Contains("rejected credential ***"));
+        Assert.All(logger.Lines, l => Assert.DoesNotContain(key, l));
+    }
+
+    /// <summary>A chat client that fails every call with the given exception.</summary>
+    private sealed class ThrowingChatClient(Exception exception) : Microsoft.Extensions.AI.IChatClient
+    {
+        public Task<Microsoft.Extensions.AI.ChatResponse> GetResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages,
+            Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) => throw exception;
+        public IAsyncEnumerable<Microsoft.Extensions.AI.ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<Microsoft.Extensions.AI.ChatMessage> messages,
+            Microsoft.Extensions.AI.ChatOptions? options = null, CancellationToken cancellationToken = default) => throw exception;
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+        public void Dispose() { }
+    }
+
     /// <summary>A chat client that must never be called.</summary>
     private sealed class NoCallChatClient : Microsoft.Extensions.AI.IChatClient
     {
