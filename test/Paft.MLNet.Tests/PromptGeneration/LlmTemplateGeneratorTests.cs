@@ -89,6 +89,22 @@ public sealed class LlmTemplateGeneratorTests
     }
 
     [Fact]
+    public async Task Reads_an_ollama_reply_streamed_as_ndjson()
+    {
+        // OllamaSharp asks for "stream": false, but a server (or proxy) may stream anyway.
+        string reply = JsonArray(GoodA, GoodC);
+        await using var server = LoopbackLlmServer.Start((_, _) =>
+            ScriptedResponse.OllamaStream([reply[..10], reply[10..25], reply[25..]], promptTokens: 40, completionTokens: 9));
+        using LlmClient client = Client(server, LlmClientKind.Ollama);
+        (LlmTemplateGenerator generator, _) = Generator([client], FastOptions());
+
+        LlmGenerationResult result = await generator.GenerateAsync(Task);
+
+        Assert.Equal([GoodA, GoodC], result.Accepted.Select(t => t.Text));
+        Assert.Equal(new LlmTokenUsage(40, 9, HttpCalls: 1, CacheHits: 0), result.UsageByClient[client.Name]);
+    }
+
+    [Fact]
     public async Task Deduplicates_across_two_clients_ignoring_case_and_whitespace()
     {
         string goodBShouted = "WHICH solution reaches the goal \"{goal}\"?\n  A) {sol1}   B) {sol2} answer:";

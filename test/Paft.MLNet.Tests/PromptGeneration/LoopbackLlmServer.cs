@@ -41,6 +41,25 @@ internal sealed record ScriptedResponse(int Status, string Body, IReadOnlyDictio
             eval_count = completionTokens,
         }));
 
+    /// <summary>An Ollama /api/chat reply streamed as NDJSON: one line per piece of content, the last with "done": true.</summary>
+    public static ScriptedResponse OllamaStream(IReadOnlyList<string> pieces, int promptTokens, int completionTokens) => new(200,
+        string.Concat(pieces.Select((piece, i) => JsonSerializer.Serialize(new
+        {
+            model = "test-model",
+            created_at = "2026-01-01T00:00:00Z",
+            message = new { role = "assistant", content = piece },
+            done = false,
+        }) + "\n")) + JsonSerializer.Serialize(new
+        {
+            model = "test-model",
+            created_at = "2026-01-01T00:00:00Z",
+            message = new { role = "assistant", content = "" },
+            done = true,
+            done_reason = "stop",
+            prompt_eval_count = promptTokens,
+            eval_count = completionTokens,
+        }) + "\n");
+
     /// <summary>A chat reply in whichever protocol <paramref name="request"/> used.</summary>
     public static ScriptedResponse Chat(RecordedRequest request, string content, int promptTokens = 10, int completionTokens = 20) =>
         request.Path == "/api/chat" ? OllamaChat(content, promptTokens, completionTokens) : OpenAIChat(content, promptTokens, completionTokens);
