@@ -166,15 +166,16 @@ internal sealed class PromptsGenerateLlmOptions
     /// Asks every LLM named on the command line for templates of <paramref name="task"/>, prints a
     /// summary to <paramref name="output"/> (warnings and errors go to <paramref name="log"/>), and
     /// returns the result; the caller puts <see cref="LlmGenerationResult.Accepted"/> into the pool.
+    /// <paramref name="validator"/> is the prompt-template validity check (the generator's basic check when null).
     /// </summary>
     public async Task<LlmGenerationResult> RunAsync(ParseResult parseResult, TaskDefinition task, TextWriter output, TextWriter log,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, TemplateValidator? validator = null)
     {
         LlmTemplateGeneratorOptions options = ReadGeneratorOptions(parseResult, new TextWriterLogger(log));
         var clients = ReadClientSettings(parseResult).Select(LlmClientFactory.Create).ToList();
         try
         {
-            var generator = new LlmTemplateGenerator(clients, options);
+            var generator = new LlmTemplateGenerator(clients, options, validator);
             LlmGenerationResult result = await generator.GenerateAsync(task, cancellationToken: cancellationToken).ConfigureAwait(false);
             WriteSummary(result, output);
             return result;
