@@ -6,114 +6,136 @@ using static TorchSharp.torch;
 namespace Paft.Benchmarks;
 
 /// <summary>
-/// Prefill and decode speed of the LLaMA forward pass, each next to a plain matmul doing the same
-/// number of multiply-adds as the model's linear layers (prefill: [T, hidden] × [hidden, N];
-/// decode: [1, hidden] × [hidden, N], with N·hidden = the weights of every linear layer, lm_head included).
-/// Matmul time / model time is the model's speed as a fraction of the matmul rate measured in the
-/// same run. Per-token times: each benchmark reports time per token (OperationsPerInvoke).
-/// Models: stories260K from ../shared (Karpathy's TinyStories weights) and ../shared/bench/llama-20m.json
-/// with random weights (seed 0).
+/// Prefill and decode speed of the LLaMA forward pass at sequence 256, per token, with the model's
+/// FLOP/s as a fraction of a plain fp32 matmul's FLOP/s measured in the same run (columns GFLOP/s and
+/// OfMatmul). Model FLOPs per token: 2 × the weights of every linear layer (lm_head included, the
+/// embedding lookup not) + attention (QKᵀ and AV: 4 × attended positions × heads × head_dim per layer).
+/// Prefill: one forward over 256 tokens. Decode: 64 greedy steps with the KV cache after a 192-token
+/// prompt (context 193 to 256), the prefilled cache copied per invocation so only decoding is timed.
+/// Matmul references: 1024 × 1024 × 1024 (the denominator), [256, 384] × [384, 1024] (the 20M config's
+/// MLP shape), and the model's linear multiply-adds as one [256, hidden] × [hidden, N] matmul and as one
+/// vector-matrix product (what a decode step would cost at the memory-bound matvec rate).
 /// Run: dotnet run -c Release --project test/Paft.Benchmarks -- --filter '*InferenceBenchmarks*'
 /// </summary>
-// In-process: BenchmarkDotNet's generated child project does not carry libtorch-cpu-linux-x64 (nor the
-// native-load fix), so TorchSharp fails to initialise there ("doesn't contain a reference to libtorch-cpu").
-[InProcess]
-[MemoryDiagnoser]
+[ShortInProcessJob]
 public class InferenceBenchmarks
 {
-    private const int PrefillTokens = 128;
-    private const int DecodeTokens = 64;
+    private const int SequenceLength = 256;
+    private const int DecodePrompt = 192;
+    private const int DecodeTokens = SequenceLength - DecodePrompt;
 
     private LlamaForCausalLM _model = null!;
-    private Tensor _prompt = null!;
+    private Tensor _sequence = null!;
+    private KvCache _promptCache = null!;
+    private long _firstDecodeToken;
+    private Tensor _square = null!;
+    private Tensor _mlpActivations = null!;
+    private Tensor _mlpWeight = null!;
     private Tensor _prefillActivations = null!;
     private Tensor _decodeActivations = null!;
     private Tensor _equivalentWeights = null!;
 
     /// <summary>Which model: <c>stories260K</c> or <c>llama-20m</c>.</summary>
-    [Params("stories260K", "llama-20m")]
-    public string Model { get; set; } = "stories260K";
+    [Params(BenchmarkModels.Stories260K, BenchmarkModels.Llama20M)]
+    public string Model { get; set; } = BenchmarkModels.Stories260K;
 
+    /// <summary>Loads the model, builds the inputs and records every case's FLOPs per operation.</summary>
     [GlobalSetup]
     public void Setup()
     {
         set_num_threads(Environment.ProcessorCount);
-        string shared = SharedFolder();
-        if (Model == "stories260K")
-        {
-            _model = LlamaForCausalLM.FromPretrained(Path.Combine(shared, "fixtures", "llama", "stories260K"));
-        }
-        else
-        {
-            var config = LlamaConfig.FromFile(Path.Combine(shared, "bench", "llama-20m.json"));
-            _model = new LlamaForCausalLM(config);
-            _model.InitializeWeights(seed: 0);
-            _model.eval();
-        }
-
+        _model = BenchmarkModels.Load(Model);
         var c = _model.Config;
-        long linearWeights = _model.named_parameters()
-            .Where(p => p.name.EndsWith("proj.weight", StringComparison.Ordinal) || p.name == "lm_head.weight")
-            .Sum(p => p.parameter.NumberOfElements);
-        if (c.TieWordEmbeddings) linearWeights += (long)c.VocabSize * c.HiddenSize;   // lm_head is the embedding
-        long n = linearWeights / c.HiddenSize;
+        long linear = BenchmarkModels.LinearWeights(_model);
+        long n = linear / c.HiddenSize;
 
         var generator = new Generator(1);
-        _prompt = randint(2, c.VocabSize, [1, PrefillTokens], dtype: ScalarType.Int64, generator: generator);
-        _prefillActivations = randn([PrefillTokens, c.HiddenSize], generator: generator);
+        _sequence = randint(3, c.VocabSize, [1, SequenceLength], dtype: ScalarType.Int64, generator: generator);
+        _square = randn([1024, 1024], generator: generator);
+        _mlpActivations = randn([256, 384], generator: generator);
+        _mlpWeight = randn([384, 1024], generator: generator);
+        _prefillActivations = randn([SequenceLength, c.HiddenSize], generator: generator);
         _decodeActivations = randn([1, c.HiddenSize], generator: generator);
         _equivalentWeights = randn([c.HiddenSize, n], generator: generator);
+
+        using (no_grad())
+        {
+            _promptCache = new KvCache();
+            using var prompt = _sequence.narrow(1, 0, DecodePrompt);
+            using var logits = _model.forward(prompt, null, _promptCache);
+            _firstDecodeToken = logits[0, -1].argmax().item<long>();
+        }
+
+        // Decode step i attends to DecodePrompt + i + 1 positions.
+        double decodeAttention = 4.0 * (DecodePrompt + (DecodeTokens + 1) / 2.0) * c.NumAttentionHeads * c.HeadDim * c.NumHiddenLayers;
+        WorkloadFlops.Record(nameof(Prefill), Model, 2.0 * linear + BenchmarkModels.AttentionFlopsPerToken(_model, SequenceLength));
+        WorkloadFlops.Record(nameof(Decode), Model, 2.0 * linear + decodeAttention);
+        WorkloadFlops.Record(nameof(Matmul1024), Model, 2.0 * 1024 * 1024 * 1024);
+        WorkloadFlops.Record(nameof(Matmul256x384x1024), Model, 2.0 * 256 * 384 * 1024);
+        WorkloadFlops.Record(nameof(MatmulPrefillEquivalent), Model, 2.0 * linear);
+        WorkloadFlops.Record(nameof(MatvecDecodeEquivalent), Model, 2.0 * linear);
     }
 
-    /// <summary>The prompt in one forward pass (logits of every position), per token.</summary>
-    [Benchmark(OperationsPerInvoke = PrefillTokens)]
+    /// <summary>256 tokens in one forward pass (logits of every position), per token.</summary>
+    [Benchmark(OperationsPerInvoke = SequenceLength)]
     public void Prefill()
     {
         using var noGrad = no_grad();
-        using var logits = _model.forward(_prompt);
+        using var logits = _model.forward(_sequence);
     }
 
-    /// <summary>Greedy decoding with the KV cache after BOS, per generated token.</summary>
+    /// <summary>64 greedy decode steps with the KV cache after a 192-token prompt, per token.</summary>
     [Benchmark(OperationsPerInvoke = DecodeTokens)]
-    public IReadOnlyList<int> Decode() =>
-        new LlamaGenerator(_model).Generate([1], new GenerationOptions { MaxNewTokens = DecodeTokens });
+    public long Decode()
+    {
+        using var noGrad = no_grad();
+        using var cache = _promptCache.SelectRows([0]);
+        long token = _firstDecodeToken;
+        for (int i = 0; i < DecodeTokens; i++)
+        {
+            using var scope = NewDisposeScope();
+            var input = tensor(new[] { token }, ScalarType.Int64).reshape(1, 1);
+            var logits = _model.forward(input, null, cache);
+            token = logits[0, -1].argmax().item<long>();
+        }
+        return token;
+    }
 
-    /// <summary>A matmul with prefill's multiply-adds, per token.</summary>
-    [Benchmark(OperationsPerInvoke = PrefillTokens)]
+    /// <summary>The reference rate: a 1024 × 1024 × 1024 fp32 matmul.</summary>
+    [Benchmark]
+    public void Matmul1024()
+    {
+        using var y = _square.matmul(_square);
+    }
+
+    /// <summary>A [256, 384] × [384, 1024] fp32 matmul (the 20M config's MLP up-projection at sequence 256).</summary>
+    [Benchmark]
+    public void Matmul256x384x1024()
+    {
+        using var y = _mlpActivations.matmul(_mlpWeight);
+    }
+
+    /// <summary>The model's linear multiply-adds for 256 tokens as one matmul, per token.</summary>
+    [Benchmark(OperationsPerInvoke = SequenceLength)]
     public void MatmulPrefillEquivalent()
     {
         using var y = _prefillActivations.matmul(_equivalentWeights);
     }
 
-    /// <summary>A vector-matrix product with one decode step's multiply-adds, per token.</summary>
+    /// <summary>The model's linear multiply-adds for one token as one vector-matrix product.</summary>
     [Benchmark]
-    public void MatmulDecodeEquivalent()
+    public void MatvecDecodeEquivalent()
     {
         using var y = _decodeActivations.matmul(_equivalentWeights);
     }
 
+    /// <summary>Frees the model and tensors.</summary>
     [GlobalCleanup]
     public void Cleanup()
     {
         _model.Dispose();
-        _prompt.Dispose();
-        _prefillActivations.Dispose();
-        _decodeActivations.Dispose();
-        _equivalentWeights.Dispose();
-    }
-
-    private static string SharedFolder()
-    {
-        string? env = Environment.GetEnvironmentVariable("PAFT_SHARED_DIR");
-        if (!string.IsNullOrEmpty(env) && Directory.Exists(env)) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Paft.MLNet.sln")))
-            {
-                string shared = Path.Combine(dir.FullName, "..", "shared");
-                if (Directory.Exists(shared)) return shared;
-            }
-        }
-        throw new DirectoryNotFoundException("these benchmarks need ../shared beside the repository (or PAFT_SHARED_DIR)");
+        _promptCache.Dispose();
+        foreach (var t in new[] { _sequence, _square, _mlpActivations, _mlpWeight, _prefillActivations, _decodeActivations, _equivalentWeights })
+            t.Dispose();
     }
 }

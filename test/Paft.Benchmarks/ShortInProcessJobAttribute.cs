@@ -1,0 +1,30 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace Paft.Benchmarks;
+
+/// <summary>
+/// One short in-process job: 1 launch, 2 warm-up and 5 measured iterations (the machine is shared, so
+/// runs stay short and results are read as ratios within a run), plus the GFLOP/s and fraction-of-matmul
+/// columns. In-process because BenchmarkDotNet's generated child project does not carry
+/// libtorch-cpu-linux-x64 nor the native-load fix, so TorchSharp cannot initialise there.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+internal sealed class ShortInProcessJobAttribute : Attribute, IConfigSource
+{
+    public ShortInProcessJobAttribute()
+    {
+        Config = ManualConfig.CreateEmpty()
+            .AddJob(Job.Default
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithLaunchCount(1)
+                .WithWarmupCount(2)
+                .WithIterationCount(5)
+                .WithId("ShortInProcess"))
+            .AddColumn(new GflopsColumn(), new MatmulFractionColumn());
+    }
+
+    public IConfig Config { get; }
+}
