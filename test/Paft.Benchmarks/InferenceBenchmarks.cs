@@ -68,12 +68,12 @@ public class InferenceBenchmarks
 
         // Decode step i attends to DecodePrompt + i + 1 positions.
         double decodeAttention = 4.0 * (DecodePrompt + (DecodeTokens + 1) / 2.0) * c.NumAttentionHeads * c.HeadDim * c.NumHiddenLayers;
-        WorkloadFlops.Record(nameof(Prefill), Model, 2.0 * linear + BenchmarkModels.AttentionFlopsPerToken(_model, SequenceLength));
-        WorkloadFlops.Record(nameof(Decode), Model, 2.0 * linear + decodeAttention);
-        WorkloadFlops.Record(nameof(Matmul1024), Model, 2.0 * 1024 * 1024 * 1024);
-        WorkloadFlops.Record(nameof(Matmul256x384x1024), Model, 2.0 * 256 * 384 * 1024);
-        WorkloadFlops.Record(nameof(MatmulPrefillEquivalent), Model, 2.0 * linear);
-        WorkloadFlops.Record(nameof(MatvecDecodeEquivalent), Model, 2.0 * linear);
+        WorkloadFlops.Record(nameof(Prefill), 2.0 * linear + BenchmarkModels.AttentionFlopsPerToken(_model, SequenceLength), Model);
+        WorkloadFlops.Record(nameof(Decode), 2.0 * linear + decodeAttention, Model);
+        WorkloadFlops.Record(nameof(Matmul1024), 2.0 * 1024 * 1024 * 1024, Model);
+        WorkloadFlops.Record(nameof(Matmul256x384x1024), 2.0 * 256 * 384 * 1024, Model);
+        WorkloadFlops.Record(nameof(MatmulPrefillEquivalent), 2.0 * linear, Model);
+        WorkloadFlops.Record(nameof(MatvecDecodeEquivalent), 2.0 * linear, Model);
     }
 
     /// <summary>256 tokens in one forward pass (logits of every position), per token.</summary>

@@ -1,4 +1,11 @@
 using BenchmarkDotNet.Running;
+using Paft.Benchmarks;
 
-// Run with: dotnet run -c Release --project test/Paft.Benchmarks -- --filter '*'
+// Benchmarks:    dotnet run -c Release --project test/Paft.Benchmarks -- --filter '*InferenceBenchmarks*'
+// Memory probe:  dotnet run -c Release --project test/Paft.Benchmarks -- memory llama-20m Lora
+// See docs/benchmarks.md.
+if (args.Length > 0 && args[0] == "memory")
+    return TrainingMemoryProbe.Run(args[1..]);
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -7,7 +7,8 @@ namespace Paft.Benchmarks;
 
 /// <summary>
 /// One short in-process job: 1 launch, 2 warm-up and 5 measured iterations (the machine is shared, so
-/// runs stay short and results are read as ratios within a run), plus the GFLOP/s and fraction-of-matmul
+/// runs stay short and results are read as ratios within a run; the in-process timeout is raised
+/// from its default because a 20M training step on a loaded 2-core machine takes seconds), plus the GFLOP/s and fraction-of-matmul
 /// columns. In-process because BenchmarkDotNet's generated child project does not carry
 /// libtorch-cpu-linux-x64 nor the native-load fix, so TorchSharp cannot initialise there.
 /// </summary>
@@ -18,12 +19,12 @@ internal sealed class ShortInProcessJobAttribute : Attribute, IConfigSource
     {
         Config = ManualConfig.CreateEmpty()
             .AddJob(Job.Default
-                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromHours(1), logOutput: true))
                 .WithLaunchCount(1)
                 .WithWarmupCount(2)
                 .WithIterationCount(5)
                 .WithId("ShortInProcess"))
-            .AddColumn(new GflopsColumn(), new MatmulFractionColumn());
+            .AddColumn(new GflopsColumn(), new MatmulFractionColumn(best: false), new MatmulFractionColumn(best: true));
     }
 
     public IConfig Config { get; }

@@ -18,24 +18,34 @@ internal static class WorkloadFlops
     /// <summary>The method every fraction is taken against: a 1024 × 1024 × 1024 fp32 matmul.</summary>
     public const string ReferenceMethod = "Matmul1024";
 
-    public static void Record(string method, string? model, double flops) => PerOperation[Key(method, model)] = flops;
+    /// <summary>Records the FLOPs of <paramref name="method"/> for the case with these parameter values.</summary>
+    public static void Record(string method, double flops, params object[] parameterValues) =>
+        PerOperation[Key(method, ParametersKey(parameterValues))] = flops;
 
     public static double? Get(BenchmarkCase benchmarkCase) =>
-        PerOperation.TryGetValue(Key(benchmarkCase.Descriptor.WorkloadMethod.Name, ModelOf(benchmarkCase)), out double f) ? f : null;
+        PerOperation.TryGetValue(Key(benchmarkCase.Descriptor.WorkloadMethod.Name, ParametersOf(benchmarkCase)), out double f) ? f : null;
 
-    public static string? ModelOf(BenchmarkCase benchmarkCase) =>
-        benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Model")?.Value?.ToString();
+    /// <summary>The case's parameter values as one key, independent of their order.</summary>
+    public static string ParametersOf(BenchmarkCase benchmarkCase) =>
+        ParametersKey(benchmarkCase.Parameters.Items.Select(p => p.Value).ToArray());
 
-    /// <summary>FLOP/s of a case: its FLOPs per operation over its mean time per operation.</summary>
-    public static double? Rate(Summary summary, BenchmarkCase benchmarkCase)
+    private static string ParametersKey(object?[] values) =>
+        string.Join(",", values.Select(v => v?.ToString() ?? "").Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// FLOP/s of a case: its FLOPs per operation over its median (or, with <paramref name="best"/>, its
+    /// fastest) iteration's time per operation. The median and the best iteration are less sensitive
+    /// than the mean to bursts of load from other processes on a shared machine.
+    /// </summary>
+    public static double? Rate(Summary summary, BenchmarkCase benchmarkCase, bool best = false)
     {
         double? flops = Get(benchmarkCase);
-        var report = summary[benchmarkCase];
-        if (flops is null || report?.ResultStatistics is null) return null;
-        return flops.Value / (report.ResultStatistics.Mean * 1e-9);
+        var statistics = summary[benchmarkCase]?.ResultStatistics;
+        if (flops is null || statistics is null) return null;
+        return flops.Value / ((best ? statistics.Min : statistics.Median) * 1e-9);
     }
 
-    private static string Key(string method, string? model) => method + "|" + (model ?? "");
+    private static string Key(string method, string parameters) => method + "|" + parameters;
 }
 
 /// <summary>GFLOP/s of a benchmark case (blank where the case has no FLOP count).</summary>
@@ -48,7 +58,7 @@ internal sealed class GflopsColumn : IColumn
     public int PriorityInCategory => 0;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Model (or matmul) FLOPs per operation / mean time per operation, in 1e9 FLOP/s";
+    public string Legend => "Model (or matmul) FLOPs per operation / median time per operation, in 1e9 FLOP/s";
     public bool IsAvailable(Summary summary) => true;
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
@@ -59,29 +69,31 @@ internal sealed class GflopsColumn : IColumn
 
 /// <summary>
 /// A case's FLOP/s as a fraction of the 1024² fp32 matmul's FLOP/s measured in the same run (same
-/// Model parameter), so load from other processes on the machine affects numerator and denominator alike.
+/// parameters), so load from other processes on the machine affects numerator and denominator alike.
 /// </summary>
-internal sealed class MatmulFractionColumn : IColumn
+internal sealed class MatmulFractionColumn(bool best) : IColumn
 {
-    public string Id => nameof(MatmulFractionColumn);
-    public string ColumnName => "OfMatmul";
+    public string Id => nameof(MatmulFractionColumn) + (best ? "Best" : "");
+    public string ColumnName => best ? "OfMatmulBest" : "OfMatmul";
     public bool AlwaysShow => true;
     public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 1;
+    public int PriorityInCategory => best ? 2 : 1;
     public bool IsNumeric => true;
     public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "GFLOP/s as a fraction of the same run's 1024x1024x1024 fp32 matmul GFLOP/s";
+    public string Legend => best
+        ? "Fastest-iteration FLOP/s as a fraction of the same run's fastest 1024x1024x1024 fp32 matmul iteration"
+        : "Median FLOP/s as a fraction of the same run's median 1024x1024x1024 fp32 matmul FLOP/s";
     public bool IsAvailable(Summary summary) => true;
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
     {
-        string? model = WorkloadFlops.ModelOf(benchmarkCase);
+        string parameters = WorkloadFlops.ParametersOf(benchmarkCase);
         BenchmarkCase? reference = summary.BenchmarksCases.FirstOrDefault(c =>
-            c.Descriptor.WorkloadMethod.Name == WorkloadFlops.ReferenceMethod && WorkloadFlops.ModelOf(c) == model);
-        if (reference is null || WorkloadFlops.Rate(summary, benchmarkCase) is not double rate
-            || WorkloadFlops.Rate(summary, reference) is not double referenceRate)
+            c.Descriptor.WorkloadMethod.Name == WorkloadFlops.ReferenceMethod && WorkloadFlops.ParametersOf(c) == parameters);
+        if (reference is null || WorkloadFlops.Rate(summary, benchmarkCase, best) is not double rate
+            || WorkloadFlops.Rate(summary, reference, best) is not double referenceRate)
             return "-";
         return (rate / referenceRate).ToString("F3", CultureInfo.InvariantCulture);
     }
