@@ -12,6 +12,23 @@ internal static class BenchmarkModels
     public const string Stories260K = "stories260K";
     public const string Llama20M = "llama-20m";
 
+    /// <summary>
+    /// Torch's intra-op threads: PAFT_BENCH_THREADS if set, else one per core. On a machine shared with
+    /// other busy processes, fewer threads than cores can be faster: every parallel op waits for its
+    /// slowest thread, and a thread that is not scheduled stalls the op.
+    /// </summary>
+    public static int Threads =>
+        int.TryParse(Environment.GetEnvironmentVariable("PAFT_BENCH_THREADS"), out int n) && n > 0 ? n : Environment.ProcessorCount;
+
+    /// <summary>
+    /// The models the benchmarks run on (their <c>Model</c> parameter): PAFT_BENCH_MODELS as a
+    /// comma-separated list if set (e.g. only stories260K on a busy machine), else both.
+    /// </summary>
+    public static IEnumerable<string> Names =>
+        Environment.GetEnvironmentVariable("PAFT_BENCH_MODELS") is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [Stories260K, Llama20M];
+
     public static LlamaForCausalLM Load(string name)
     {
         string shared = SharedFolder();

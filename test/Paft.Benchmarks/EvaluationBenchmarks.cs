@@ -7,10 +7,10 @@ using static TorchSharp.torch;
 namespace Paft.Benchmarks;
 
 /// <summary>
-/// Multiple-choice evaluation of T = 2 templates × N = 4 HellaSwag-shaped examples (a prompt of about
+/// Multiple-choice evaluation of T = 2 templates × N = 2 HellaSwag-shaped examples (a prompt of about
 /// 150 tokens holding the context and the four lettered options, each option about 20 tokens), scored
 /// by option log-likelihood two ways, per (template, example). Kept small because the naive path is
-/// slow on a shared 2-core machine; the 8 prompts fit in one batch of the scorer (16 prompts).
+/// slow on a shared 2-core machine; the 4 prompts fit in one batch of the scorer (16 prompts).
 /// <list type="bullet">
 /// <item><c>Batched</c> (the baseline): <c>MultipleChoiceModel.Answer</c> in OptionText mode, the path
 /// <c>mlContext.Paft().Evaluate</c> takes: every prompt's context runs once, the options continue it
@@ -25,7 +25,7 @@ namespace Paft.Benchmarks;
 public class EvaluationBenchmarks
 {
     private const int Templates = 2;
-    private const int Examples = 4;
+    private const int Examples = 2;
     private const int Prompts = Templates * Examples;
 
     private LlamaForCausalLM _model = null!;
@@ -33,15 +33,18 @@ public class EvaluationBenchmarks
     private string[] _prompts = null!;
     private IReadOnlyList<string>[] _options = null!;
 
-    /// <summary>Which model: <c>stories260K</c> or <c>llama-20m</c>.</summary>
-    [Params(BenchmarkModels.Stories260K, BenchmarkModels.Llama20M)]
+    /// <summary>Which model: <c>stories260K</c> or <c>llama-20m</c> (see <see cref="BenchmarkModels.Names"/>).</summary>
+    [ParamsSource(nameof(Models))]
     public string Model { get; set; } = BenchmarkModels.Stories260K;
+
+    /// <summary>The values of <see cref="Model"/>.</summary>
+    public static IEnumerable<string> Models => BenchmarkModels.Names;
 
     /// <summary>Builds the prompts and checks that the two scorings agree.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        set_num_threads(Environment.ProcessorCount);
+        set_num_threads(BenchmarkModels.Threads);
         _model = BenchmarkModels.Load(Model);
         _scorer = new MultipleChoiceModel(_model, new WordTokenizer(_model.Config.VocabSize));
 

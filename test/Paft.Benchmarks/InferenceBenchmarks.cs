@@ -35,15 +35,18 @@ public class InferenceBenchmarks
     private Tensor _decodeActivations = null!;
     private Tensor _equivalentWeights = null!;
 
-    /// <summary>Which model: <c>stories260K</c> or <c>llama-20m</c>.</summary>
-    [Params(BenchmarkModels.Stories260K, BenchmarkModels.Llama20M)]
+    /// <summary>Which model: <c>stories260K</c> or <c>llama-20m</c> (see <see cref="BenchmarkModels.Names"/>).</summary>
+    [ParamsSource(nameof(Models))]
     public string Model { get; set; } = BenchmarkModels.Stories260K;
+
+    /// <summary>The values of <see cref="Model"/>.</summary>
+    public static IEnumerable<string> Models => BenchmarkModels.Names;
 
     /// <summary>Loads the model, builds the inputs and records every case's FLOPs per operation.</summary>
     [GlobalSetup]
     public void Setup()
     {
-        set_num_threads(Environment.ProcessorCount);
+        set_num_threads(BenchmarkModels.Threads);
         _model = BenchmarkModels.Load(Model);
         var c = _model.Config;
         long linear = BenchmarkModels.LinearWeights(_model);

@@ -21,9 +21,12 @@ public class TrainingBenchmarks
     private TrainingWorkload _workload = null!;
     private Tensor _square = null!;
 
-    /// <summary>Which model: <c>stories260K</c> or <c>llama-20m</c>.</summary>
-    [Params(BenchmarkModels.Stories260K, BenchmarkModels.Llama20M)]
+    /// <summary>Which model: <c>stories260K</c> or <c>llama-20m</c> (see <see cref="BenchmarkModels.Names"/>).</summary>
+    [ParamsSource(nameof(Models))]
     public string Model { get; set; } = BenchmarkModels.Stories260K;
+
+    /// <summary>The values of <see cref="Model"/>.</summary>
+    public static IEnumerable<string> Models => BenchmarkModels.Names;
 
     /// <summary>LoRA or full fine-tuning.</summary>
     [Params(TrainingMode.Lora, TrainingMode.Full)]
@@ -33,7 +36,7 @@ public class TrainingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        set_num_threads(Environment.ProcessorCount);
+        set_num_threads(BenchmarkModels.Threads);
         _workload = new TrainingWorkload(Model, Mode);
         _square = randn([1024, 1024], generator: new Generator(1));
         double n = BenchmarkModels.LinearWeights(_workload.Model);

@@ -6,14 +6,14 @@ namespace Paft.Benchmarks;
 /// <summary>
 /// Peak memory of training, one configuration per fresh process (a process's peak cannot be reset):
 /// the process's resident-set peak (VmHWM from /proc/self/status, managed and native memory alike)
-/// after the model is built, and again after a few training steps (each step's time is printed too, as a
+/// after the model is built, and again after a training step (each step's time is printed too, as a
 /// rough check only: speed is what the benchmarks measure). Their difference is what training
 /// adds: gradients, optimizer state and activations.
 /// Run: dotnet run -c Release --project test/Paft.Benchmarks -- memory llama-20m Lora
 /// </summary>
 internal static class TrainingMemoryProbe
 {
-    private const int Steps = 3;
+    private const int Steps = 1;   // AdamW allocates its state in the first step, so the peak is reached there
 
     public static int Run(string[] args)
     {
@@ -22,7 +22,7 @@ internal static class TrainingMemoryProbe
             Console.Error.WriteLine($"usage: memory <{BenchmarkModels.Stories260K}|{BenchmarkModels.Llama20M}> <Lora|Full>");
             return 2;
         }
-        set_num_threads(Environment.ProcessorCount);
+        set_num_threads(BenchmarkModels.Threads);
         using var workload = new TrainingWorkload(args[0], mode);
         long afterSetupRss = ProcStatusKiB("VmRSS");
         long afterSetupPeak = ProcStatusKiB("VmHWM");
