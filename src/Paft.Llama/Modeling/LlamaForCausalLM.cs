@@ -106,6 +106,12 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"input ids must be a [batch, length] int64 tensor, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
         if (attentionMask is not null && !attentionMask.shape.SequenceEqual(inputIds.shape))
             throw new ArgumentException($"attention mask shape [{string.Join(", ", attentionMask.shape)}] differs from input ids [{string.Join(", ", inputIds.shape)}]", nameof(attentionMask));
+        if (inputIds.NumberOfElements > 0)
+        {
+            long low = inputIds.min().item<long>(), high = inputIds.max().item<long>();
+            if (low < 0 || high >= Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(inputIds), $"input ids must lie in [0, {Config.VocabSize}) for this model; found {(low < 0 ? low : high)}");
+        }
         return model.Forward(inputIds, attentionMask, cache);
     }
 
