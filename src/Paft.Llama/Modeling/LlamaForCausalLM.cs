@@ -15,6 +15,11 @@ namespace Paft.Llama.Modeling;
 /// an <see cref="AdaptableLinear"/> so adapters such as LoRA can wrap it. With tied embeddings
 /// <c>lm_head</c> shares the embedding parameter, which is then listed once, as <c>model.embed_tokens.weight</c>.
 /// </summary>
+/// <remarks>
+/// Create the model on its final device and dtype (constructor or <see cref="FromPretrained"/>):
+/// TorchSharp's <c>module.to(...)</c> converts each module's parameters separately and would untie
+/// tied embeddings.
+/// </remarks>
 public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 {
     internal readonly LlamaModel model;
