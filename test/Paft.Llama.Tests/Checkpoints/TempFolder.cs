@@ -1,4 +1,4 @@
-namespace Paft.Llama.Tests;
+namespace Paft.Llama.Tests.Checkpoints;
 
 /// <summary>A fresh temporary folder, deleted on dispose.</summary>
 internal sealed class TempFolder : IDisposable
