@@ -1,6 +1,5 @@
 using Paft.Llama.Checkpoints;
 using Paft.Llama.Modeling;
-using Paft.Llama.Tests.Modeling;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Tests.Checkpoints;
@@ -11,8 +10,8 @@ public class CheckpointLoadingTests
     /// <summary>Writes config.json and model.safetensors of a random model, after <paramref name="edit"/> changes the tensors.</summary>
     private static LlamaForCausalLM WriteFolder(string dir, Action<Dictionary<string, Tensor>>? edit = null, ScalarType stored = ScalarType.Float32)
     {
-        var model = RandomLlamaModels.Create();
-        File.WriteAllText(Path.Combine(dir, "config.json"), RandomLlamaModels.Gqa);
+        var model = RandomModels.Create();
+        File.WriteAllText(Path.Combine(dir, "config.json"), RandomModels.Gqa);
         var tensors = model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter.detach().to(stored));
         edit?.Invoke(tensors);
         SafetensorsWriter.Write(Path.Combine(dir, "model.safetensors"), tensors, new Dictionary<string, string> { ["format"] = "pt" });
@@ -154,7 +153,7 @@ public class CheckpointLoadingTests
     public void PickleCheckpointIsRefusedNotOpened()
     {
         using var tmp = new TempFolder();
-        File.WriteAllText(tmp.File("config.json"), RandomLlamaModels.Gqa);
+        File.WriteAllText(tmp.File("config.json"), RandomModels.Gqa);
         File.WriteAllBytes(tmp.File("pytorch_model.bin"), [0x80, 0x02, 0x63]);   // a pickle header
         var e = Assert.Throws<InvalidDataException>(() => LlamaForCausalLM.FromPretrained(tmp.Path));
         Assert.Contains("pytorch_model.bin", e.Message);
@@ -168,7 +167,7 @@ public class CheckpointLoadingTests
     public void FolderWithoutWeightsSaysWhatItLookedFor()
     {
         using var tmp = new TempFolder();
-        File.WriteAllText(tmp.File("config.json"), RandomLlamaModels.Gqa);
+        File.WriteAllText(tmp.File("config.json"), RandomModels.Gqa);
         var e = Assert.Throws<FileNotFoundException>(() => LlamaForCausalLM.FromPretrained(tmp.Path));
         Assert.Contains("model.safetensors", e.Message);
         Assert.Contains("model.safetensors.index.json", e.Message);
@@ -179,7 +178,7 @@ public class CheckpointLoadingTests
     {
         using var tmp = new TempFolder();
         using var _ = WriteFolder(tmp.Path);
-        File.WriteAllText(tmp.File("config.json"), RandomLlamaModels.Gqa.Replace("\"llama3\"", "\"yarn\""));
+        File.WriteAllText(tmp.File("config.json"), RandomModels.Gqa.Replace("\"llama3\"", "\"yarn\""));
         var e = Assert.Throws<InvalidDataException>(() => LlamaForCausalLM.FromPretrained(tmp.Path));
         Assert.Contains(tmp.File("config.json"), e.Message);
         Assert.Contains("'yarn'", e.Message);
@@ -190,7 +189,7 @@ public class CheckpointLoadingTests
     {
         using var tmp = new TempFolder();
         using var _ = WriteFolder(tmp.Path);
-        File.WriteAllText(tmp.File("config.json"), RandomLlamaModels.Gqa.Replace("\"llama\"", "\"qwen2\""));
+        File.WriteAllText(tmp.File("config.json"), RandomModels.Gqa.Replace("\"llama\"", "\"qwen2\""));
         var e = Assert.Throws<InvalidDataException>(() => LlamaForCausalLM.FromPretrained(tmp.Path));
         Assert.Contains(tmp.File("config.json"), e.Message);
         Assert.Contains("'qwen2'", e.Message);

@@ -1,6 +1,5 @@
 using Paft.Llama.Inference;
 using Paft.Llama.Modeling;
-using Paft.Llama.Tests.Modeling;
 using Paft.Tests.Common;
 using static TorchSharp.torch;
 
@@ -13,8 +12,8 @@ public class LlamaGeneratorTests
     [InlineData("tiny-llama2-sharded")]
     public void GreedyWithCacheReproducesReference(string name)
     {
-        using var model = LlamaForCausalLM.FromPretrained(LlamaFixtures.Model(name));
-        var expected = LlamaFixtures.Expected(name);
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model(name));
+        var expected = Fixtures.Expected(name);
         var row0 = expected["input_ids"][0].data<long>().Select(i => (int)i).ToList();
         var greedy = expected["greedy_ids"].data<long>().Select(i => (int)i).ToList();
 
@@ -27,8 +26,8 @@ public class LlamaGeneratorTests
     [InlineData("tiny-llama2-sharded")]
     public void LeftPaddedBatchGeneratesWhatEachRowGeneratesAlone(string name)
     {
-        using var model = LlamaForCausalLM.FromPretrained(LlamaFixtures.Model(name));
-        var expected = LlamaFixtures.Expected(name);
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model(name));
+        var expected = Fixtures.Expected(name);
         var ids = expected["input_ids"];
         var mask = expected["attention_mask"];
         var rows = Enumerable.Range(0, 2).Select(r =>
@@ -45,8 +44,8 @@ public class LlamaGeneratorTests
     [SharedFact]
     public void Stories260KGreedyMatchesRunC()
     {
-        using var model = LlamaForCausalLM.FromPretrained(LlamaFixtures.Model("stories260K"));
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(LlamaFixtures.Model("stories260K"), "expected.json")));
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model("stories260K"));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixtures.Model("stories260K"), "expected.json")));
         var prompt = doc.RootElement.GetProperty("prompt_ids").EnumerateArray().Select(e => e.GetInt32()).ToList();
         var expected = doc.RootElement.GetProperty("greedy_ids").EnumerateArray().Select(e => e.GetInt32()).ToList();
 
@@ -57,8 +56,8 @@ public class LlamaGeneratorTests
     [Fact]
     public void CachedDecodingEqualsFullRecomputation()
     {
-        using var model = RandomLlamaModels.Create();
-        var ids = RandomLlamaModels.Ids(10, 97, seed: 11).Select(i => (long)i).ToArray();
+        using var model = RandomModels.Create();
+        var ids = RandomModels.Ids(10, 97, seed: 11).Select(i => (long)i).ToArray();
         using var input = tensor(ids, [1, 10], ScalarType.Int64);
         using var noGrad = no_grad();
         using var full = model.forward(input);
@@ -70,7 +69,7 @@ public class LlamaGeneratorTests
         foreach (int chunk in new[] { 4, 3, 1, 2 })
         {
             using var step = model.forward(input.narrow(1, start, chunk), null, cache);
-            double diff = LlamaFixtures.MaxAbsDiff(step, full.narrow(1, start, chunk));
+            double diff = Fixtures.MaxAbsDiff(step, full.narrow(1, start, chunk));
             Assert.True(diff < 1e-5, $"positions {start}..{start + chunk - 1}: max |diff| {diff}");
             start += chunk;
         }
@@ -80,8 +79,8 @@ public class LlamaGeneratorTests
     [Fact]
     public void PaddedBatchEqualsRowsRunOneByOne()
     {
-        using var model = RandomLlamaModels.Create();
-        int[][] rows = [RandomLlamaModels.Ids(7, 97, 1), RandomLlamaModels.Ids(3, 97, 2), RandomLlamaModels.Ids(5, 97, 3)];
+        using var model = RandomModels.Create();
+        int[][] rows = [RandomModels.Ids(7, 97, 1), RandomModels.Ids(3, 97, 2), RandomModels.Ids(5, 97, 3)];
         var ids = new long[3 * 7];
         var mask = new long[3 * 7];
         for (int r = 0; r < 3; r++)
@@ -97,7 +96,7 @@ public class LlamaGeneratorTests
         {
             using var alone = model.forward(tensor(rows[r].Select(i => (long)i).ToArray(), [1, rows[r].Length], ScalarType.Int64));
             using var real = batch[r].narrow(0, 7 - rows[r].Length, rows[r].Length);
-            double diff = LlamaFixtures.MaxAbsDiff(real, alone[0]);
+            double diff = Fixtures.MaxAbsDiff(real, alone[0]);
             Assert.True(diff < 1e-5, $"row {r}: max |diff| {diff}");
         }
     }
@@ -105,8 +104,8 @@ public class LlamaGeneratorTests
     [Fact]
     public void GreedyGenerationEqualsArgmaxOfFullForwards()
     {
-        using var model = RandomLlamaModels.Create();
-        var sequence = RandomLlamaModels.Ids(3, 97, seed: 5).ToList();
+        using var model = RandomModels.Create();
+        var sequence = RandomModels.Ids(3, 97, seed: 5).ToList();
         var generated = new LlamaGenerator(model).Generate(sequence.ToList(), new GenerationOptions { MaxNewTokens = 8 });
 
         using var noGrad = no_grad();
@@ -121,9 +120,9 @@ public class LlamaGeneratorTests
     [Fact]
     public void StopsBeforeTheFirstStopToken()
     {
-        using var model = RandomLlamaModels.Create();
+        using var model = RandomModels.Create();
         var generator = new LlamaGenerator(model);
-        var prompt = RandomLlamaModels.Ids(4, 97, seed: 9);
+        var prompt = RandomModels.Ids(4, 97, seed: 9);
         var free = generator.Generate(prompt, new GenerationOptions { MaxNewTokens = 12 });
         int stop = free[5];
         var stopped = generator.Generate(prompt, new GenerationOptions { MaxNewTokens = 12, StopTokenIds = [stop] });
@@ -134,9 +133,9 @@ public class LlamaGeneratorTests
     [Fact]
     public void SamplingIsDeterministicPerSeed()
     {
-        using var model = RandomLlamaModels.Create(std: 0.05);   // flat distributions: seeds matter
+        using var model = RandomModels.Create(std: 0.05);   // flat distributions: seeds matter
         var generator = new LlamaGenerator(model);
-        var prompt = RandomLlamaModels.Ids(4, 97, seed: 9);
+        var prompt = RandomModels.Ids(4, 97, seed: 9);
         GenerationOptions Options(ulong seed) => new() { MaxNewTokens = 20, Temperature = 1.0, Seed = seed };
         var a = generator.Generate(prompt, Options(1));
         var b = generator.Generate(prompt, Options(1));
@@ -149,9 +148,9 @@ public class LlamaGeneratorTests
     [Fact]
     public void TinyTopPIsGreedy()
     {
-        using var model = RandomLlamaModels.Create(std: 0.05);
+        using var model = RandomModels.Create(std: 0.05);
         var generator = new LlamaGenerator(model);
-        var prompt = RandomLlamaModels.Ids(4, 97, seed: 9);
+        var prompt = RandomModels.Ids(4, 97, seed: 9);
         var greedy = generator.Generate(prompt, new GenerationOptions { MaxNewTokens = 10 });
         var nucleus = generator.Generate(prompt, new GenerationOptions { MaxNewTokens = 10, Temperature = 1.0, TopP = 1e-6, Seed = 3 });
         Assert.Equal(greedy, nucleus);
@@ -175,7 +174,7 @@ public class LlamaGeneratorTests
     [Fact]
     public void OutOfVocabularyPromptIsNamed()
     {
-        using var model = RandomLlamaModels.Create();
+        using var model = RandomModels.Create();
         var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
             new LlamaGenerator(model).Generate([1, 500], new GenerationOptions { MaxNewTokens = 1 }));
         Assert.Contains("id 500", e.Message);

@@ -1,5 +1,4 @@
 using Paft.Llama.Inference;
-using Paft.Llama.Tests.Modeling;
 using Paft.Tests.Common;
 using static TorchSharp.torch;
 
@@ -28,9 +27,9 @@ public class LogLikelihoodScorerTests
     [Fact]
     public void ScoresEqualPerTokenLogProbsComputedByHand()
     {
-        using var model = RandomLlamaModels.Create();
-        var context = RandomLlamaModels.Ids(6, 97, seed: 1);
-        int[][] continuations = [RandomLlamaModels.Ids(3, 97, 2), RandomLlamaModels.Ids(1, 97, 3), RandomLlamaModels.Ids(5, 97, 4), RandomLlamaModels.Ids(2, 97, 5)];
+        using var model = RandomModels.Create();
+        var context = RandomModels.Ids(6, 97, seed: 1);
+        int[][] continuations = [RandomModels.Ids(3, 97, 2), RandomModels.Ids(1, 97, 3), RandomModels.Ids(5, 97, 4), RandomModels.Ids(2, 97, 5)];
 
         var scores = new LogLikelihoodScorer(model).Score(context, continuations);
         Assert.Equal(4, scores.Count);
@@ -47,10 +46,10 @@ public class LogLikelihoodScorerTests
     [Fact]
     public void GreedyContinuationIsFlaggedGreedy()
     {
-        using var model = RandomLlamaModels.Create();
-        var context = RandomLlamaModels.Ids(5, 97, seed: 8);
+        using var model = RandomModels.Create();
+        var context = RandomModels.Ids(5, 97, seed: 8);
         var greedy = new LlamaGenerator(model).Generate(context, new GenerationOptions { MaxNewTokens = 4 });
-        var scores = new LogLikelihoodScorer(model).Score(context, [greedy.ToArray(), RandomLlamaModels.Ids(4, 97, 99)]);
+        var scores = new LogLikelihoodScorer(model).Score(context, [greedy.ToArray(), RandomModels.Ids(4, 97, 99)]);
         Assert.True(scores[0].IsGreedy);
         Assert.True(scores[0].LogLikelihood > scores[1].LogLikelihood);
     }
@@ -58,10 +57,10 @@ public class LogLikelihoodScorerTests
     [Fact]
     public void BatchOfItemsEqualsItemsScoredAlone()
     {
-        using var model = RandomLlamaModels.Create(RandomLlamaModels.TiedWithBias);
+        using var model = RandomModels.Create(RandomModels.TiedWithBias);
         var requests = Enumerable.Range(0, 5).Select(i => new ScoringRequest(
-            RandomLlamaModels.Ids(2 + 3 * i % 7, 61, 10 + i),
-            Enumerable.Range(0, 1 + i % 3).Select(c => (IReadOnlyList<int>)RandomLlamaModels.Ids(1 + (i + c) % 4, 61, 100 * i + c)).ToList())).ToList();
+            RandomModels.Ids(2 + 3 * i % 7, 61, 10 + i),
+            Enumerable.Range(0, 1 + i % 3).Select(c => (IReadOnlyList<int>)RandomModels.Ids(1 + (i + c) % 4, 61, 100 * i + c)).ToList())).ToList();
         requests.Add(new ScoringRequest([1, 2, 3], [Array.Empty<int>(), new[] { 4 }]));
 
         // Small batches force several groups; a large one puts every item in one left-padded group.
@@ -84,7 +83,7 @@ public class LogLikelihoodScorerTests
     [SharedFact]
     public void FixtureModelScoresMatchHandComputation()
     {
-        using var model = Paft.Llama.Modeling.LlamaForCausalLM.FromPretrained(LlamaFixtures.Model("stories260K"));
+        using var model = Paft.Llama.Modeling.LlamaForCausalLM.FromPretrained(Fixtures.Model("stories260K"));
         int[] context = [1, 403, 407, 261];
         int[][] options = [[378, 432, 383], [300, 301], [378]];
         var scores = new LogLikelihoodScorer(model).Score(context, options);
@@ -95,7 +94,7 @@ public class LogLikelihoodScorerTests
     [Fact]
     public void EmptyContextIsRefused()
     {
-        using var model = RandomLlamaModels.Create();
+        using var model = RandomModels.Create();
         var e = Assert.Throws<ArgumentException>(() => new LogLikelihoodScorer(model).Score([], [new[] { 3 }]));
         Assert.Contains("context is empty", e.Message);
     }

@@ -1,5 +1,4 @@
 using Paft.Llama.Modeling;
-using Paft.Llama.Tests.Checkpoints;
 using Paft.Tests.Common;
 
 namespace Paft.Llama.Tests.Modeling;

@@ -14,9 +14,9 @@ public class LlamaForCausalLMTests
     [InlineData("tiny-llama3-bf16")]
     public void ParametersAreNamedExactlyLikeTheCheckpointAndTrainable(string name)
     {
-        using var model = LlamaForCausalLM.FromPretrained(LlamaFixtures.Model(name));
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model(name));
         var stored = new HashSet<string>();
-        foreach (var f in Directory.GetFiles(LlamaFixtures.Model(name), "model*.safetensors"))
+        foreach (var f in Directory.GetFiles(Fixtures.Model(name), "model*.safetensors"))
         {
             using var file = SafetensorsFile.Open(f);
             stored.UnionWith(file.Names);
@@ -30,7 +30,7 @@ public class LlamaForCausalLMTests
     [Fact]
     public void TiedLmHeadSharesTheEmbeddingParameter()
     {
-        using var model = RandomLlamaModels.Create(RandomLlamaModels.TiedWithBias);
+        using var model = RandomModels.Create(RandomModels.TiedWithBias);
         var names = model.named_parameters().Select(p => p.name).ToList();
         Assert.Contains("model.embed_tokens.weight", names);
         Assert.DoesNotContain("lm_head.weight", names);
@@ -45,7 +45,7 @@ public class LlamaForCausalLMTests
     [Fact]
     public void UntiedModelListsLmHead()
     {
-        using var model = RandomLlamaModels.Create();
+        using var model = RandomModels.Create();
         var names = model.named_parameters().Select(p => p.name).ToList();
         Assert.Contains("lm_head.weight", names);
         Assert.Equal(new long[] { 97, 32 }, model.get_parameter("lm_head.weight")!.shape);
@@ -57,7 +57,7 @@ public class LlamaForCausalLMTests
     [Fact]
     public void FusedAttentionMatchesExplicitFp32Softmax()
     {
-        using var model = RandomLlamaModels.Create();
+        using var model = RandomModels.Create();
         using var ids = tensor(new long[] { 0, 0, 5, 9, 11, 3, 4, 17, 22, 8, 9, 10 }, [2, 6], ScalarType.Int64);
         using var mask = tensor(new long[] { 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 }, [2, 6], ScalarType.Int64);
         using var noGrad = no_grad();
@@ -66,16 +66,16 @@ public class LlamaForCausalLMTests
         model.ExplicitSoftmax = true;
         using var plain = model.forward(ids, mask);
         using var plainCausal = model.forward(ids.narrow(0, 1, 1));
-        Assert.True(LlamaFixtures.MaxAbsDiff(fused[0, 2..], plain[0, 2..]) < 1e-5);
-        Assert.True(LlamaFixtures.MaxAbsDiff(fused[1], plain[1]) < 1e-5);
-        Assert.True(LlamaFixtures.MaxAbsDiff(fusedCausal, plainCausal) < 1e-5);
+        Assert.True(Fixtures.MaxAbsDiff(fused[0, 2..], plain[0, 2..]) < 1e-5);
+        Assert.True(Fixtures.MaxAbsDiff(fused[1], plain[1]) < 1e-5);
+        Assert.True(Fixtures.MaxAbsDiff(fusedCausal, plainCausal) < 1e-5);
     }
 
     [Fact]
     public void CudaRequestWithoutCudaSaysHowToBuildIt()
     {
         if (cuda.is_available()) return; // the error only exists on CPU-only builds
-        var config = LlamaConfig.FromJson(RandomLlamaModels.Gqa);
+        var config = LlamaConfig.FromJson(RandomModels.Gqa);
         var e = Assert.Throws<InvalidOperationException>(() => new LlamaForCausalLM(config, device: new Device(DeviceType.CUDA)));
         Assert.Contains("TorchSharp-cpu", e.Message);
         Assert.Contains("-p:PaftCuda=true", e.Message);
@@ -84,7 +84,7 @@ public class LlamaForCausalLMTests
     [Fact]
     public void UnsupportedComputeDtypeIsRefused()
     {
-        var config = LlamaConfig.FromJson(RandomLlamaModels.Gqa);
+        var config = LlamaConfig.FromJson(RandomModels.Gqa);
         var e = Assert.Throws<ArgumentException>(() => new LlamaForCausalLM(config, ScalarType.Int32));
         Assert.Contains("Int32", e.Message);
     }
@@ -93,7 +93,7 @@ public class LlamaForCausalLMTests
     public void Bf16ComputeStaysCloseToFp32()
     {
         // The same bf16-representable weights in both dtypes, so only compute precision differs.
-        using var fp32 = RandomLlamaModels.Create(std: 0.1);
+        using var fp32 = RandomModels.Create(std: 0.1);
         using var bf16 = new LlamaForCausalLM(fp32.Config, ScalarType.BFloat16);
         using (no_grad())
         {
@@ -104,7 +104,7 @@ public class LlamaForCausalLMTests
                 target[name].copy_(p);
             }
         }
-        var ids = RandomLlamaModels.Ids(24, 97, seed: 3).Select(i => (long)i).ToArray();
+        var ids = RandomModels.Ids(24, 97, seed: 3).Select(i => (long)i).ToArray();
         using var input = tensor(ids, [1, 24], ScalarType.Int64);
         using var noGrad = no_grad();
         using var a = fp32.forward(input);
@@ -113,7 +113,7 @@ public class LlamaForCausalLMTests
         // bf16 keeps 8 significant bits (relative step 2^-8 ≈ 0.4%); through two layers of matmuls,
         // norms and softmax the error stays a few such steps of the logits' scale.
         double scale = a.abs().max().item<float>();
-        double diff = LlamaFixtures.MaxAbsDiff(a, b);
+        double diff = Fixtures.MaxAbsDiff(a, b);
         Assert.True(diff < 0.03 * scale, $"max |diff| {diff} vs logit scale {scale}");
         // ...and the predicted tokens agree almost everywhere.
         using var agree = a.argmax(-1).eq(b.argmax(-1)).to(ScalarType.Float32).mean();
@@ -123,7 +123,7 @@ public class LlamaForCausalLMTests
     [Fact]
     public void OutOfVocabularyIdIsNamed()
     {
-        using var model = RandomLlamaModels.Create();
+        using var model = RandomModels.Create();
         using var ids = tensor(new long[] { 1, 97 }, [1, 2], ScalarType.Int64);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.forward(ids));
         Assert.Contains("[0, 97)", e.Message);

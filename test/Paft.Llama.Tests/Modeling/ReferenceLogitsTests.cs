@@ -17,8 +17,8 @@ public class ReferenceLogitsTests
     [InlineData("tiny-llama2-sharded")]
     public void PaddedBatchMatchesReference(string name)
     {
-        using var model = LlamaForCausalLM.FromPretrained(LlamaFixtures.Model(name));
-        var expected = LlamaFixtures.Expected(name);
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model(name));
+        var expected = Fixtures.Expected(name);
         var ids = expected["input_ids"];
         var mask = expected["attention_mask"];
         Assert.True(mask.eq(0).any().item<bool>(), "the fixture's row 1 is left-padded");
@@ -38,26 +38,26 @@ public class ReferenceLogitsTests
     [InlineData("tiny-llama2-vocab32k")]
     public void RealVocabularyModelsMatchReference(string name)
     {
-        using var model = LlamaForCausalLM.FromPretrained(LlamaFixtures.Model(name));
-        var expected = LlamaFixtures.Expected(name);
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model(name));
+        var expected = Fixtures.Expected(name);
         using var noGrad = no_grad();
         using var ids = expected["input_ids"].unsqueeze(0);
         using var logits = model.forward(ids);
         using var row = logits[0];
         Assert.Equal(expected["logits"].shape, row.shape);
-        double diff = LlamaFixtures.MaxAbsDiff(row, expected["logits"]);
+        double diff = Fixtures.MaxAbsDiff(row, expected["logits"]);
         Assert.True(diff < Tolerance, $"max |diff| {diff}");
     }
 
     [SharedFact]
     public void Stories260KMatchesRunC()
     {
-        using var model = LlamaForCausalLM.FromPretrained(LlamaFixtures.Model("stories260K"));
-        var expected = LlamaFixtures.Expected("stories260K", "run_c_logits.safetensors");
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model("stories260K"));
+        var expected = Fixtures.Expected("stories260K", "run_c_logits.safetensors");
         using var noGrad = no_grad();
         using var ids = expected["input_ids"].unsqueeze(0);
         using var logits = model.forward(ids);
-        double diff = LlamaFixtures.MaxAbsDiff(logits[0], expected["logits"]);
+        double diff = Fixtures.MaxAbsDiff(logits[0], expected["logits"]);
         Assert.True(diff < Tolerance, $"max |diff| {diff}");
     }
 

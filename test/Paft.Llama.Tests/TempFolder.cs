@@ -1,4 +1,4 @@
-namespace Paft.Llama.Tests.Checkpoints;
+namespace Paft.Llama.Tests;
 
 /// <summary>A fresh temporary folder, deleted on dispose.</summary>
 internal sealed class TempFolder : IDisposable

@@ -2,10 +2,10 @@ using Paft.Llama.Checkpoints;
 using Paft.Tests.Common;
 using static TorchSharp.torch;
 
-namespace Paft.Llama.Tests.Modeling;
+namespace Paft.Llama.Tests;
 
 /// <summary>Paths and expected tensors of the reference fixtures in ../shared.</summary>
-internal static class LlamaFixtures
+internal static class Fixtures
 {
     public static string Model(string name) => SharedData.Path("fixtures", "llama", name);
 

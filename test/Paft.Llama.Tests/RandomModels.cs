@@ -1,10 +1,10 @@
 using Paft.Llama.Modeling;
 using static TorchSharp.torch;
 
-namespace Paft.Llama.Tests.Modeling;
+namespace Paft.Llama.Tests;
 
 /// <summary>Small randomly initialised models for tests that need no fixture.</summary>
-internal static class RandomLlamaModels
+internal static class RandomModels
 {
     /// <summary>GQA (4 heads, 2 kv), explicit head_dim, llama3 rope scaling, untied: exercises every branch.</summary>
     public const string Gqa = """
