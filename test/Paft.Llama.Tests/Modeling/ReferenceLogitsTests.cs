@@ -67,8 +67,8 @@ public class ReferenceLogitsTests
         // The weights are stored in bf16, so only compute precision differs from the reference:
         // bf16 keeps 8 significant bits; through two layers the logits stay within a few percent
         // of their scale (measured: about 1%; the same bound as the fp32/bf16 comparison on random models).
-        using var model = LlamaForCausalLM.FromPretrained(LlamaFixtures.Model("tiny-llama3-bf16"), ScalarType.BFloat16);
-        var expected = LlamaFixtures.Expected("tiny-llama3-bf16");
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model("tiny-llama3-bf16"), ScalarType.BFloat16);
+        var expected = Fixtures.Expected("tiny-llama3-bf16");
         var mask = expected["attention_mask"];
         using var noGrad = no_grad();
         using var logits = model.forward(expected["input_ids"], mask);
