@@ -248,8 +248,9 @@ public sealed class LoraTrainer
             ExamplesPerEpoch: count,
             Seed: _options.Seed,
             DropoutGeneratorState: Convert.ToBase64String(rngState.bytes),
-            LastLoss: loss);
-        return TrainingCheckpoint.Write(_options.CheckpointDirectory!, _lora, optimizer, state, _options.KeepCheckpoints);
+            LastLoss: loss,
+            TorchThreads: get_num_threads());
+        return TrainingCheckpoint.Write(_options.CheckpointDirectory!, _lora, optimizer, state, _options.KeepCheckpoints, _options.BaseModelNameOrPath);
     }
 
     private static IReadOnlyList<TrainingExample> EpochExamples(Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch, int epoch, int? expectedCount)

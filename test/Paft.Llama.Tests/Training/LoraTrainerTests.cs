@@ -22,6 +22,7 @@ public class LoraTrainerTests
         CheckpointEvery = every,
         KeepCheckpoints = 10,
         ResumeFrom = resume,
+        BaseModelNameOrPath = "toy-base",
     };
 
     private static CausalLMForward Forward(ToyCausalLM model) => (ids, mask) => model.forward(ids, mask);
@@ -170,6 +171,13 @@ public class LoraTrainerTests
         foreach ((string name, Parameter p) in freshLora.NamedParameters())
             Assert.True(p.isfinite().all().item<bool>(), $"{name} is not finite in the checkpoint");
         Assert.False(freshLora.Adapters[0].Value.lora_B.equal(zeros_like(freshLora.Adapters[0].Value.lora_B)).all().item<bool>());
+
+        // The checkpoint is also a plain PEFT adapter folder, naming the base model.
+        var plain = new ToyCausalLM();
+        var loaded = Paft.Llama.Lora.PeftAdapter.Load(plain, ex.LastCheckpoint!);
+        Assert.True(TensorBits.Same(loaded.Adapters[1].Value.lora_A, freshLora.Adapters[1].Value.lora_A));
+        Assert.Contains("\"base_model_name_or_path\": \"toy-base\"", File.ReadAllText(Path.Combine(ex.LastCheckpoint!, "adapter_config.json")));
+        Assert.Contains("\"torch_threads\": " + get_num_threads(), File.ReadAllText(Path.Combine(ex.LastCheckpoint!, "trainer_state.json")));
     }
 
     [Fact]
