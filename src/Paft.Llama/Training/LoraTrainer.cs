@@ -62,12 +62,18 @@ public sealed class LoraTrainer
     /// <param name="cancellationToken">Checked before every step; cancelling throws <see cref="OperationCanceledException"/>
     /// and keeps the checkpoints written so far.</param>
     /// <exception cref="TrainingDivergedException">A loss or gradient was NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">The adapters are merged or removed, the epochs disagree in size, or
+    /// the checkpoint to resume from belongs to another run.</exception>
     public TrainingResult Train(
         Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch,
         IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(examplesForEpoch);
+        if (_lora.IsMerged)
+            throw new InvalidOperationException("The LoRA adapters are merged into the base weights; unmerge them before training.");
+        if (_lora.Adapters.Count == 0)
+            throw new InvalidOperationException("The LoRA adapter set is empty (removed); apply LoRA again before training.");
         TrainingOptions o = _options;
 
         TrainingState? resume = o.ResumeFrom is null ? null : TrainingCheckpoint.ReadState(o.ResumeFrom);

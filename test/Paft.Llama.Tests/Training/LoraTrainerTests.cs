@@ -75,6 +75,16 @@ public class LoraTrainerTests
     }
 
     [Fact]
+    public void TrainingMergedAdaptersIsRefused()
+    {
+        var (model, lora) = ToyTask.Model();
+        lora.Merge();
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            new LoraTrainer(lora, Forward(model), new TrainingOptions { MaxLength = 4 }).Train(ToyTask.Examples()));
+        Assert.Contains("unmerge", ex.Message);
+    }
+
+    [Fact]
     public void ResumingWithADifferentRunIsRefused()
     {
         using var dir = new TempFolder();
