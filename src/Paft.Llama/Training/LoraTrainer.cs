@@ -92,7 +92,8 @@ public sealed class LoraTrainer
         var schedule = new WarmupCosineSchedule(o.LearningRate, WarmupCosineSchedule.WarmupStepsFromRatio(o.WarmupRatio, totalSteps), totalSteps);
         var trainable = _lora.NamedParameters().Select(p => p.Parameter).ToList();
         using AdamW optimizer = CreateOptimizer(trainable);
-        using var dropoutGenerator = new Generator((ulong)o.Seed);
+        // Dropout masks are drawn on the adapters' device, so the generator lives there too.
+        using var dropoutGenerator = new Generator((ulong)o.Seed, trainable[0].device);
         if (resume is not null)
         {
             TrainingCheckpoint.LoadAdapter(o.ResumeFrom!, _lora);
