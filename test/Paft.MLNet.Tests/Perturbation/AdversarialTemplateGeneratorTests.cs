@@ -145,4 +145,26 @@ public class AdversarialTemplateGeneratorTests
         Assert.Contains("'broken-7'", error.Message);
         Assert.Contains("sol2", error.Message);
     }
+
+    [Fact]
+    public void AdversarialPoolSavesAndLoadsWithItsProvenance()
+    {
+        TaskDefinition task = TaskDefinition.WinoGrande;
+        PromptPool adversarial = new AdversarialTemplateGenerator().Generate(new OfflineTemplateGenerator(task).GeneratePool(5, seed: 2), task);
+        string folder = Path.Combine(Path.GetTempPath(), "paft-adv-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string path = Path.Combine(folder, "adversarial.jsonl");
+            adversarial.Save(path);
+            PromptPool loaded = PromptPool.Load(path);
+            Assert.Equal(adversarial.Select(e => (e.Id, e.Template.Text)), loaded.Select(e => (e.Id, e.Template.Text)));
+            Assert.All(loaded, e => Assert.StartsWith(e.Metadata["adversarial_of"] + "~adv", e.Id));
+            Assert.All(loaded, e => Assert.Equal("offline", e.Metadata["source"]));
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+        }
+    }
 }
