@@ -8,6 +8,8 @@ namespace Paft.MLNet.Evaluation;
 /// <remarks>Accuracies are fractions in [0, 1], like ML.NET's.</remarks>
 public sealed class PromptRobustnessMetrics
 {
+    private readonly double[] _accuracies;
+
     internal PromptRobustnessMetrics(string taskName, IReadOnlyList<TemplateEvaluation> templates, double topXThreshold,
         int worstCount, double consistentPredictionShare, double alwaysCorrectShare, double neverCorrectShare)
     {
@@ -29,8 +31,6 @@ public sealed class PromptRobustnessMetrics
         AlwaysCorrectShare = alwaysCorrectShare;
         NeverCorrectShare = neverCorrectShare;
     }
-
-    private readonly double[] _accuracies;
 
     /// <summary>The task evaluated.</summary>
     public string TaskName { get; }
@@ -74,7 +74,8 @@ public sealed class PromptRobustnessMetrics
     /// <summary>The worst templates, lowest accuracy first.</summary>
     public IReadOnlyList<TemplateEvaluation> WorstTemplates { get; }
 
-    /// <summary>The share of examples that get the same prediction under every template.</summary>
+    /// <summary>The share of examples that get the same prediction under every template ("no answer"
+    /// under every template counts as the same prediction).</summary>
     public double ConsistentPredictionShare { get; }
 
     /// <summary>The share of examples answered correctly under every template.</summary>

@@ -69,7 +69,8 @@ public sealed class OfflineTemplateGenerator
             if (templates.Count == count)
                 break;
             string text = Compose(index);
-            if (seen.Add(text))
+            // Distinct after the pool's own normalisation, so exact dedupe keeps every generated template.
+            if (seen.Add(TextShingles.Normalize(text)))
                 templates.Add(PromptTemplate.Parse(text, $"offline-{_task.Name}-{index:D5}"));
         }
         return templates;
@@ -125,7 +126,7 @@ public sealed class OfflineTemplateGenerator
         for (int o = 0; o < _task.OptionCount; o++)
         {
             if (o > 0)
-                options.Append(inline ? "  " : "\n");
+                options.Append(inline ? "; " : "\n");
             options.Append(Escape(labelStyle.Replace("L", _task.AnswerLabels[o], StringComparison.Ordinal)))
                 .Append(" {").Append(_task.OptionFields[o]).Append('}');
         }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
@@ -8,8 +11,13 @@ namespace Paft.MLNet.Prompts;
 /// Excel pools, the PAFT authors' format: the first sheet, a header row with a <c>text</c> column
 /// (and optionally <c>id</c>), one template a row; other columns are kept as metadata.
 /// </summary>
-internal static class PromptPoolXlsx
+internal static partial class PromptPoolXlsx
 {
+    // OOXML escapes characters XML cannot carry (a carriage return would be normalised away by any XML
+    // reader) as _xHHHH_, and a literal "_xHHHH_" as _x005F_xHHHH_; Excel reads and writes text this way.
+    [GeneratedRegex("_x([0-9A-Fa-f]{4})_")]
+    private static partial Regex EscapedCharacter();
+
     public static List<PromptRecord> Read(string path)
     {
         SpreadsheetDocument document;
@@ -112,13 +120,36 @@ internal static class PromptPoolXlsx
             {
                 CellReference = ColumnName(column++) + number,
                 DataType = CellValues.InlineString,
-                InlineString = new InlineString(new Text(value) { Space = SpaceProcessingModeValues.Preserve }),
+                InlineString = new InlineString(new Text(EncodeText(value)) { Space = SpaceProcessingModeValues.Preserve }),
             });
         }
         return row;
     }
 
-    private static string CellText(Cell cell, List<string> sharedStrings)
+    internal static string EncodeText(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == '_' && EscapedCharacter().Match(value, i) is { Success: true } m && m.Index == i)
+                builder.Append("_x005F_");
+            else if (c < 0x20 && c is not ('\n' or '\t'))
+                builder.Append(CultureInfo.InvariantCulture, $"_x{(int)c:X4}_");
+            else
+                builder.Append(c);
+        }
+        return builder.ToString();
+    }
+
+    internal static string DecodeText(string value) =>
+        value.Contains("_x", StringComparison.Ordinal)
+            ? EscapedCharacter().Replace(value, m => ((char)int.Parse(m.Groups[1].Value, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToString())
+            : value;
+
+    private static string CellText(Cell cell, List<string> sharedStrings) => DecodeText(RawCellText(cell, sharedStrings));
+
+    private static string RawCellText(Cell cell, List<string> sharedStrings)
     {
         if (cell.DataType?.Value == CellValues.InlineString)
             return cell.InlineString?.InnerText ?? "";

@@ -1,3 +1,4 @@
+using Microsoft.ML.Data;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tasks.Readers;
 
@@ -137,5 +138,27 @@ public sealed class MalformedRowTests
         var result = TaskReaders.Read(task, path, Skip);
         Assert.Equal([1, 0], result.Select(r => r.Label));
         Assert.Equal("Q2", result[1].Fields["question"]);
+    }
+}
+
+/// <summary>Rows of the unlabelled test splits: an empty label is -1, not an error.</summary>
+public sealed class UnlabelledRowTests
+{
+    [Fact]
+    public void Empty_labels_of_test_splits_read_as_unlabelled()
+    {
+        using var temp = new TempFolder();
+        string hellaswag = temp.Write("h.jsonl",
+            """{"activity_label": "Cooking", "ctx_a": "A man cuts bread.", "ctx_b": "HE then", "endings": ["a [title] b", "b", "c", "d"], "label": ""}""");
+        string winogrande = temp.Write("w.jsonl", """{"sentence": "A _ b.", "option1": "x", "option2": "y", "answer": ""}""");
+
+        TaskExample h = Assert.Single(TaskReaders.ReadHellaSwag(hellaswag));
+        Assert.Equal(-1, h.Label);
+        // ctx_b capitalised as Python's str.capitalize does (rest lower-cased); " [title]" becomes ". ".
+        Assert.Equal("A man cuts bread. He then", h.Fields["ctx"]);
+        Assert.Equal("a. b", h.Fields["A"]);
+
+        Assert.Equal(-1, Assert.Single(TaskReaders.ReadWinoGrande(winogrande)).Label);
+        Assert.Equal([0u], TaskReaders.ReadWinoGrande(winogrande).ToDataView().GetColumn<uint>("Label"));
     }
 }

@@ -1,7 +1,7 @@
 namespace Paft.MLNet.Tasks.Readers;
 
 /// <summary>How <see cref="TaskReaders"/> treats the files it reads.</summary>
-public sealed class ReaderOptions
+public sealed record ReaderOptions
 {
     /// <summary>The defaults: malformed rows throw, HellaSwag text is cleaned as lm-evaluation-harness does.</summary>
     public static ReaderOptions Default { get; } = new();

@@ -19,6 +19,20 @@ public static class TaskDataView
     /// <summary>The name of the label column.</summary>
     public const string LabelColumnName = "Label";
 
+    /// <summary>
+    /// The annotations of a label key column whose key values are the task's answer letters. "KeyValues" is
+    /// ML.NET's annotation kind for key names (its constant is internal); with it the confusion matrix and
+    /// MapKeyToValue show A, B, ... instead of 1, 2, ...
+    /// </summary>
+    internal static DataViewSchema.Annotations AnswerLetterAnnotations(TaskDefinition task)
+    {
+        var annotations = new DataViewSchema.Annotations.Builder();
+        ReadOnlyMemory<char>[] letters = task.AnswerLabels.Select(l => l.AsMemory()).ToArray();
+        annotations.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, letters.Length),
+            (ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(letters.Length, letters));
+        return annotations.ToAnnotations();
+    }
+
     /// <summary>A lazy view of <paramref name="examples"/>: the sequence is enumerated again by every cursor.</summary>
     public static IDataView ToDataView(this IEnumerable<TaskExample> examples, TaskDefinition task)
     {

@@ -38,13 +38,8 @@ internal sealed class TaskExampleDataView : IDataView
         foreach (string field in task.Fields)
             builder.AddColumn(field, TextDataViewType.Instance);
 
-        // "KeyValues" is ML.NET's annotation kind for key names (its AnnotationUtils constant is internal).
-        // Key values make ML.NET's confusion matrix and MapKeyToValue show the answer letters.
-        var annotations = new DataViewSchema.Annotations.Builder();
-        var letters = task.AnswerLabels.Select(l => l.AsMemory()).ToArray();
-        annotations.Add("KeyValues", new VectorDataViewType(TextDataViewType.Instance, letters.Length),
-            (ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(letters.Length, letters));
-        builder.AddColumn(TaskDataView.LabelColumnName, new KeyDataViewType(typeof(uint), task.OptionCount), annotations.ToAnnotations());
+        builder.AddColumn(TaskDataView.LabelColumnName, new KeyDataViewType(typeof(uint), task.OptionCount),
+            TaskDataView.AnswerLetterAnnotations(task));
         return builder.ToSchema();
     }
 

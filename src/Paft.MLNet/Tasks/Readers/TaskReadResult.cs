@@ -1,4 +1,5 @@
 using System.Collections;
+using Microsoft.ML;
 
 namespace Paft.MLNet.Tasks.Readers;
 
@@ -25,6 +26,9 @@ public sealed class TaskReadResult : IReadOnlyList<TaskExample>
 
     /// <summary>How many malformed rows were skipped.</summary>
     public int SkippedCount => SkippedRows.Count;
+
+    /// <summary>The rows as a lazy ML.NET view; see <see cref="TaskDataView"/> for its columns.</summary>
+    public IDataView ToDataView() => _examples.ToDataView(Task);
 
     /// <inheritdoc />
     public int Count => _examples.Count;

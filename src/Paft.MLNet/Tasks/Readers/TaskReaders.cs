@@ -23,12 +23,7 @@ public static class TaskReaders
     {
         options ??= ReaderOptions.Default;
         if (labelsPath is not null)
-            options = new ReaderOptions
-            {
-                SkipMalformedRows = options.SkipMalformedRows,
-                PreprocessHellaSwag = options.PreprocessHellaSwag,
-                PiqaLabelsPath = labelsPath,
-            };
+            options = options with { PiqaLabelsPath = labelsPath };
         return PiqaReader.Read(path, options);
     }
 

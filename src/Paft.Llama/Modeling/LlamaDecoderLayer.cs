@@ -1,0 +1,33 @@
+using Paft.Llama.Inference;
+using static TorchSharp.torch;
+
+namespace Paft.Llama.Modeling;
+
+/// <summary>One pre-norm transformer block: x + attn(norm(x)), then h + mlp(norm(h)).</summary>
+internal sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
+{
+    public readonly LlamaAttention self_attn;
+    public readonly LlamaMlp mlp;
+    public readonly RmsNorm input_layernorm;
+    public readonly RmsNorm post_attention_layernorm;
+
+    public LlamaDecoderLayer(LlamaConfig c, int layer, ScalarType dtype, Device device) : base(nameof(LlamaDecoderLayer))
+    {
+        self_attn = new LlamaAttention(c, layer, dtype, device);
+        mlp = new LlamaMlp(c, dtype, device);
+        input_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps, dtype, device);
+        post_attention_layernorm = new RmsNorm(c.HiddenSize, c.RmsNormEps, dtype, device);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) =>
+        throw new NotSupportedException("LlamaDecoderLayer needs positions and a mask; call Forward.");
+
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, AttentionMask mask, KvCache? cache)
+    {
+        using var scope = NewDisposeScope();
+        var h = x + self_attn.Forward(input_layernorm.call(x), cos, sin, mask, cache);
+        var output = h + mlp.call(post_attention_layernorm.call(h));
+        return output.MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,146 @@
+using Paft.Llama.Checkpoints;
+using Paft.Llama.Inference;
+using Paft.Llama.Modules;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Paft.Llama.Modeling;
+
+/// <summary>
+/// A LLaMA causal language model (Llama 2, 3, 3.1, 3.2) on TorchSharp, laid out like Hugging Face's
+/// <c>LlamaForCausalLM</c>: its parameters are named exactly as the keys of a Hugging Face checkpoint
+/// (<c>model.embed_tokens.weight</c>, <c>model.layers.N.self_attn.q_proj.weight</c>, ...,
+/// <c>lm_head.weight</c>), every weight is a trainable <see cref="Parameter"/>, and every linear layer is
+/// an <see cref="AdaptableLinear"/> so adapters such as LoRA can wrap it. With tied embeddings
+/// <c>lm_head</c> shares the embedding parameter, which is then listed once, as <c>model.embed_tokens.weight</c>.
+/// </summary>
+public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
+{
+    internal readonly LlamaModel model;
+    internal readonly AdaptableLinear lm_head;
+
+    /// <summary>Creates a model with placeholder weights (zeros, norms at one): load or initialise them next.</summary>
+    /// <param name="config">The architecture.</param>
+    /// <param name="dtype">Compute dtype: <see cref="ScalarType.Float32"/> or <see cref="ScalarType.BFloat16"/>.</param>
+    /// <param name="device">The device; CPU when null.</param>
+    public LlamaForCausalLM(LlamaConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base(nameof(LlamaForCausalLM))
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16))
+            throw new ArgumentException($"compute dtype {dtype} is not supported; use Float32 or BFloat16", nameof(dtype));
+        Config = config;
+        DType = dtype;
+        Device = ComputeDevice.Resolve(device);
+
+        lm_head = new AdaptableLinear(config.HiddenSize, config.VocabSize, hasBias: false, dtype, Device);
+        Parameter embedding = config.TieWordEmbeddings
+            ? lm_head.weight
+            : new Parameter(zeros(config.VocabSize, config.HiddenSize, dtype, Device));
+        model = new LlamaModel(config, embedding, dtype, Device);
+        // Register the stack first so a tied matrix is listed under the embedding's name.
+        register_module("model", model);
+        register_module("lm_head", lm_head);
+        RegisterComponents();
+    }
+
+    /// <summary>The architecture.</summary>
+    public LlamaConfig Config { get; }
+
+    /// <summary>The compute dtype of the weights and activations.</summary>
+    public ScalarType DType { get; }
+
+    /// <summary>The device of the weights.</summary>
+    public Device Device { get; }
+
+    /// <summary>
+    /// Loads a Hugging Face model folder: <c>config.json</c> plus <c>model.safetensors</c> or a sharded
+    /// <c>model.safetensors.index.json</c>. Stored bf16/fp16/fp32 weights are converted to
+    /// <paramref name="dtype"/>. Keys must match exactly; pickle checkpoints (<c>.bin</c>, <c>.pt</c>) are refused.
+    /// The model is returned in evaluation mode.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The config or a checkpoint is malformed or does not match; the message names the file and key.</exception>
+    /// <exception cref="FileNotFoundException">The folder has no config or no safetensors weights.</exception>
+    public static LlamaForCausalLM FromPretrained(string modelDir, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelDir);
+        CheckpointFiles.RefusePickleFile(modelDir);
+        if (!Directory.Exists(modelDir))
+            throw new DirectoryNotFoundException($"model folder '{modelDir}' does not exist");
+        var config = LlamaConfig.FromFile(Path.Combine(modelDir, "config.json"));
+        var files = CheckpointFiles.Locate(modelDir);
+        var result = new LlamaForCausalLM(config, dtype, device);
+        try
+        {
+            CheckpointLoader.Load(result, files);
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+        result.eval();
+        return result;
+    }
+
+    /// <summary>Logits [B, T, vocab] (float32) for <paramref name="inputIds"/> [B, T] (int64), no padding, no cache.</summary>
+    public override Tensor forward(Tensor inputIds) => forward(inputIds, null, null);
+
+    /// <summary>
+    /// Logits [B, T, vocab] in float32 for <paramref name="inputIds"/> [B, T] (int64).
+    /// <paramref name="attentionMask"/> [B, T] marks real tokens (1) and padding (0) of these tokens
+    /// (left padding for batches of different lengths); null means all real. With a
+    /// <paramref name="cache"/>, the tokens continue the cached ones and are appended to it.
+    /// </summary>
+    public Tensor forward(Tensor inputIds, Tensor? attentionMask, KvCache? cache = null)
+    {
+        using var hidden = ForwardHidden(inputIds, attentionMask, cache);
+        return Logits(hidden);
+    }
+
+    /// <summary>The final normalised hidden states [B, T, hidden], before <c>lm_head</c>.</summary>
+    internal Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
+    {
+        if (inputIds.dim() != 2 || inputIds.dtype != ScalarType.Int64)
+            throw new ArgumentException($"input ids must be a [batch, length] int64 tensor, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
+        if (attentionMask is not null && !attentionMask.shape.SequenceEqual(inputIds.shape))
+            throw new ArgumentException($"attention mask shape [{string.Join(", ", attentionMask.shape)}] differs from input ids [{string.Join(", ", inputIds.shape)}]", nameof(attentionMask));
+        return model.Forward(inputIds, attentionMask, cache);
+    }
+
+    /// <summary>Applies <c>lm_head</c> to hidden states and returns float32 logits.</summary>
+    internal Tensor Logits(Tensor hidden)
+    {
+        using var logits = lm_head.call(hidden);
+        return logits.to(ScalarType.Float32);
+    }
+
+    /// <summary>The decoder layers, in order (for adapters and tests).</summary>
+    internal IReadOnlyList<LlamaDecoderLayer> Layers => model.layers.ToList();
+
+    /// <summary>Routes attention through the explicit fp32-softmax path instead of the fused kernel (tests).</summary>
+    internal bool ExplicitSoftmax
+    {
+        set
+        {
+            foreach (var layer in model.layers) layer.self_attn.ExplicitSoftmax = value;
+        }
+    }
+
+    /// <summary>
+    /// Fills the weights with random values as Hugging Face initialises a fresh model: normal(0, std)
+    /// for embeddings and linear weights, zero biases, norms at one. Deterministic for a seed.
+    /// </summary>
+    public void InitializeWeights(ulong seed, double std = 0.02)
+    {
+        using var generator = new Generator(seed, Device);
+        using var noGrad = no_grad();
+        foreach (var (name, p) in named_parameters())
+        {
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal)) p.fill_(1);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal)) p.zero_();
+            else p.normal_(0, std, generator);
+        }
+    }
+}
