@@ -67,9 +67,11 @@ public sealed class ZopoTemplateSelector
         {
             float[] vector = embedder.Embed(pool[i].Template.DisplayText)
                 ?? throw new ArgumentException($"The embedder returned no vector for template '{pool[i].Id}'.", nameof(pool));
-            if (vector.Length == 0 || (i > 0 && vector.Length != points[0].Length))
+            if (vector.Length == 0)
+                throw new ArgumentException($"The embedding of template '{pool[i].Id}' is empty.", nameof(pool));
+            if (i > 0 && vector.Length != points[0].Length)
                 throw new ArgumentException(
-                    $"The embedding of template '{pool[i].Id}' has {vector.Length} values; the first template's has {points[0]?.Length ?? 0}.", nameof(pool));
+                    $"The embedding of template '{pool[i].Id}' has {vector.Length} values; that of '{pool[0].Id}' has {points[0].Length}.", nameof(pool));
             if (vector.Any(v => !float.IsFinite(v)))
                 throw new ArgumentException($"The embedding of template '{pool[i].Id}' has a non-finite value.", nameof(pool));
             points[i] = vector.Select(v => (double)v).ToArray();
