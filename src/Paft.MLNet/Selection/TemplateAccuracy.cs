@@ -21,7 +21,18 @@ internal static class TemplateAccuracy
     /// <summary>The predictions for every row rendered with <paramref name="template"/>.</summary>
     public static IReadOnlyList<int> Predict(PromptTemplate template, TaskDefinition task, IReadOnlyList<TaskExample> rows, IMultipleChoiceScorer scorer)
     {
-        string[] prompts = rows.Select(r => template.Render(r.Fields)).ToArray();
+        var prompts = new string[rows.Count];
+        for (int r = 0; r < rows.Count; r++)
+        {
+            try
+            {
+                prompts[r] = template.Render(rows[r].Fields);
+            }
+            catch (KeyNotFoundException e)
+            {
+                throw new ArgumentException($"Validation row {r} ({rows[r].Source}) cannot fill template '{template.Id}': {e.Message}", nameof(rows), e);
+            }
+        }
         IReadOnlyList<int> predicted = scorer.Predict(prompts, task);
         if (predicted.Count != prompts.Length)
             throw new InvalidOperationException(

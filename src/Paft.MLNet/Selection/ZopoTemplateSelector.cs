@@ -124,6 +124,8 @@ public sealed class ZopoTemplateSelector
             int initial = Math.Min(options.InitialSamples, budget);
             for (int s = 0; s < initial; s++)
                 Evaluate(RandomUnevaluated(), double.NaN, double.NaN, ZopoStepReason.Init);
+            // The random picks are one sample, not a run of failed steps: patience counts from here.
+            _sinceImprovement = 0;
 
             while (_order.Count < budget)
             {

@@ -150,4 +150,15 @@ public class ZopoTemplateSelectorTests
         var error = Assert.Throws<ArgumentException>(() => new ZopoTemplateSelector(embedder: embedder).Select(pool, _ => 0.5));
         Assert.Contains("'second'", error.Message);
     }
+
+    [Fact]
+    public void RowMissingAFieldIsNamed()
+    {
+        TaskDefinition task = TaskDefinition.Piqa;
+        PromptPool pool = new OfflineTemplateGenerator(task).GeneratePool(3, seed: 1);
+        TaskExample[] rows = [new(new Dictionary<string, string> { ["goal"] = "g", ["sol1"] = "a" }, 0, "valid.jsonl:4")];
+        var error = Assert.Throws<ArgumentException>(() => new ZopoTemplateSelector().Select(pool, task, rows, new FakeScorer(p => p.Select(_ => 0).ToArray())));
+        Assert.Contains("valid.jsonl:4", error.Message);
+        Assert.Contains("sol2", error.Message);
+    }
 }
