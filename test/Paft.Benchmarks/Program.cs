@@ -4,11 +4,14 @@ using Paft.Benchmarks;
 // Benchmarks:    dotnet run -c Release --project test/Paft.Benchmarks -- --filter '*InferenceBenchmarks*'
 // Memory probe:  dotnet run -c Release --project test/Paft.Benchmarks -- memory llama-20m Lora
 // Step profile:  dotnet run -c Release --project test/Paft.Benchmarks -- profile llama-20m Lora
+// Decode profile: dotnet run -c Release --project test/Paft.Benchmarks -- profile-decode llama-20m
 // See docs/benchmarks.md.
 if (args.Length > 0 && args[0] == "memory")
     return TrainingMemoryProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile")
     return TrainingProfile.Run(args[1..]);
+if (args.Length > 0 && args[0] == "profile-decode")
+    return DecodeProfile.Run(args[1..]);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;
