@@ -11,7 +11,8 @@ namespace Paft.Benchmarks;
 /// OfMatmul). Model FLOPs per token: 2 × the weights of every linear layer (lm_head included, the
 /// embedding lookup not) + attention (QKᵀ and AV: 4 × attended positions × heads × head_dim per layer).
 /// Prefill: one forward over 256 tokens. Decode: 64 greedy steps with the KV cache after a 192-token
-/// prompt (context 193 to 256), the prefilled cache copied per invocation so only decoding is timed.
+/// prompt (context 193 to 256), from a copy of a cache prefilled once in setup, so the prompt's prefill
+/// is not timed (the copy is, once per 64 tokens: one index_select per cache tensor).
 /// Matmul references: 1024 × 1024 × 1024 (the denominator), [256, 384] × [384, 1024] (the 20M config's
 /// MLP shape), and the model's linear multiply-adds as one [256, hidden] × [hidden, N] matmul and as one
 /// vector-matrix product (what a decode step would cost at the memory-bound matvec rate).
