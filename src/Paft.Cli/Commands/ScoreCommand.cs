@@ -12,7 +12,7 @@ namespace Paft.Cli.Commands;
 /// runs each line of FILE (one sequence of token ids) through the model and prints, as tab-separated
 /// columns under a header, its line number, token count, total log-likelihood
 /// (Σ_{t=1}^{n-1} log p(x_t | x_&lt;t), the first token being given) and perplexity (exp of minus the mean of
-/// those n-1 terms; "nan" for a one-token line, which has none). <c>--logits-out</c> writes the float32
+/// those n-1 terms; NaN for a one-token line, which has none). <c>--logits-out</c> writes the float32
 /// logits of line i as the safetensors tensor <c>logits.i</c> (0-based) of shape [length, vocab].
 /// </summary>
 internal static class ScoreCommand
@@ -97,7 +97,7 @@ internal static class ScoreCommand
     {
         string[] lines = File.ReadAllLines(path);
         if (lines.Length == 0)
-            throw new InvalidDataException($"token ids file '{path}' is empty (expected one sequence of ids a line).");
+            throw new InvalidDataException($"'{path}' is empty (expected one sequence of ids a line).");
         var sequences = new List<int[]>(lines.Length);
         for (int i = 0; i < lines.Length; i++)
         {
