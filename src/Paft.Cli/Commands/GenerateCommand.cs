@@ -10,6 +10,7 @@ namespace Paft.Cli.Commands;
 /// [--temperature T] [--top-p P] [--seed S] [--print-ids] [--adapter DIR] [--dtype fp32|bf16]</c>: continues
 /// a prompt with the model and prints the decoded continuation, or with <c>--print-ids</c> only the new
 /// ids, space-separated on one line. Generation stops early at one of the model's end-of-sequence ids.
+/// <c>--tokenizer</c> also takes llama2.c's <c>tokenizer.bin</c>/<c>tok512.bin</c> (see <see cref="Llama2cTokenizer"/>).
 /// </summary>
 internal static class GenerateCommand
 {
@@ -18,7 +19,7 @@ internal static class GenerateCommand
         Option<string> model = ModelCommandOptions.Model();
         Option<string?> tokenizer = new("--tokenizer")
         {
-            Description = "The tokenizer file, when it is not in the model folder under a standard name (tokenizer.model, original/tokenizer.model, tokenizer.json).",
+            Description = "The tokenizer file, when it is not in the model folder under a standard name (tokenizer.model, original/tokenizer.model, tokenizer.json); a .bin file is read as llama2.c's tokenizer.",
         };
         Option<string?> prompt = new("--prompt") { Description = "The prompt text; it is tokenized with BOS first." };
         Option<string?> promptIds = new("--prompt-ids") { Description = "The prompt as token ids separated by spaces, used as given (include BOS if the model expects it)." };
@@ -74,7 +75,7 @@ internal static class GenerateCommand
             if (ids)
                 output.WriteLine(string.Join(' ', generated));
             else
-                output.WriteLine(textTokenizer!.Decode(generated, skipSpecial: true));
+                output.WriteLine(Continuation(textTokenizer!, promptTokens, generated));
             return ModelCommandOptions.Success;
         }));
         return command;
@@ -84,13 +85,26 @@ internal static class GenerateCommand
     {
         try
         {
-            return TokenizerLoader.Load(modelDir, tokenizerFile);
+            return tokenizerFile is not null && Llama2cTokenizer.IsLlama2cFile(tokenizerFile)
+                ? Llama2cTokenizer.Load(tokenizerFile)
+                : TokenizerLoader.Load(modelDir, tokenizerFile);
         }
         catch (FileNotFoundException e) when (tokenizerFile is null)
         {
             string need = forPrompt ? "--prompt needs a tokenizer" : "printing text needs a tokenizer";
             throw new FileNotFoundException($"{need}: {e.Message.TrimEnd('.')}; give --tokenizer FILE{(forPrompt ? " or use --prompt-ids" : " or use --print-ids")}.", e);
         }
+    }
+
+    /// <summary>
+    /// The text the generated ids add to the prompt. Decoding them alone would be wrong at the seam:
+    /// SentencePiece drops the leading space of the first piece, and llama2.c that of a piece after BOS.
+    /// </summary>
+    internal static string Continuation(ILlamaTokenizer tokenizer, IReadOnlyList<int> prompt, IReadOnlyList<int> generated)
+    {
+        string head = tokenizer.Decode(prompt, skipSpecial: true);
+        string whole = tokenizer.Decode(prompt.Concat(generated), skipSpecial: true);
+        return whole.StartsWith(head, StringComparison.Ordinal) ? whole[head.Length..] : tokenizer.Decode(generated, skipSpecial: true);
     }
 
     private static void CheckOptions(GenerationOptions options)
