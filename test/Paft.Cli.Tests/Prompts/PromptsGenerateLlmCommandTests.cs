@@ -3,6 +3,7 @@ using Paft.Cli.Commands;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tests.PromptGeneration;
+using Paft.Tests.Common;
 
 namespace Paft.Cli.Tests.Prompts;
 
