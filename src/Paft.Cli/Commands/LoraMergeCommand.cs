@@ -62,6 +62,10 @@ internal static class LoraMergeCommand
         // the adapter's own A and B tensors, registered under the wrapped layers, are not part of the output.
         string[] keys = llama.named_parameters().Select(p => p.name).ToArray();
         LoraAdapterSet lora = PeftAdapter.Load(llama, adapterDir);
+        // With tied embeddings lm_head and embed_tokens are one matrix: merging an update of either would
+        // change both, a model the adapter never described.
+        if (llama.Config.TieWordEmbeddings && lora.Adapters.FirstOrDefault(a => a.Key is "lm_head" or "model.embed_tokens").Key is string tied)
+            throw new NotSupportedException($"'{adapterDir}' adapts '{tied}', whose weight the base model ties to the other of lm_head/embed_tokens; merging it would change both. Keep it as an adapter instead.");
         lora.Merge();
         var parameters = llama.named_parameters().ToDictionary(p => p.name, p => p.parameter);
 

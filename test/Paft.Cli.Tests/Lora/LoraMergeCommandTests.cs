@@ -165,6 +165,15 @@ public sealed class LoraMergeCommandTests : IDisposable
         Assert.Contains("adapter_model.safetensors", misfit.Error);
         Assert.Single(misfit.Error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
 
+        // An adapter on lm_head, which this base ties to the embedding.
+        string onHead = Path.Combine(_temp.Path, "head-adapter");
+        using (LlamaForCausalLM model = LlamaForCausalLM.FromPretrained(baseDir))
+            PeftAdapter.Save(LoraAdapterSet.Apply(model, new LoraConfig { TargetModules = ["lm_head"] }), onHead);
+        CliRunner.Result tied = CliRunner.Run("lora", "merge", "--model", baseDir, "--adapter", onHead, "--out", outDir);
+        Assert.Equal(2, tied.ExitCode);
+        Assert.Contains("adapts 'lm_head', whose weight the base model ties", tied.Error);
+        Directory.Delete(onHead, recursive: true);
+
         CliRunner.Result intoBase = CliRunner.Run("lora", "merge", "--model", baseDir, "--adapter", Adapter, "--out", baseDir, "--force");
         Assert.Equal(2, intoBase.ExitCode);
         Assert.Contains("is an input folder", intoBase.Error);
