@@ -69,6 +69,8 @@ internal static class GenerateCommand
             int[] promptTokens = text is not null
                 ? [.. textTokenizer!.Encode(text, addBos: true)]
                 : ModelCommandOptions.ParseIds(idsText!, llama.Config.VocabSize, "--prompt-ids");
+            if (promptTokens.FirstOrDefault(id => id >= llama.Config.VocabSize, -1) is int outside and >= 0)
+                throw new InvalidDataException($"the tokenizer gives id {outside} for --prompt, outside the model's vocabulary of {llama.Config.VocabSize}: it is not this model's tokenizer.");
             IReadOnlyList<int> stop = textTokenizer?.EosIds ?? llama.Config.EosTokenIds;
             IReadOnlyList<int> generated = new LlamaGenerator(llama).Generate(promptTokens, options with { StopTokenIds = stop });
 

@@ -78,6 +78,9 @@ public sealed class GenerateCommandTests
         data.Add(["--model", stories, "--prompt-ids", "1 512", "--max-new-tokens", "2", "--print-ids"], "token id 512 (value 2) is outside the model's vocabulary of 512");
         data.Add(["--model", stories, "--prompt-ids", "  ", "--max-new-tokens", "2", "--print-ids"], "--prompt-ids: no token ids");
         data.Add(["--model", stories, "--prompt", "Once upon a time", "--max-new-tokens", "2"], "--prompt needs a tokenizer: No tokenizer found in");
+        // Llama 2's 32000-piece tokenizer on a 512-token model.
+        data.Add(["--model", stories, "--prompt", "Once upon a time", "--tokenizer", SharedData.Path("fixtures", "tokenizers", "llama2-sentencepiece", "tokenizer.model"), "--max-new-tokens", "2"],
+            "outside the model's vocabulary of 512: it is not this model's tokenizer");
         data.Add(["--model", stories, "--prompt-ids", "1", "--max-new-tokens", "2"], "printing text needs a tokenizer");
         data.Add(["--model", stories, "--prompt", "x", "--tokenizer", Path.Combine(stories, "no-such-tokenizer.model"), "--max-new-tokens", "2"], "no-such-tokenizer.model' does not exist");
         data.Add(["--model", stories, "--prompt", "x", "--prompt-ids", "1", "--max-new-tokens", "2"], "Give the prompt once");

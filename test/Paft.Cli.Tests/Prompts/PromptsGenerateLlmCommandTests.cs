@@ -27,9 +27,10 @@ public sealed class PromptsGenerateLlmCommandTests : IDisposable
     {
         string secret = "sk-paft-cli-" + Guid.NewGuid().ToString("N");
         string variable = "PAFT_CLI_LLM_KEY_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        await using var server = LoopbackLlmServer.Start((request, n) => n == 1
-            ? ScriptedResponse.Chat(request, JsonArray(GoodA, MissingSol2, GoodB, UnknownField))
-            : ScriptedResponse.Chat(request, JsonArray(GoodB, GoodC)));
+        // Both requests get the same reply (requests run concurrently, so arrival order says nothing):
+        // three valid distinct templates, two invalid ones and a repeat; the second reply adds only duplicates.
+        await using var server = LoopbackLlmServer.Start((request, n) =>
+            ScriptedResponse.Chat(request, JsonArray(GoodA, MissingSol2, GoodB, UnknownField, GoodB, GoodC)));
         string pool = _temp.File("pool.jsonl");
         string cache = _temp.File("cache");
         Environment.SetEnvironmentVariable(variable, secret);
@@ -37,7 +38,7 @@ public sealed class PromptsGenerateLlmCommandTests : IDisposable
         try
         {
             result = CliRunner.Run("prompts", "generate", "--task", "piqa", "--endpoint", server.OpenAIEndpoint.ToString(), "--model", "m",
-                "--count", "3", "--out", pool, "--api-key-env", variable, "--requests", "2", "--per-request", "4", "--concurrency", "1",
+                "--count", "3", "--out", pool, "--api-key-env", variable, "--requests", "2", "--per-request", "4",
                 "--cache-dir", cache);
         }
         finally
@@ -62,8 +63,8 @@ public sealed class PromptsGenerateLlmCommandTests : IDisposable
         Assert.Equal([$"llm-{client}-1", $"llm-{client}-2", $"llm-{client}-3"], written.Select(e => e.Id));
         Assert.Matches("^llm-[A-Za-z0-9._-]+-1$", written[0].Id);
         Assert.All(written, e => Assert.Equal("llm", e.Metadata["source"]));
-        Assert.Equal(["0", "0", "1"], written.Select(e => e.Metadata["request"]));
-        Assert.Contains("3 accepted, 3 rejected", result.Output);
+        Assert.All(written, e => Assert.Equal("0", e.Metadata["request"]));
+        Assert.Contains("3 accepted, 9 rejected", result.Output);
         Assert.Contains($"Wrote 3 templates for task 'piqa' to {pool}", result.Output);
         Assert.Equal("", result.Error);
         Assert.Equal(0, CliRunner.Run("prompts", "validate", "--task", "piqa", "--prompts", pool).ExitCode);
