@@ -8,5 +8,8 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return PromptsCommand.Create();
+        yield return GenerateCommand.Create();
+        yield return ScoreCommand.Create();
+        yield return LoraCommand.Create();
     }
 }

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 
@@ -6,8 +9,9 @@ namespace Paft.Cli.Commands;
 
 /// <summary>
 /// <c>paft prompts generate --task TASK --offline --count N [--seed S] --out FILE</c>: writes N templates
-/// from the offline grammar. <c>--endpoint URL --model NAME</c> asks a language model instead; that path
-/// is <see cref="GenerateOnline"/>, the extension point the LLM-generation piece fills in.
+/// from the offline grammar. <c>--endpoint URL --model NAME [--api-key-env VAR] ...</c> (see
+/// <see cref="PromptsGenerateLlmOptions"/>) asks one or several language models instead, keeps the
+/// templates that pass <see cref="PromptTemplate.Check"/> for the task, and writes the first N of them.
 /// </summary>
 internal static class PromptsGenerateCommand
 {
@@ -16,35 +20,26 @@ internal static class PromptsGenerateCommand
         Option<string> task = PromptsCommandOptions.Task(required: true);
         Option<bool> offline = new("--offline") { Description = "Compose templates from the built-in grammar; needs no model or network." };
         Option<int> count = new("--count") { Description = "How many templates to write.", Required = true };
-        Option<int> seed = new("--seed") { Description = "Seed of the draw: the same seed writes the same templates.", DefaultValueFactory = _ => 0 };
+        Option<int> seed = new("--seed") { Description = "Seed of the offline draw: the same seed writes the same templates.", DefaultValueFactory = _ => 0 };
         Option<string> output = new("--out") { Description = "The pool file to write (.jsonl, .csv or .xlsx).", Required = true };
-        Option<string> endpoint = new("--endpoint") { Description = "An OpenAI-compatible or Ollama endpoint to generate with (instead of --offline)." };
-        Option<string> model = new("--model") { Description = "The model name at --endpoint." };
+        var llm = new PromptsGenerateLlmOptions();
         var command = new Command("generate", "Generate prompt templates for a task.")
         {
-            task, offline, count, seed, output, endpoint, model,
+            task, offline, count, seed, output,
         };
-        command.SetAction(parseResult => PromptsCommandOptions.Run(parseResult, writer =>
+        llm.AddTo(command);
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, async writer =>
         {
             TaskDefinition definition = TaskDefinition.FromName(parseResult.GetValue(task)!);
             int n = parseResult.GetValue(count);
-            int s = parseResult.GetValue(seed);
             string path = parseResult.GetValue(output)!;
-            string? endpointText = parseResult.GetValue(endpoint);
-            Uri? url = endpointText is null ? null
-                : Uri.TryCreate(endpointText, UriKind.Absolute, out Uri? parsed) ? parsed
-                : throw new ArgumentException($"--endpoint '{endpointText}' is not an absolute URL.");
-            if (parseResult.GetValue(offline) == (url is not null))
+            if (parseResult.GetValue(offline) == llm.IsRequested(parseResult))
                 throw new ArgumentException("Choose one source: --offline, or --endpoint URL --model NAME.");
             if (n <= 0)
                 throw new ArgumentException($"--count must be positive (got {n}).");
-            if (url is not null)
-            {
-                string name = parseResult.GetValue(model)
-                    ?? throw new ArgumentException("--endpoint needs --model NAME.");
-                return GenerateOnline(definition, url, name, n, s, path, writer, parseResult.InvocationConfiguration.Error);
-            }
-            return GenerateOffline(definition, n, s, path, writer);
+            if (llm.IsRequested(parseResult))
+                return await GenerateOnline(parseResult, llm, definition, n, path, writer, parseResult.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
+            return GenerateOffline(definition, n, parseResult.GetValue(seed), path, writer);
         }));
         return command;
     }
@@ -61,15 +56,76 @@ internal static class PromptsGenerateCommand
     }
 
     /// <summary>
-    /// Extension point for generation with a language model (<c>--endpoint</c>, <c>--model</c>): the
-    /// PromptGeneration piece replaces this body with its client (Microsoft.Extensions.AI), then runs the
-    /// result through dedupe and validation and saves it like <see cref="GenerateOffline"/>.
+    /// Asks the LLMs named on the command line for templates, keeps those that parse and use exactly the
+    /// task's fields (<see cref="PromptTemplate.Check"/>), and saves the first <paramref name="count"/> of
+    /// them (client order, then request order) with ids <c>llm-&lt;client&gt;-&lt;n&gt;</c> and the client and
+    /// request in each entry's metadata. Fewer than asked is a warning; none at all writes nothing and
+    /// returns <see cref="PromptsCommandOptions.InvalidTemplates"/>.
     /// </summary>
-    private static int GenerateOnline(TaskDefinition task, Uri endpoint, string model, int count, int seed,
-        string path, TextWriter output, TextWriter error)
+    private static async Task<int> GenerateOnline(ParseResult parseResult, PromptsGenerateLlmOptions llm, TaskDefinition task, int count,
+        string path, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        _ = (task, endpoint, model, count, seed, path, output);
-        error.WriteLine("error: generation with a language model (--endpoint/--model) is not available in this build yet; use --offline.");
-        return PromptsCommandOptions.BadInput;
+        LlmGenerationResult result = await llm.RunAsync(parseResult, task, output, error, cancellationToken, ValidateTemplate).ConfigureAwait(false);
+        if (result.Accepted.Count == 0)
+        {
+            error.WriteLine($"error: the LLMs returned no valid template for task '{task.Name}'; nothing was written to {path}.");
+            return PromptsCommandOptions.InvalidTemplates;
+        }
+        PromptPool pool = ToPool(result.Accepted.Take(count));
+        pool.Save(path);
+        if (pool.Count < count)
+            error.WriteLine($"warning: only {pool.Count} of the {count} templates asked for were generated; raise --requests or --per-request for more.");
+        output.WriteLine($"Wrote {pool.Count} templates for task '{task.Name}' to {path} (LLM generation).");
+        return PromptsCommandOptions.Success;
+    }
+
+    /// <summary>
+    /// <see cref="PromptsCommandOptions.Run"/> for a body that awaits the network: bad input becomes one
+    /// line on standard error and <see cref="PromptsCommandOptions.BadInput"/>.
+    /// </summary>
+    private static async Task<int> RunAsync(ParseResult parseResult, Func<TextWriter, Task<int>> body)
+    {
+        try
+        {
+            return await body(parseResult.InvocationConfiguration.Output).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        {
+            parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+            return PromptsCommandOptions.BadInput;
+        }
+    }
+
+    /// <summary>The generator's validity check: the template parses and uses exactly the task's fields.</summary>
+    internal static IReadOnlyList<string> ValidateTemplate(string templateText, TaskDefinition task) =>
+        PromptTemplate.Check(templateText, "candidate", task, PromptTextEscaping.None).Select(p => p.Message).ToList();
+
+    /// <summary>A pool of generated templates, numbered from 1 per client.</summary>
+    internal static PromptPool ToPool(IEnumerable<GeneratedTemplate> templates)
+    {
+        var perClient = new Dictionary<string, int>(StringComparer.Ordinal);
+        var entries = new List<PromptPoolEntry>();
+        foreach (GeneratedTemplate generated in templates)
+        {
+            int n = perClient[generated.ClientName] = perClient.GetValueOrDefault(generated.ClientName) + 1;
+            string id = string.Create(CultureInfo.InvariantCulture, $"llm-{IdPart(generated.ClientName)}-{n}");
+            var metadata = new Dictionary<string, string>
+            {
+                ["source"] = "llm",
+                ["client"] = generated.ClientName,
+                ["request"] = generated.RequestIndex.ToString(CultureInfo.InvariantCulture),
+            };
+            entries.Add(new PromptPoolEntry(PromptTemplate.Parse(generated.Text, id), metadata));
+        }
+        return new PromptPool(entries);
+    }
+
+    /// <summary>A client name (e.g. <c>openai:gpt-4o@api.openai.com</c>) as a piece of an id: letters, digits, '.', '_' and '-' kept, anything else '-'.</summary>
+    internal static string IdPart(string clientName)
+    {
+        var builder = new StringBuilder(clientName.Length);
+        foreach (char c in clientName)
+            builder.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' ? c : '-');
+        return builder.ToString();
     }
 }
