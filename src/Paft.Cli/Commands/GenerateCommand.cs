@@ -87,9 +87,7 @@ internal static class GenerateCommand
     {
         try
         {
-            return tokenizerFile is not null && Llama2cTokenizer.IsLlama2cFile(tokenizerFile)
-                ? Llama2cTokenizer.Load(tokenizerFile)
-                : TokenizerLoader.Load(modelDir, tokenizerFile);
+            return TokenizerLoader.Load(modelDir, tokenizerFile);
         }
         catch (FileNotFoundException e) when (tokenizerFile is null)
         {

@@ -28,6 +28,8 @@ public static class TokenizerLoader
             throw new DirectoryNotFoundException($"Model folder '{modelDir}' does not exist.");
 
         string path = FindTokenizerFile(modelDir, tokenizerFile);
+        if (tokenizerFile is not null && Llama2cTokenizer.IsLlama2cFile(path))
+            return Llama2cTokenizer.Load(path); // llama2.c's own format (tokenizer.bin, tok512.bin): only when named
         TokenizerFolderConfig config = TokenizerFolderConfig.Read(modelDir);
 
         if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Paft.Cli.Commands;
+using Paft.Llama.Tokenization;
 using Paft.Cli.Tests.Prompts;
-using Paft.Tests.Common;
+
 
 namespace Paft.Cli.Tests.Generate;
 

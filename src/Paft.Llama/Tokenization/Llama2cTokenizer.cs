@@ -1,7 +1,6 @@
 using System.Text;
-using Paft.Llama.Tokenization;
 
-namespace Paft.Cli.Commands;
+namespace Paft.Llama.Tokenization;
 
 /// <summary>
 /// The tokenizer of llama2.c (<c>tokenizer.bin</c>, <c>tok512.bin</c>), for <c>paft generate --tokenizer</c>
@@ -10,7 +9,7 @@ namespace Paft.Cli.Commands;
 /// byte + 3), then repeatedly the adjacent pair whose concatenation is a vocabulary entry of the highest
 /// score (the leftmost on ties) is merged, until none is; a piece that follows BOS loses its leading space.
 /// File layout: int32 max token length, then per id: float32 score, int32 byte length, the bytes.
-/// It lives with the command because only <c>generate</c> reads this format.
+/// <see cref="TokenizerLoader"/> reads it when it is given explicitly as a <c>.bin</c> file.
 /// </summary>
 internal sealed class Llama2cTokenizer : ILlamaTokenizer
 {
