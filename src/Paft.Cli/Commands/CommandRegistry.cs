@@ -8,5 +8,6 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return PromptsCommand.Create();
+        yield return TrainCommand.Create();
     }
 }
