@@ -9,5 +9,6 @@ internal static class CommandRegistry
     {
         yield return PromptsCommand.Create();
         yield return TrainCommand.Create();
+        yield return EvalCommand.Create();
     }
 }
