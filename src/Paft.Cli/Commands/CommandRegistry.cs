@@ -10,5 +10,6 @@ internal static class CommandRegistry
         yield return PromptsCommand.Create();
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
+        yield return CompareCommand.Create();
     }
 }
