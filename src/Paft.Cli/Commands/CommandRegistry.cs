@@ -11,5 +11,6 @@ internal static class CommandRegistry
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
         yield return CompareCommand.Create();
+        yield return ReportCommand.Create();
     }
 }
