@@ -47,12 +47,13 @@ internal static class EvalCommand
     /// <summary>The evaluation, apart from parsing the command line.</summary>
     public static int Run(EvalRequest request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        // The cheap checks first, so that a typo fails before the data and the model are read.
         TaskDefinition task = TrainCommandInputs.Task(request.Task);
-        PromptPool pool = TrainCommandInputs.Pool(request.Prompts, task, request.EscapedNewlines);
-        IReadOnlyList<TaskExample> rows = TrainCommandInputs.Rows(task, request.Data, request.Limit, "--data");
         ScoringMode? mode = request.Mode is null ? null : TrainCommandInputs.Mode(request.Mode, "--mode");
         if (request.TopX is < 0 or > 1)
             throw new CommandInputException($"--top-x must be a fraction in [0, 1] (got {request.TopX}).");
+        PromptPool pool = TrainCommandInputs.Pool(request.Prompts, task, request.EscapedNewlines);
+        IReadOnlyList<TaskExample> rows = TrainCommandInputs.Rows(task, request.Data, request.Limit, "--data");
 
         var mlContext = new MLContext(0);
         PaftTransformer model = EvalCommandModel.Load(mlContext, request.Model, request.Adapter, task, pool.First().Template, mode);
