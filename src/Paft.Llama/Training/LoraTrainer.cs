@@ -63,12 +63,18 @@ public sealed class LoraTrainer
     /// and keeps the checkpoints written so far. With a checkpoint directory, the steps done since the last
     /// checkpoint are written as one more checkpoint first, so resuming loses nothing.</param>
     /// <exception cref="TrainingDivergedException">A loss or gradient was NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">The adapters are merged or removed, the epochs disagree in size, or
+    /// the checkpoint to resume from belongs to another run.</exception>
     public TrainingResult Train(
         Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch,
         IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(examplesForEpoch);
+        if (_lora.IsMerged)
+            throw new InvalidOperationException("The LoRA adapters are merged into the base weights; unmerge them before training.");
+        if (_lora.Adapters.Count == 0)
+            throw new InvalidOperationException("The LoRA adapter set is empty (removed); apply LoRA again before training.");
         TrainingOptions o = _options;
 
         TrainingState? resume = o.ResumeFrom is null ? null : TrainingCheckpoint.ReadState(o.ResumeFrom);
@@ -87,7 +93,8 @@ public sealed class LoraTrainer
         var schedule = new WarmupCosineSchedule(o.LearningRate, WarmupCosineSchedule.WarmupStepsFromRatio(o.WarmupRatio, totalSteps), totalSteps);
         var trainable = _lora.NamedParameters().Select(p => p.Parameter).ToList();
         using AdamW optimizer = CreateOptimizer(trainable);
-        using var dropoutGenerator = new Generator((ulong)o.Seed);
+        // Dropout masks are drawn on the adapters' device, so the generator lives there too.
+        using var dropoutGenerator = new Generator((ulong)o.Seed, trainable[0].device);
         if (resume is not null)
         {
             TrainingCheckpoint.LoadAdapter(o.ResumeFrom!, _lora);
@@ -259,8 +266,9 @@ public sealed class LoraTrainer
             ExamplesPerEpoch: count,
             Seed: _options.Seed,
             DropoutGeneratorState: Convert.ToBase64String(rngState.bytes),
-            LastLoss: loss);
-        return TrainingCheckpoint.Write(_options.CheckpointDirectory!, _lora, optimizer, state, _options.KeepCheckpoints);
+            LastLoss: loss,
+            TorchThreads: get_num_threads());
+        return TrainingCheckpoint.Write(_options.CheckpointDirectory!, _lora, optimizer, state, _options.KeepCheckpoints, _options.BaseModelNameOrPath);
     }
 
     private static IReadOnlyList<TrainingExample> EpochExamples(Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch, int epoch, int? expectedCount)

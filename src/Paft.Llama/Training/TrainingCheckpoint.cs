@@ -27,7 +27,7 @@ internal static partial class TrainingCheckpoint
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Writes a checkpoint atomically, then deletes all but the newest <paramref name="keep"/>.</summary>
-    public static string Write(string directory, LoraAdapterSet lora, AdamW optimizer, TrainingState state, int keep)
+    public static string Write(string directory, LoraAdapterSet lora, AdamW optimizer, TrainingState state, int keep, string? baseModelNameOrPath = null)
     {
         Directory.CreateDirectory(directory);
         string name = "checkpoint-" + state.GlobalStep.ToString("D8", CultureInfo.InvariantCulture);
@@ -37,7 +37,7 @@ internal static partial class TrainingCheckpoint
             Directory.Delete(temp, recursive: true);
         Directory.CreateDirectory(temp);
 
-        PeftAdapter.Save(lora, temp);
+        PeftAdapter.Save(lora, temp, baseModelNameOrPath);
         WriteFile(Path.Combine(temp, OptimizerFile), optimizer.save_state_dict);
         WriteFile(Path.Combine(temp, StateFile), writer => writer.Write(JsonSerializer.SerializeToUtf8Bytes(state, Json)));
 
@@ -138,7 +138,10 @@ internal static partial class TrainingCheckpoint
     }
 }
 
-/// <summary>The trainer's position, as stored in <c>trainer_state.json</c>.</summary>
+/// <summary>
+/// The trainer's position, as stored in <c>trainer_state.json</c>. <c>TorchThreads</c> records
+/// <c>torch.get_num_threads()</c>: CPU results are bit-identical only for the same thread count.
+/// </summary>
 internal sealed record TrainingState(
     int FormatVersion,
     int GlobalStep,
@@ -148,4 +151,5 @@ internal sealed record TrainingState(
     int ExamplesPerEpoch,
     long Seed,
     string DropoutGeneratorState,
-    double LastLoss);
+    double LastLoss,
+    int TorchThreads);

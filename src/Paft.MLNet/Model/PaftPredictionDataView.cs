@@ -38,12 +38,12 @@ internal sealed class PaftPredictionDataView : IDataView
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         [GetRowCursor(columnsNeeded, rand)];
 
+    /// <summary>Walks the input in step with a look-ahead cursor that scores the next batch of rows.</summary>
     private sealed class Cursor : DataViewRowCursor
     {
         private readonly PaftPredictionDataView _parent;
         private readonly DataViewRowCursor _inner;
-        private readonly bool[] _active;
-        private readonly bool _scores;
+        private readonly PaftPredictionRow _row;
         private DataViewRowCursor? _lookahead;
         private Func<(TaskExample Example, string? Prompt)>? _read;
         private IReadOnlyList<MultipleChoiceAnswer> _batch = [];
@@ -53,41 +53,29 @@ internal sealed class PaftPredictionDataView : IDataView
         {
             _parent = parent;
             _inner = inner;
-            _active = new bool[parent.Schema.Count];
-            foreach (DataViewSchema.Column c in needed)
-                _active[c.Index] = true;
-            _scores = Enumerable.Range(parent._columns.FirstAdded, parent.Schema.Count - parent._columns.FirstAdded).Any(i => _active[i]);
+            _row = new PaftPredictionRow(parent._columns, inner, needed, () => _batch[checked((int)(_inner.Position - _batchStart))]);
         }
 
-        public override DataViewSchema Schema => _parent.Schema;
+        public override DataViewSchema Schema => _row.Schema;
 
         public override long Position => _inner.Position;
 
         public override long Batch => _inner.Batch;
 
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+        public override bool IsColumnActive(DataViewSchema.Column column) => _row.IsColumnActive(column);
 
         public override ValueGetter<DataViewRowId> GetIdGetter() => _inner.GetIdGetter();
 
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            if (!_active[column.Index])
-                throw new InvalidOperationException($"Column '{column.Name}' was not requested from this cursor.");
-            return _parent._columns.IsAdded(column.Index)
-                ? _parent._columns.AddedGetter<TValue>(column, Current)
-                : _inner.GetGetter<TValue>(_inner.Schema[column.Index]);
-        }
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _row.GetGetter<TValue>(column);
 
         public override bool MoveNext()
         {
             if (!_inner.MoveNext())
                 return false;
-            if (_scores && _inner.Position >= _batchStart + _batch.Count)
+            if (_row.NeedsAnswers && _inner.Position >= _batchStart + _batch.Count)
                 ScoreNextBatch();
             return true;
         }
-
-        private MultipleChoiceAnswer Current() => _batch[checked((int)(_inner.Position - _batchStart))];
 
         private void ScoreNextBatch()
         {

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Paft.MLNet.Scoring;
+using Paft.MLNet.Tasks;
 
 namespace Paft.MLNet.Model;
 
@@ -23,58 +24,26 @@ internal sealed class PaftRowMapper : IRowToRowMapper
     public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns) =>
         _columns.InputColumnsFor(dependingColumns);
 
-    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns) =>
-        new Row(this, input, activeColumns);
-
-    private sealed class Row : DataViewRow
+    public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
     {
-        private readonly PaftRowMapper _parent;
-        private readonly DataViewRow _input;
-        private readonly bool[] _active;
-        private readonly Func<(Tasks.TaskExample Example, string? Prompt)>? _read;
-        private long _answeredPosition = long.MinValue;
-        private MultipleChoiceAnswer? _answer;
+        Func<(TaskExample Example, string? Prompt)>? read = null;
+        long answeredPosition = long.MinValue;
+        MultipleChoiceAnswer? answer = null;
 
-        public Row(PaftRowMapper parent, DataViewRow input, IEnumerable<DataViewSchema.Column> active)
+        // A prediction engine reuses the row for every call and moves its position forward; a negative
+        // position means "unknown", so the answer is then computed again rather than reused.
+        MultipleChoiceAnswer Answer()
         {
-            _parent = parent;
-            _input = input;
-            _active = new bool[parent.OutputSchema.Count];
-            foreach (DataViewSchema.Column c in active)
-                _active[c.Index] = true;
-            if (Enumerable.Range(parent._columns.FirstAdded, parent.OutputSchema.Count - parent._columns.FirstAdded).Any(i => _active[i]))
-                _read = parent._columns.Inputs.Reader(input);
-        }
-
-        public override DataViewSchema Schema => _parent.OutputSchema;
-
-        public override long Position => _input.Position;
-
-        public override long Batch => _input.Batch;
-
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
-
-        public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-        {
-            if (!_active[column.Index])
-                throw new InvalidOperationException($"Column '{column.Name}' was not requested.");
-            return _parent._columns.IsAdded(column.Index)
-                ? _parent._columns.AddedGetter<TValue>(column, Answer)
-                : _input.GetGetter<TValue>(_input.Schema[column.Index]);
-        }
-
-        // A prediction engine reuses the row for every call; the position tells a new input from the same one.
-        private MultipleChoiceAnswer Answer()
-        {
-            if (_answer is null || _answeredPosition != _input.Position || _input.Position < 0)
+            if (answer is null || answeredPosition != input.Position || input.Position < 0)
             {
-                var (example, prompt) = _read!();
-                _answer = _parent._model.Answer([example], [prompt])[0];
-                _answeredPosition = _input.Position;
+                read ??= _columns.Inputs.Reader(input);
+                var (example, prompt) = read();
+                answer = _model.Answer([example], [prompt])[0];
+                answeredPosition = input.Position;
             }
-            return _answer;
+            return answer;
         }
+
+        return new PaftPredictionRow(_columns, input, activeColumns, Answer);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 
 namespace Paft.MLNet.PromptGeneration;
@@ -117,7 +118,7 @@ public sealed class LlmTemplateGenerator
                     rejected.Add(new RejectedCandidate(candidate, client.Name, index, string.Join("; ", problems), WholeReply: false));
                     continue;
                 }
-                string normalized = TemplateNormalizer.Normalize(candidate);
+                string normalized = TextShingles.Normalize(candidate);
                 if (seen.TryGetValue(normalized, out GeneratedTemplate? first))
                 {
                     rejected.Add(new RejectedCandidate(candidate, client.Name, index,

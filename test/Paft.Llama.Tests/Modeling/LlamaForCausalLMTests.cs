@@ -119,4 +119,14 @@ public class LlamaForCausalLMTests
         using var agree = a.argmax(-1).eq(b.argmax(-1)).to(ScalarType.Float32).mean();
         Assert.True(agree.item<float>() >= 0.9f, $"argmax agreement {agree.item<float>()}");
     }
+
+    [Fact]
+    public void OutOfVocabularyIdIsNamed()
+    {
+        using var model = RandomModels.Create();
+        using var ids = tensor(new long[] { 1, 97 }, [1, 2], ScalarType.Int64);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.forward(ids));
+        Assert.Contains("[0, 97)", e.Message);
+        Assert.Contains("found 97", e.Message);
+    }
 }

@@ -80,7 +80,7 @@ public class TokenizerLoaderTests
     public void GarbageTokenizerModel_IsNamed()
     {
         using var folder = new TempFolder();
-        string path = folder.Write("tokenizer.model", "this is neither protobuf nor tiktoken\n");
+        string path = folder.WriteText("tokenizer.model", "this is neither protobuf nor tiktoken\n");
         var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(folder.Path));
         Assert.Contains(path, e.Message);
     }
@@ -89,7 +89,7 @@ public class TokenizerLoaderTests
     public void TiktokenFile_WithABadLine_NamesFileAndLine()
     {
         using var folder = new TempFolder();
-        string path = folder.Write("tokenizer.model", "IQ== 0\nIg== one\n");
+        string path = folder.WriteText("tokenizer.model", "IQ== 0\nIg== one\n");
         var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(folder.Path));
         Assert.Contains(path, e.Message);
         Assert.Contains("line 2", e.Message);
@@ -111,7 +111,7 @@ public class TokenizerLoaderTests
     {
         using var folder = new TempFolder();
         new SentencePieceModelWriter().AddSpecials().Add("▁").WriteTo(folder.Path);
-        string path = folder.Write("tokenizer_config.json", "{ \"bos_token\": ");
+        string path = folder.WriteText("tokenizer_config.json", "{ \"bos_token\": ");
         var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(folder.Path));
         Assert.Contains(path, e.Message);
     }
@@ -120,8 +120,8 @@ public class TokenizerLoaderTests
     public void SpecialTokenOnANormalId_IsRefused()
     {
         using var folder = new TempFolder();
-        folder.Write("tokenizer.model", string.Concat(Enumerable.Range(0, 256).Select(b => $"{Convert.ToBase64String([(byte)b])} {b}\n")));
-        string path = folder.Write("tokenizer_config.json",
+        folder.WriteText("tokenizer.model", string.Concat(Enumerable.Range(0, 256).Select(b => $"{Convert.ToBase64String([(byte)b])} {b}\n")));
+        string path = folder.WriteText("tokenizer_config.json",
             """{ "added_tokens_decoder": { "65": { "content": "<|begin_of_text|>", "special": true } } }""");
         var e = Assert.Throws<InvalidDataException>(() => TokenizerLoader.Load(folder.Path));
         Assert.Contains(path, e.Message);
@@ -133,7 +133,7 @@ public class TokenizerLoaderTests
     {
         // 256 single-byte ranks: the special tokens start right after them.
         using var folder = new TempFolder();
-        folder.Write("tokenizer.model", string.Concat(Enumerable.Range(0, 256).Select(b => $"{Convert.ToBase64String([(byte)b])} {b}\n")));
+        folder.WriteText("tokenizer.model", string.Concat(Enumerable.Range(0, 256).Select(b => $"{Convert.ToBase64String([(byte)b])} {b}\n")));
         var tokenizer = TokenizerLoader.Load(folder.Path);
         Assert.Equal(256 + 256, tokenizer.VocabSize);
         Assert.Equal(256, tokenizer.BosId);                                   // <|begin_of_text|>
@@ -148,8 +148,8 @@ public class TokenizerLoaderTests
     {
         using var folder = new TempFolder();
         new SentencePieceModelWriter().AddSpecials().Add("▁").Add("a").WriteTo(folder.Path);
-        folder.Write("config.json", """{ "bos_token_id": 1, "eos_token_id": [2, 4] }""");
-        folder.Write("generation_config.json", """{ "eos_token_id": 3 }""");
+        folder.WriteText("config.json", """{ "bos_token_id": 1, "eos_token_id": [2, 4] }""");
+        folder.WriteText("generation_config.json", """{ "eos_token_id": 3 }""");
         var tokenizer = TokenizerLoader.Load(folder.Path);
         Assert.Equal([2, 4, 3], tokenizer.EosIds);
     }
@@ -158,8 +158,8 @@ public class TokenizerLoaderTests
     public void AddedTokens_AreParsedWhateverTheirFirstCharacter()
     {
         using var folder = new TempFolder();
-        folder.Write("tokenizer.model", string.Concat(Enumerable.Range(0, 256).Select(b => $"{Convert.ToBase64String([(byte)b])} {b}\n")));
-        folder.Write("tokenizer_config.json",
+        folder.WriteText("tokenizer.model", string.Concat(Enumerable.Range(0, 256).Select(b => $"{Convert.ToBase64String([(byte)b])} {b}\n")));
+        folder.WriteText("tokenizer_config.json",
             """{ "added_tokens_decoder": { "256": { "content": "[SEP]" }, "257": { "content": "<|begin_of_text|>" } }, "bos_token": "<|begin_of_text|>" }""");
         var tokenizer = TokenizerLoader.Load(folder.Path);
         Assert.Equal([257, 'a', 256, 'b'], tokenizer.Encode("a[SEP]b", addBos: true, parseSpecial: true));
@@ -170,7 +170,7 @@ public class TokenizerLoaderTests
     public void TokenizerJson_WithAnotherPreTokenizer_IsRefusedByName()
     {
         using var folder = new TempFolder();
-        string path = folder.Write("tokenizer.json", """
+        string path = folder.WriteText("tokenizer.json", """
             { "pre_tokenizer": { "type": "ByteLevel", "add_prefix_space": false, "use_regex": true },
               "model": { "type": "BPE", "vocab": { "a": 0, "b": 1, "ab": 2 }, "merges": [ "a b" ] } }
             """);

@@ -18,10 +18,12 @@ public class Stories260KFineTuneTests(ITestOutputHelper output)
         return CompletionLoss.Mean(model.forward(batch.InputIds, batch.AttentionMask), batch.Labels).item<float>();
     }
 
-    [SharedFact]
-    public void LoraLearnsAFixedContinuationOnTheRealPretrainedModel()
+    [SharedTheory]
+    [InlineData(ScalarType.Float32)]
+    [InlineData(ScalarType.BFloat16)] // bf16 compute: the frozen base in bf16, adapters and optimizer in fp32
+    public void LoraLearnsAFixedContinuationOnTheRealPretrainedModel(ScalarType dtype)
     {
-        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model("stories260K"), ScalarType.Float32);
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model("stories260K"), dtype);
         // A "task": after either of two prompts, answer with a fixed, unlikely token sequence, then EOS (2).
         var examples = new List<TrainingExample>
         {
@@ -31,12 +33,12 @@ public class Stories260KFineTuneTests(ITestOutputHelper output)
         double before = CompletionLossOf(model, examples);
 
         var lora = LoraAdapterSet.Apply(model, new LoraConfig { Rank = 8, Alpha = 16, TargetModules = ["q_proj", "v_proj", "o_proj"] }, seed: 1);
-        var options = new TrainingOptions { Epochs = 40, BatchSize = 2, LearningRate = 1e-2, WarmupRatio = 0.1, Seed = 1 };
+        var options = new TrainingOptions { Epochs = 15, BatchSize = 2, LearningRate = 2e-2, WarmupRatio = 0.1, Seed = 1 };
         TrainingResult result = new LoraTrainer(lora, (ids, mask) => model.forward(ids, mask), options).Train(examples);
         double after = CompletionLossOf(model, examples);
 
-        output.WriteLine($"completion loss before {before:F4}, after {after:F4}");
-        Assert.Equal(40, result.Steps);
+        output.WriteLine($"{dtype}: completion loss before {before:F4}, after {after:F4}");
+        Assert.Equal(15, result.Steps);
         Assert.True(after < 0.5 * before, $"completion loss {before} -> {after}");
     }
 }

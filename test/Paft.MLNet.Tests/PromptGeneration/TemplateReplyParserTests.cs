@@ -1,3 +1,4 @@
+using Paft.MLNet.Prompts;
 using Paft.MLNet.PromptGeneration;
 
 namespace Paft.MLNet.Tests.PromptGeneration;
@@ -68,5 +69,5 @@ public sealed class TemplateReplyParserTests
     [InlineData("Goal: {goal}\nA", "goal: {goal} a")]
     [InlineData("  GOAL:\t{goal}  \n\n A ", "goal: {goal} a")]
     public void Normalizes_case_and_whitespace_for_deduplication(string template, string expected) =>
-        Assert.Equal(expected, TemplateNormalizer.Normalize(template));
+        Assert.Equal(expected, TextShingles.Normalize(template));
 }

@@ -6,7 +6,6 @@ using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tasks.Readers;
-using Paft.MLNet.Tests.Tasks;
 using Paft.MLNet.Training;
 using Paft.Tests.Common;
 
