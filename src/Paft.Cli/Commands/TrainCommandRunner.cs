@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
 using Paft.Llama.Lora;
+using Paft.Llama.Training;
 using Paft.MLNet;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
@@ -56,14 +57,19 @@ internal static class TrainCommandRunner
         PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, out string method);
         output.WriteLine($"{method}: {rows.Count} rows of '{task.Name}', {trainer.Options.TrainingTemplates.Count} training template(s), " +
             $"{options.Epochs} epoch(s), LoRA r {options.Lora.Rank} on {string.Join(",", options.Lora.TargetModules)}, seed {options.Seed}.");
-        if (options.Resume)
-            output.WriteLine(Paft.Llama.Training.LoraTrainer.FindLatestCheckpoint(checkpoints) is { } latest
-                ? $"Resuming from '{latest}'."
-                : $"No checkpoint in '{checkpoints}' yet: starting from the beginning.");
-
         // The log lives in the checkpoint folder while training, so an interrupted run's curve survives into the resumed one.
         string runningLog = Path.Combine(checkpoints, TrainingLog.FileName);
-        TrainingLog log = options.Resume && File.Exists(runningLog) ? TrainingLog.Load(runningLog) : new TrainingLog();
+        var log = new TrainingLog();
+        if (options.Resume)
+        {
+            string? latest = LoraTrainer.FindLatestCheckpoint(checkpoints);
+            output.WriteLine(latest is null ? $"No checkpoint in '{checkpoints}' yet: starting from the beginning." : $"Resuming from '{latest}'.");
+            if (latest is not null && File.Exists(runningLog))
+            {
+                log = TrainingLog.Load(runningLog);
+                log.TruncateAfter(TrainingCheckpoint.ReadState(latest).GlobalStep);
+            }
+        }
         int lastStep = 0, totalSteps = 0;
         PaftTransformer model;
         try
@@ -73,16 +79,14 @@ internal static class TrainCommandRunner
                 var report = new ReportTo(p =>
                 {
                     // The engine reports each step, then the epoch again under its last step: one log row and one line a step.
-                    if (p.Step != lastStep)
+                    if (log.Record(p))
                     {
-                        log.Add(new TrainingLogEntry(p.Step, p.Epoch, p.Loss, p.LearningRate, p.TokensPerSecond, p.ValidationAccuracy));
                         string validation = p.ValidationAccuracy is { } v ? FormattableString.Invariant($"  validation {v:P1}") : "";
                         display.Report(new ProgressUpdate(p.Step, p.TotalSteps, FormattableString.Invariant(
                             $"epoch {p.Epoch + 1}/{options.Epochs}  loss {p.Loss:F4}  lr {p.LearningRate:0.0e+00}  {p.TokensPerSecond:F0} tok/s{validation}")));
                     }
                     else if (p.ValidationAccuracy is { } accuracy)
                     {
-                        log.SetValidationAccuracy(accuracy);
                         output.WriteLine(FormattableString.Invariant($"validation accuracy after step {p.Step}: {accuracy:P1}"));
                     }
                     lastStep = p.Step;

@@ -17,11 +17,7 @@ internal static class EvalResultFile
     public static void Save(PromptRobustnessMetrics metrics, IReadOnlyDictionary<string, string?> run, string path)
     {
         JsonObject json = JsonNode.Parse(metrics.ToJson())!.AsObject();
-        var runJson = new JsonObject();
-        foreach ((string key, string? value) in run)
-            if (value is not null)
-                runJson[key] = value;
-        json["run"] = runJson;
+        json["run"] = RunObject(run);
         byte[] bytes = new UTF8Encoding(false).GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
@@ -43,6 +39,31 @@ internal static class EvalResultFile
         }
         if (root is not JsonObject json)
             throw new InvalidDataException($"{path}: expected a JSON object as written by `paft eval`.");
+        return Parse(json, path, Path.GetFullPath(path), method ?? MethodName(path));
+    }
+
+    /// <summary>
+    /// An evaluation straight from the metrics, without a file (for a caller that evaluates in-process, such as
+    /// the demo): the same content <see cref="Save"/> then <see cref="Read"/> would give.
+    /// </summary>
+    public static EvalResult FromMetrics(string method, PromptRobustnessMetrics metrics, IReadOnlyDictionary<string, string?>? run = null)
+    {
+        JsonObject json = JsonNode.Parse(metrics.ToJson())!.AsObject();
+        json["run"] = RunObject(run ?? new Dictionary<string, string?>());
+        return Parse(json, method, "(in memory)", method);
+    }
+
+    private static JsonObject RunObject(IReadOnlyDictionary<string, string?> run)
+    {
+        var runJson = new JsonObject();
+        foreach ((string key, string? value) in run)
+            if (value is not null)
+                runJson[key] = value;
+        return runJson;
+    }
+
+    private static EvalResult Parse(JsonObject json, string path, string source, string method)
+    {
         JsonObject summary = Get<JsonObject>(json, "summary", path);
         JsonArray templates = Get<JsonArray>(json, "templates", path);
         var entries = new List<TemplateAccuracy>(templates.Count);
@@ -62,7 +83,7 @@ internal static class EvalResultFile
                     run[key] = value.ToString();
 
         return new EvalResult(
-            method ?? MethodName(path),
+            method,
             Value<string>(json, "task", path, null),
             Value<int>(json, "exampleCount", path, null),
             Value<double>(summary, "meanAccuracy", path, "summary"),
@@ -74,7 +95,7 @@ internal static class EvalResultFile
             Value<double>(summary, "topXShare", path, "summary"),
             entries,
             run,
-            Path.GetFullPath(path));
+            source);
     }
 
     /// <summary>The file's name without extension; for a generic name such as <c>eval.json</c>, its folder's name.</summary>

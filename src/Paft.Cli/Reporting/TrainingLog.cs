@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Paft.MLNet.Prompts;
+using Paft.MLNet.Training;
 
 namespace Paft.Cli.Reporting;
 
@@ -24,6 +25,26 @@ internal sealed class TrainingLog
         _entries.RemoveAll(e => e.Step >= entry.Step);
         _entries.Add(entry);
     }
+
+    /// <summary>
+    /// Records a trainer progress report: a step report adds a row; the epoch report the trainer sends again
+    /// under the epoch's last step only attaches its validation accuracy, if any. Returns whether a row was added.
+    /// </summary>
+    public bool Record(PaftProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        if (_entries.Count > 0 && _entries[^1].Step == progress.Step)
+        {
+            if (progress.ValidationAccuracy is { } accuracy)
+                SetValidationAccuracy(accuracy);
+            return false;
+        }
+        Add(new TrainingLogEntry(progress.Step, progress.Epoch, progress.Loss, progress.LearningRate, progress.TokensPerSecond, progress.ValidationAccuracy));
+        return true;
+    }
+
+    /// <summary>Drops the rows after <paramref name="step"/> (steps a crashed run logged after its last checkpoint, which the resumed run redoes).</summary>
+    public void TruncateAfter(int step) => _entries.RemoveAll(e => e.Step > step);
 
     /// <summary>Attaches a validation accuracy to the latest step.</summary>
     public void SetValidationAccuracy(double accuracy)

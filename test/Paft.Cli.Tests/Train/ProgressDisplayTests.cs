@@ -1,4 +1,3 @@
-using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
 
 namespace Paft.Cli.Tests.Train;
@@ -49,38 +48,5 @@ public sealed class ProgressDisplayTests
         Assert.Null(eta.Update(10, 20));         // a resumed run starting at step 10: no pace yet
         TimeSpan? later = eta.Update(20, 20);
         Assert.Equal(TimeSpan.Zero, later);      // nothing left
-    }
-
-    [Fact]
-    public void TrainingLog_ResumedStepsReplaceTheirOldRows_AndRoundTrip()
-    {
-        var log = new TrainingLog();
-        log.Add(new TrainingLogEntry(1, 0, 2.5, 1e-4, 100, null));
-        log.Add(new TrainingLogEntry(2, 0, 2.25, 1e-4, 100, null));
-        log.Add(new TrainingLogEntry(3, 0, 2.0, 1e-4, 100, null));
-        log.Add(new TrainingLogEntry(3, 0, 1.875, 5e-5, 90, null)); // the resumed run does step 3 again
-        log.SetValidationAccuracy(0.625);
-        string path = Path.Combine(Directory.CreateTempSubdirectory("paft-cli-log-").FullName, TrainingLog.FileName);
-
-        log.Save(path);
-        TrainingLog read = TrainingLog.Load(path);
-
-        Assert.Equal([1, 2, 3], read.Entries.Select(e => e.Step).ToArray());
-        Assert.Equal(new TrainingLogEntry(3, 0, 1.875, 5e-5, 90, 0.625), read.Entries[^1]);
-        Assert.Equal(log.Entries, read.Entries);
-        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
-    }
-
-    [Fact]
-    public void TrainingLog_MalformedLine_NamesFileAndLine()
-    {
-        string path = Path.Combine(Directory.CreateTempSubdirectory("paft-cli-log-").FullName, TrainingLog.FileName);
-        File.WriteAllText(path, "step,epoch,loss,learning_rate,tokens_per_second,validation_accuracy\n1,0,2.5,0.0001,100,\n2,0,oops,0.0001,100,\n");
-
-        var e = Assert.Throws<InvalidDataException>(() => TrainingLog.Load(path));
-
-        Assert.Contains(path, e.Message);
-        Assert.Contains("line 3", e.Message);
-        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
     }
 }
