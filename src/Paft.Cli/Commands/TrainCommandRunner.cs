@@ -81,13 +81,13 @@ internal static class TrainCommandRunner
                     // The engine reports each step, then the epoch again under its last step: one log row and one line a step.
                     if (log.Record(p))
                     {
-                        string validation = p.ValidationAccuracy is { } v ? FormattableString.Invariant($"  validation {v:P1}") : "";
+                        string validation = p.ValidationAccuracy is { } v ? FormattableString.Invariant($"  validation {100 * v:F1}%") : "";
                         display.Report(new ProgressUpdate(p.Step, p.TotalSteps, FormattableString.Invariant(
                             $"epoch {p.Epoch + 1}/{options.Epochs}  loss {p.Loss:F4}  lr {p.LearningRate:0.0e+00}  {p.TokensPerSecond:F0} tok/s{validation}")));
                     }
                     else if (p.ValidationAccuracy is { } accuracy)
                     {
-                        output.WriteLine(FormattableString.Invariant($"validation accuracy after step {p.Step}: {accuracy:P1}"));
+                        output.WriteLine(FormattableString.Invariant($"validation accuracy after step {p.Step}: {100 * accuracy:F1}%"));
                     }
                     lastStep = p.Step;
                     totalSteps = p.TotalSteps;
@@ -116,7 +116,7 @@ internal static class TrainCommandRunner
         AtomicFile.Write(Path.Combine(outFolder, ConfigFileName), stream => stream.Write(config));
         SaveLog(log, runningLog);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Saved {method} model to '{outFolder}' ({model.TrainingInfo?.Steps} steps, final loss {model.TrainingInfo?.FinalLoss:F4})."));
+            $"Saved the model ({method}; {model.TrainingInfo?.Steps} steps, final loss {model.TrainingInfo?.FinalLoss:F4}) to '{outFolder}'."));
         output.WriteLine($"Evaluate it with: paft eval --model {outFolder} --task {task.Name} --data FILE --prompts TEST_POOL --out FILE.json");
         return CommandExit.Success;
     }
@@ -138,7 +138,7 @@ internal static class TrainCommandRunner
             IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
             output.WriteLine($"TopAccuracy: scoring the base model on {validation.Count} validation rows with {pool.Count} templates...");
             PaftTrainer chosen = trainers.TopAccuracyFineTuning(options, TrainCommandInputs.ToDataView(validation, task), out TemplateQuality quality);
-            method = string.Create(CultureInfo.InvariantCulture, $"TopAccuracy SFT on template '{quality.Id}' (base accuracy {quality.Accuracy:P1})");
+            method = string.Create(CultureInfo.InvariantCulture, $"TopAccuracy SFT on template '{quality.Id}' (base accuracy {100 * quality.Accuracy:F1}%)");
             return chosen;
         }
         method = "PAFT";
