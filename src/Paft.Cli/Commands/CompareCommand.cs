@@ -19,11 +19,13 @@ internal static class CompareCommand
         var input = new Option<string>("--in") { Description = "A folder of evaluation JSON files (searched recursively; each named after its file, or its folder for eval.json)." };
         var output = new Option<string>("--out") { Description = $"The folder to write {MarkdownFileName} to." };
         var command = new Command("compare", "Compare evaluations of several methods in one table (mean ± std, min, max, Top-X%).") { runs, input, output };
-        command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, _) =>
+        command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
             IReadOnlyList<EvalResult> results = Read(parseResult.GetValue(runs) ?? [], parseResult.GetValue(input));
             ComparisonTable table = ComparisonTable.From(results);
             table.Write(stdout, ProgressDisplay.IsInteractive(stdout));
+            if (table.TemplateMismatch is { } mismatch)
+                stderr.WriteLine($"warning: {mismatch}");
             if (parseResult.GetValue(output) is { } folder)
             {
                 string path = Path.Combine(Path.GetFullPath(folder), MarkdownFileName);

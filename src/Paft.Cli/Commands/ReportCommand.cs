@@ -19,14 +19,17 @@ internal static class ReportCommand
         };
         var output = new Option<string>("--out") { Description = "The folder to write report.md and its PNG figures to.", Required = true };
         var command = new Command("report", "Write a Markdown report with plots: per-template accuracy per method, training loss, scaling.") { input, output };
-        command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, _) =>
+        command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
             string folder = parseResult.GetValue(input)!;
             if (!Directory.Exists(folder))
                 throw new CommandInputException($"--in: '{folder}' is not a folder.");
             ReportContent content = ReportInputFolder.Read(folder);
             ReportFiles files = ReportWriter.Write(content, parseResult.GetValue(output)!);
-            ComparisonTable.From(content.Methods).Write(stdout, ProgressDisplay.IsInteractive(stdout));
+            ComparisonTable table = ComparisonTable.From(content.Methods);
+            table.Write(stdout, ProgressDisplay.IsInteractive(stdout));
+            if (table.TemplateMismatch is { } mismatch)
+                stderr.WriteLine($"warning: {mismatch}");
             stdout.WriteLine($"Wrote '{files.Markdown}' with {files.Images.Count} figure(s).");
             return CommandExit.Success;
         }));

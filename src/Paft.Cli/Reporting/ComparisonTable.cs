@@ -31,6 +31,21 @@ internal sealed class ComparisonTable
         return new ComparisonTable(rows);
     }
 
+    /// <summary>
+    /// Null when every method was evaluated on the same template ids, else a warning naming two that were not:
+    /// accuracies over different test templates do not measure the same thing.
+    /// </summary>
+    public string? TemplateMismatch
+    {
+        get
+        {
+            var first = Rows[0].Templates.Select(t => t.Id).ToHashSet(StringComparer.Ordinal);
+            EvalResult? other = Rows.Skip(1).FirstOrDefault(r => !first.SetEquals(r.Templates.Select(t => t.Id)));
+            return other is null ? null
+                : $"'{Rows[0].Method}' and '{other.Method}' were evaluated on different test templates; their numbers do not compare directly.";
+        }
+    }
+
     /// <summary>"Top-85%" when every row uses one threshold, else "Top-X%" with the threshold in each cell.</summary>
     public string TopXHeader => SharedThreshold is { } t ? $"Top-{Percent(t, "0.##")}%" : "Top-X%";
 

@@ -38,6 +38,8 @@ internal static class ReportWriter
 
         md.Append("## Accuracy over the test templates\n\n");
         md.Append(table.ToMarkdown()).Append('\n');
+        if (table.TemplateMismatch is { } mismatch)
+            md.Append("**Note:** ").Append(mismatch).Append("\n\n");
         md.Append(string.Format(inv,
             "Accuracy in percent over {0} test template(s) of {1} example(s) each. Mean ± Std: the mean of the per-template accuracies " +
             "and their standard deviation across templates (population). Top-X%: the share of templates whose accuracy reaches X.\n\n",

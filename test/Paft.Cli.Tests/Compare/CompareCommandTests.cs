@@ -30,6 +30,8 @@ public sealed class CompareCommandTests : IDisposable
             "| PAFT | 4 | 85.00 ± 3.54 | 80.00 | 90.00 | 75.00 |",
         ];
         Assert.Equal(expected, result.Output.Split('\n').Take(4).ToArray());
+        // 3 and 4 templates: not the same test set, and the user is told so.
+        Assert.Contains("warning: 'SFT' and 'PAFT' were evaluated on different test templates", result.Error);
         string markdown = File.ReadAllText(Path.Combine(outFolder, CompareCommand.MarkdownFileName));
         Assert.Contains("piqa", markdown.Split('\n')[0]);
         foreach (string line in expected)
@@ -49,6 +51,7 @@ public sealed class CompareCommandTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Error);
         string[] rows = result.Output.Split('\n').Skip(2).Where(l => l.Length > 0).ToArray();
         Assert.Equal(["| base | 2 | 50.00 ± 0.00 | 50.00 | 50.00 | 0.00 |", "| paft | 2 | 85.00 ± 5.00 | 80.00 | 90.00 | 50.00 |"], rows);
+        Assert.Empty(result.Error); // same template ids: no warning
     }
 
     [Fact]
