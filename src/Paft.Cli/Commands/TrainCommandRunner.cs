@@ -104,6 +104,13 @@ internal static class TrainCommandRunner
             error.WriteLine("To continue, run the same command again with --resume.");
             return CommandExit.Interrupted;
         }
+        catch (TrainingDivergedException e)
+        {
+            SaveLog(log, runningLog);
+            error.WriteLine($"error: training diverged: {e.Message}");
+            error.WriteLine("Try a lower --lr or --max-length; the loss curve so far is in " + $"'{runningLog}'.");
+            return CommandExit.Failed;
+        }
         catch
         {
             SaveLog(log, runningLog);

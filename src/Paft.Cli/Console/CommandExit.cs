@@ -11,6 +11,9 @@ internal static class CommandExit
     /// <summary>The command did what it was asked.</summary>
     public const int Success = 0;
 
+    /// <summary>The command ran but failed at its task (e.g. training diverged).</summary>
+    public const int Failed = 1;
+
     /// <summary>An input, flag or configuration could not be used; nothing already written was lost.</summary>
     public const int BadInput = 2;
 
