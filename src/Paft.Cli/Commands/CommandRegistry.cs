@@ -7,6 +7,10 @@ internal static class CommandRegistry
 {
     public static IEnumerable<Command> All()
     {
+        yield return TrainCommand.Create();
+        yield return EvalCommand.Create();
+        yield return CompareCommand.Create();
+        yield return ReportCommand.Create();
         yield return PromptsCommand.Create();
         yield return GenerateCommand.Create();
         yield return ScoreCommand.Create();

@@ -60,7 +60,8 @@ public sealed class LoraTrainer
     /// <param name="examplesForEpoch">The examples of 0-based epoch e.</param>
     /// <param name="progress">Receives a report after every step and epoch, synchronously on this thread.</param>
     /// <param name="cancellationToken">Checked before every step; cancelling throws <see cref="OperationCanceledException"/>
-    /// and keeps the checkpoints written so far.</param>
+    /// and keeps the checkpoints written so far. With a checkpoint directory, the steps done since the last
+    /// checkpoint are written as one more checkpoint first, so resuming loses nothing.</param>
     /// <exception cref="TrainingDivergedException">A loss or gradient was NaN or infinite.</exception>
     /// <exception cref="InvalidOperationException">The adapters are merged or removed, the epochs disagree in size, or
     /// the checkpoint to resume from belongs to another run.</exception>
@@ -107,6 +108,7 @@ public sealed class LoraTrainer
         string? lastCheckpoint = o.ResumeFrom;
         double lastLoss = resume?.LastLoss ?? double.NaN;
         int step = startStep;
+        int checkpointedStep = startStep;
         try
         {
             for (int epoch = startEpoch; epoch < o.Epochs; epoch++)
@@ -118,7 +120,13 @@ public sealed class LoraTrainer
 
                 for (int stepInEpoch = step - epoch * stepsPerEpoch; stepInEpoch < stepsPerEpoch; stepInEpoch++)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        // Keep the steps done since the last checkpoint, so that a cancelled run (Ctrl+C) resumes where it stopped.
+                        if (o.CheckpointDirectory is not null && step > checkpointedStep)
+                            WriteCheckpoint(optimizer, dropoutGenerator, step, stepsPerEpoch, totalSteps, count, lastLoss);
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
                     var clock = Stopwatch.StartNew();
                     learningRate = schedule.LearningRateAt(step);
                     foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
@@ -133,7 +141,10 @@ public sealed class LoraTrainer
                     epochTokens += tokens;
 
                     if (o.CheckpointDirectory is not null && ((o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0) || step == totalSteps))
+                    {
                         lastCheckpoint = WriteCheckpoint(optimizer, dropoutGenerator, step, stepsPerEpoch, totalSteps, count, loss);
+                        checkpointedStep = step;
+                    }
                     progress?.Report(new TrainingProgress(
                         TrainingProgressKind.Step, epoch, step, totalSteps, loss, learningRate, gradNorm, tokens / seconds));
                 }

@@ -154,6 +154,30 @@ public class LoraTrainerTests
     }
 
     [Fact]
+    public void CancellingBetweenCheckpointsWritesOneForTheStepsDone_AndResumingFromItMatchesAnUninterruptedRun()
+    {
+        using var straightDir = new TempFolder();
+        using var resumedDir = new TempFolder();
+        var (m1, l1) = ToyTask.Model();
+        TrainingResult straight = new LoraTrainer(l1, Forward(m1), Options(straightDir.Path)).Train(ToyTask.Examples());
+
+        // No periodic checkpoints (only at the end): cancelling after step 2 must still keep steps 1-2.
+        using var cts = new CancellationTokenSource();
+        var (m2, l2) = ToyTask.Model();
+        var stopper = new Reporter(r => { if (r.Kind == TrainingProgressKind.Step && r.Step == 2) cts.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() =>
+            new LoraTrainer(l2, Forward(m2), Options(resumedDir.Path)).Train(ToyTask.Examples(), stopper, cts.Token));
+        string at2 = LoraTrainer.FindLatestCheckpoint(resumedDir.Path)!;
+        Assert.EndsWith("checkpoint-00000002", at2);
+
+        var (m3, l3) = ToyTask.Model();
+        TrainingResult resumed = new LoraTrainer(l3, Forward(m3), Options(resumedDir.Path, resume: at2)).Train(ToyTask.Examples());
+
+        Assert.Equal(straight.Steps, resumed.Steps);
+        Assert.Equal(AdapterBytes(straight.LastCheckpoint!), AdapterBytes(resumed.LastCheckpoint!));
+    }
+
+    [Fact]
     public void ANonFiniteLossStopsNamingTheStepAndKeepsTheLastCheckpointLoadable()
     {
         using var dir = new TempFolder();

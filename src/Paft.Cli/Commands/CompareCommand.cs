@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Paft.Cli.Reporting;
+using Paft.Cli.Terminal;
+using Paft.MLNet.Prompts;
+
+namespace Paft.Cli.Commands;
+
+/// <summary>
+/// <c>paft compare (--run NAME=FILE.json)... | --in DIR [--out DIR]</c>: the evaluations of several methods side by side,
+/// in the paper's Table 1 shape (mean ± std, min, max, Top-X%), on the console and as <c>comparison.md</c>.
+/// </summary>
+internal static class CompareCommand
+{
+    public const string MarkdownFileName = "comparison.md";
+
+    public static Command Create()
+    {
+        var runs = new Option<string[]>("--run") { Description = "NAME=FILE.json: an evaluation written by `paft eval`, shown as NAME. Repeat for each method.", AllowMultipleArgumentsPerToken = false };
+        var input = new Option<string>("--in") { Description = "A folder of evaluation JSON files (searched recursively; each named after its file, or its folder for eval.json)." };
+        var output = new Option<string>("--out") { Description = $"The folder to write {MarkdownFileName} to." };
+        var command = new Command("compare", "Compare evaluations of several methods in one table (mean ± std, min, max, Top-X%).") { runs, input, output };
+        command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
+        {
+            IReadOnlyList<EvalResult> results = Read(parseResult.GetValue(runs) ?? [], parseResult.GetValue(input));
+            ComparisonTable table = ComparisonTable.From(results);
+            table.Write(stdout, ProgressDisplay.IsInteractive(stdout));
+            if (table.TemplateMismatch is { } mismatch)
+                stderr.WriteLine($"warning: {mismatch}");
+            if (parseResult.GetValue(output) is { } folder)
+            {
+                string path = Path.Combine(Path.GetFullPath(folder), MarkdownFileName);
+                byte[] bytes = System.Text.Encoding.UTF8.GetBytes($"# Accuracy over test templates — {table.Task}\n\n{table.ToMarkdown()}");
+                AtomicFile.Write(path, stream => stream.Write(bytes));
+                stdout.WriteLine($"Wrote '{path}'.");
+            }
+            return CommandExit.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>The evaluations named by <c>--run</c> (in order), then those found in <c>--in</c>.</summary>
+    public static IReadOnlyList<EvalResult> Read(IReadOnlyList<string> runs, string? folder)
+    {
+        if (runs.Count == 0 && folder is null)
+            throw new CommandInputException("Give the evaluations to compare: --run NAME=FILE.json (repeat it), or --in DIR.");
+        var results = new List<EvalResult>();
+        foreach (string run in runs)
+        {
+            int equals = run.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0 || equals == run.Length - 1)
+                throw new CommandInputException($"--run '{run}' is not NAME=FILE.json.");
+            results.Add(EvalResultFile.Read(run[(equals + 1)..], run[..equals]));
+        }
+        if (folder is not null)
+        {
+            IReadOnlyList<EvalResult> found = EvalResultFolder.Read(folder);
+            if (found.Count == 0)
+                throw new CommandInputException($"--in: no evaluation files (paft eval output) in '{folder}'.");
+            results.AddRange(found);
+        }
+        return results;
+    }
+}

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Paft.Cli.Terminal;
+
+namespace Paft.Cli.Commands;
+
+/// <summary>
+/// <c>paft train --model DIR --task TASK --data FILE --prompts FILE [--template-id ID | --top-accuracy --validation FILE]
+/// [training flags] [--config FILE.json] --out DIR</c>: PAFT (default) or SFT on one template, saved as a PAFT model folder.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Description = "A JSON file of settings (keys: the flags in camelCase; see --print-config). Flags override it." };
+        var printConfig = new Option<bool>("--print-config") { Description = "Write the effective settings as a --config JSON file to standard output and exit." };
+        var model = new Option<string>("--model") { Description = "The base model folder (Hugging Face layout)." };
+        var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race." };
+        var data = new Option<string>("--data") { Description = "The training rows, in the task's standard format." };
+        var prompts = new Option<string>("--prompts") { Description = "The training template pool (.jsonl, .csv or .xlsx)." };
+        var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n (the PAFT authors' files)." };
+        var templateId = new Option<string>("--template-id") { Description = "Supervised fine-tuning on this one template of the pool instead of PAFT." };
+        var topAccuracy = new Option<bool>("--top-accuracy") { Description = "Supervised fine-tuning on the pool template with the best base accuracy on --validation (the TopAccuracy baseline)." };
+        var validation = new Option<string>("--validation") { Description = "Validation rows for --top-accuracy." };
+        var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 3)." };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 1e-4; cosine schedule, 10% warmup)." };
+        var k = new Option<int?>("--k") { Description = "Consecutive rows that share one drawn template (default 4)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Rows per micro-batch (default 8)." };
+        var gradAccum = new Option<int?>("--grad-accum") { Description = "Micro-batches per optimizer step (default 1)." };
+        var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens of prompt and answer; longer contexts are cut (default 1024)." };
+        var loraR = new Option<int?>("--lora-r") { Description = "LoRA rank (default 8)." };
+        var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default 16)." };
+        var loraTargets = new Option<string>("--lora-targets") { Description = "Comma-separated modules to adapt (default q_proj,v_proj)." };
+        var seed = new Option<int?>("--seed") { Description = "Seed of template draws, data order and adapter initialisation (default 0)." };
+        var checkpointDir = new Option<string>("--checkpoint-dir") { Description = "Checkpoint folder (default: <out>-checkpoints)." };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Write a checkpoint every N steps (default 0: at the end and on Ctrl+C)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the latest checkpoint of an interrupted run with the same settings." };
+        var limit = new Option<int?>("--limit") { Description = "Train on the first N rows only." };
+        var mode = new Option<string>("--mode") { Description = "How the saved model answers: loglik (default), loglik-option, loglik-norm or generate." };
+        var output = new Option<string>("--out") { Description = "The folder to save the model to (with training_log.csv and train_config.json)." };
+
+        var command = new Command("train", "Fine-tune a LLaMA model with PAFT (default) or SFT on one template, and save it.")
+        {
+            config, printConfig, model, task, data, prompts, escaped, templateId, topAccuracy, validation, epochs, lr, k, batchSize,
+            gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, limit, mode, output,
+        };
+
+        // A synchronous action: System.CommandLine then leaves Ctrl+C alone (for asynchronous actions it ends the
+        // process two seconds after cancelling, which may cut a checkpoint being written); CancelKeyScope handles it.
+        command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
+        {
+            bool Given(Option option) => parseResult.GetResult(option) is not null;
+            string? Text(Option<string> option) => Given(option) ? parseResult.GetValue(option) : null;
+            bool? Flag(Option<bool> option) => Given(option) ? parseResult.GetValue(option) : null;
+
+            var flags = new TrainCommandConfig
+            {
+                Model = Text(model),
+                Task = Text(task),
+                Data = Text(data),
+                Prompts = Text(prompts),
+                EscapedNewlines = Flag(escaped),
+                TemplateId = Text(templateId),
+                TopAccuracy = Flag(topAccuracy),
+                Validation = Text(validation),
+                Epochs = parseResult.GetValue(epochs),
+                Lr = parseResult.GetValue(lr),
+                K = parseResult.GetValue(k),
+                BatchSize = parseResult.GetValue(batchSize),
+                GradAccum = parseResult.GetValue(gradAccum),
+                MaxLength = parseResult.GetValue(maxLength),
+                LoraR = parseResult.GetValue(loraR),
+                LoraAlpha = parseResult.GetValue(loraAlpha),
+                LoraTargets = Text(loraTargets)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Seed = parseResult.GetValue(seed),
+                CheckpointDir = Text(checkpointDir),
+                CheckpointEvery = parseResult.GetValue(checkpointEvery),
+                Resume = Flag(resume),
+                Limit = parseResult.GetValue(limit),
+                Mode = Text(mode),
+                Out = Text(output),
+            };
+            string? configPath = Text(config);
+            TrainCommandConfig settings = (configPath is null ? new TrainCommandConfig() : TrainCommandConfig.Load(configPath))
+                .OverriddenBy(flags)
+                .WithDefaults();
+            if (parseResult.GetValue(printConfig))
+            {
+                stdout.WriteLine(settings.ToJson());
+                return CommandExit.Success;
+            }
+            settings.Validate();
+            using CancelKeyScope cancel = CancelKeyScope.Start(CancellationToken.None, stderr);
+            return TrainCommandRunner.Run(settings, stdout, stderr, cancel.Token);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.ML;
+using Paft.Cli.Terminal;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Tasks.Readers;
+
+namespace Paft.Cli.Commands;
+
+/// <summary>Reading what <c>paft train</c> and <c>paft eval</c> both take: the task, its rows, the template pool, the scoring mode.</summary>
+internal static class TrainCommandInputs
+{
+    /// <summary>The names of <c>--mode</c>, in the order of <see cref="ScoringMode"/>.</summary>
+    public static readonly IReadOnlyList<(string Name, ScoringMode Mode)> Modes =
+    [
+        ("loglik", ScoringMode.AnswerLetter),
+        ("loglik-option", ScoringMode.OptionText),
+        ("loglik-norm", ScoringMode.OptionTextNormalized),
+        ("generate", ScoringMode.Generation),
+    ];
+
+    public static TaskDefinition Task(string name) => TaskDefinition.FromName(name);
+
+    public static ScoringMode Mode(string name, string flag) =>
+        Modes.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase)) is { Name: not null } found
+            ? found.Mode
+            : throw new CommandInputException($"{flag} '{name}' is not a scoring mode; use one of {string.Join(", ", Modes.Select(m => m.Name))}.");
+
+    public static string ModeName(ScoringMode mode) => Modes.First(m => m.Mode == mode).Name;
+
+    /// <summary>Reads the task rows, keeping the first <paramref name="limit"/> when given. Every row must be labelled.</summary>
+    public static IReadOnlyList<TaskExample> Rows(TaskDefinition task, string path, int? limit, string flag)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path))
+            throw new CommandInputException($"{flag}: '{path}' does not exist.");
+        if (limit is < 1)
+            throw new CommandInputException($"--limit must be at least 1 (got {limit}).");
+        TaskReadResult read = TaskReaders.Read(task, path);
+        IReadOnlyList<TaskExample> rows = limit is { } n ? read.Take(n).ToArray() : read;
+        if (rows.Count == 0)
+            throw new CommandInputException($"{flag}: '{path}' has no rows.");
+        if (rows.FirstOrDefault(r => r.Label < 0) is { } unlabelled)
+            throw new CommandInputException(
+                $"{flag}: row {unlabelled.Source} of '{path}' has no label" +
+                (ReferenceEquals(task, TaskDefinition.Piqa) ? " (PIQA needs its labels file beside the jsonl: <name>-labels.lst)." : "."));
+        return rows;
+    }
+
+    public static IDataView ToDataView(IReadOnlyList<TaskExample> rows, TaskDefinition task) => rows.ToDataView(task);
+
+    /// <summary>Loads a pool and checks every template against the task, naming the first bad one.</summary>
+    public static PromptPool Pool(string path, TaskDefinition task, bool escapedNewlines)
+    {
+        if (!File.Exists(path))
+            throw new CommandInputException($"--prompts: '{path}' does not exist.");
+        PromptPool pool = PromptPool.Load(path, escapedNewlines ? PromptTextEscaping.BackslashSequences : PromptTextEscaping.None);
+        if (pool.Count == 0)
+            throw new CommandInputException($"--prompts: '{path}' holds no templates.");
+        foreach (PromptPoolEntry entry in pool)
+        {
+            IReadOnlyList<TemplateProblem> problems = entry.Template.Validate(task);
+            if (problems.Count > 0)
+                throw new CommandInputException(
+                    $"--prompts: template '{entry.Id}' in '{path}' is not valid for task '{task.Name}': {string.Join("; ", problems)} " +
+                    "(`paft prompts validate` lists every problem of the file).");
+        }
+        return pool;
+    }
+}

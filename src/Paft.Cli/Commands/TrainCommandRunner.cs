@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.ML;
+using Paft.Cli.Reporting;
+using Paft.Cli.Terminal;
+using Paft.Llama.Lora;
+using Paft.Llama.Training;
+using Paft.MLNet;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Training;
+
+namespace Paft.Cli.Commands;
+
+/// <summary>The work of <c>paft train</c>, apart from parsing the command line (so tests can cancel it through a token).</summary>
+internal static class TrainCommandRunner
+{
+    /// <summary>The effective settings, written beside the model: a <c>--config</c> file that repeats the run.</summary>
+    public const string ConfigFileName = "train_config.json";
+
+    /// <param name="settings">Validated settings with defaults filled (<see cref="TrainCommandConfig.WithDefaults"/>).</param>
+    /// <param name="output">Progress and results.</param>
+    /// <param name="error">Warnings and the interruption message.</param>
+    /// <param name="cancellationToken">Ctrl+C: the run stops between steps, keeps a checkpoint and returns <see cref="CommandExit.Interrupted"/>.</param>
+    /// <param name="observe">Sees every progress report (tests use it to cancel at a given step).</param>
+    public static int Run(TrainCommandConfig settings, TextWriter output, TextWriter error, CancellationToken cancellationToken,
+        Action<PaftProgress>? observe = null)
+    {
+        TaskDefinition task = TrainCommandInputs.Task(settings.Task!);
+        PromptPool pool = TrainCommandInputs.Pool(settings.Prompts!, task, settings.EscapedNewlines == true);
+        IReadOnlyList<TaskExample> rows = TrainCommandInputs.Rows(task, settings.Data!, settings.Limit, "--data");
+        string outFolder = Path.GetFullPath(settings.Out!);
+        string checkpoints = Path.GetFullPath(settings.CheckpointDir!);
+        if (!Directory.Exists(settings.Model!))
+            throw new CommandInputException($"--model: '{settings.Model}' is not a folder.");
+
+        var mlContext = new MLContext(settings.Seed);
+        var options = new PaftTrainerOptions
+        {
+            ModelPath = settings.Model!,
+            Task = task,
+            TrainingTemplates = pool.Templates.ToArray(),
+            Lora = new LoraConfig { Rank = settings.LoraR!.Value, Alpha = settings.LoraAlpha!.Value, TargetModules = settings.LoraTargets! },
+            TemplateGroupSize = settings.K!.Value,
+            Epochs = settings.Epochs!.Value,
+            LearningRate = settings.Lr!.Value,
+            BatchSize = settings.BatchSize!.Value,
+            GradientAccumulationSteps = settings.GradAccum!.Value,
+            MaxLength = settings.MaxLength!.Value,
+            Seed = settings.Seed!.Value,
+            CheckpointDirectory = checkpoints,
+            CheckpointEvery = settings.CheckpointEvery!.Value,
+            Resume = settings.Resume == true,
+            Scoring = TrainCommandInputs.Mode(settings.Mode!, "--mode"),
+        };
+
+        PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, out string method);
+        output.WriteLine($"{method}: {rows.Count} rows of '{task.Name}', {trainer.Options.TrainingTemplates.Count} training template(s), " +
+            $"{options.Epochs} epoch(s), LoRA r {options.Lora.Rank} on {string.Join(",", options.Lora.TargetModules)}, seed {options.Seed}.");
+        // The log lives in the checkpoint folder while training, so an interrupted run's curve survives into the resumed one.
+        string runningLog = Path.Combine(checkpoints, TrainingLog.FileName);
+        var log = new TrainingLog();
+        if (options.Resume)
+        {
+            string? latest = LoraTrainer.FindLatestCheckpoint(checkpoints);
+            output.WriteLine(latest is null ? $"No checkpoint in '{checkpoints}' yet: starting from the beginning." : $"Resuming from '{latest}'.");
+            if (latest is not null && File.Exists(runningLog))
+            {
+                log = TrainingLog.Load(runningLog);
+                log.TruncateAfter(TrainingCheckpoint.ReadState(latest).GlobalStep);
+            }
+        }
+        int lastStep = 0, totalSteps = 0;
+        PaftTransformer model;
+        try
+        {
+            model = ProgressDisplay.Run(output, "train step", display =>
+            {
+                var report = new ReportTo(p =>
+                {
+                    // The engine reports each step, then the epoch again under its last step: one log row and one line a step.
+                    if (log.Record(p))
+                    {
+                        string validation = p.ValidationAccuracy is { } v ? FormattableString.Invariant($"  validation {100 * v:F1}%") : "";
+                        display.Report(new ProgressUpdate(p.Step, p.TotalSteps, FormattableString.Invariant(
+                            $"epoch {p.Epoch + 1}/{options.Epochs}  loss {p.Loss:F4}  lr {p.LearningRate:0.0e+00}  {p.TokensPerSecond:F0} tok/s{validation}")));
+                    }
+                    else if (p.ValidationAccuracy is { } accuracy)
+                    {
+                        output.WriteLine(FormattableString.Invariant($"validation accuracy after step {p.Step}: {100 * accuracy:F1}%"));
+                    }
+                    lastStep = p.Step;
+                    totalSteps = p.TotalSteps;
+                    observe?.Invoke(p);
+                });
+                PaftTrainer configured = new(mlContext, WithProgress(trainer.Options, report));
+                return configured.Fit(TrainCommandInputs.ToDataView(rows, task), cancellationToken);
+            });
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            SaveLog(log, runningLog);
+            error.WriteLine($"Interrupted after step {lastStep}{(totalSteps > 0 ? $"/{totalSteps}" : "")}; checkpoint kept in '{checkpoints}'.");
+            error.WriteLine("To continue, run the same command again with --resume.");
+            return CommandExit.Interrupted;
+        }
+        catch (TrainingDivergedException e)
+        {
+            SaveLog(log, runningLog);
+            error.WriteLine($"error: training diverged: {e.Message}");
+            error.WriteLine("Try a lower --lr or --max-length; the loss curve so far is in " + $"'{runningLog}'.");
+            return CommandExit.Failed;
+        }
+        catch
+        {
+            SaveLog(log, runningLog);
+            throw;
+        }
+
+        model.Save(outFolder);
+        log.Save(Path.Combine(outFolder, TrainingLog.FileName));
+        byte[] config = new UTF8Encoding(false).GetBytes(settings.ToJson() + "\n");
+        AtomicFile.Write(Path.Combine(outFolder, ConfigFileName), stream => stream.Write(config));
+        SaveLog(log, runningLog);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Saved the model ({method}; {model.TrainingInfo?.Steps} steps, final loss {model.TrainingInfo?.FinalLoss:F4}) to '{outFolder}'."));
+        output.WriteLine($"Evaluate it with: paft eval --model {outFolder} --task {task.Name} --data FILE --prompts TEST_POOL --out FILE.json");
+        return CommandExit.Success;
+    }
+
+    /// <summary>PAFT on the pool; SFT on the named template; or SFT on the template the base model does best on (TopAccuracy).</summary>
+    private static PaftTrainer ChooseTrainer(MLContext mlContext, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
+        TaskDefinition task, TextWriter output, out string method)
+    {
+        PaftTrainersCatalog trainers = mlContext.Paft().Trainers;
+        if (settings.TemplateId is { } id)
+        {
+            if (!pool.TryGet(id, out PromptPoolEntry? entry))
+                throw new CommandInputException($"--template-id: no template '{id}' in '{settings.Prompts}'.");
+            method = $"SFT on template '{id}'";
+            return trainers.SupervisedFineTuning(options, entry.Template);
+        }
+        if (settings.TopAccuracy == true)
+        {
+            IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
+            output.WriteLine($"TopAccuracy: scoring the base model on {validation.Count} validation rows with {pool.Count} templates...");
+            PaftTrainer chosen = trainers.TopAccuracyFineTuning(options, TrainCommandInputs.ToDataView(validation, task), out TemplateQuality quality);
+            method = string.Create(CultureInfo.InvariantCulture, $"TopAccuracy SFT on template '{quality.Id}' (base accuracy {100 * quality.Accuracy:F1}%)");
+            return chosen;
+        }
+        method = "PAFT";
+        return trainers.PromptAgnosticFineTuning(options);
+    }
+
+    private static PaftTrainerOptions WithProgress(PaftTrainerOptions options, IProgress<PaftProgress>? progress)
+    {
+        options.Progress = progress;
+        return options;
+    }
+
+    private static void SaveLog(TrainingLog log, string path)
+    {
+        if (log.Entries.Count > 0)
+            log.Save(path);
+    }
+
+    /// <summary>Calls back on the training thread (<see cref="Progress{T}"/> would post to the thread pool and reorder lines).</summary>
+    private sealed class ReportTo(Action<PaftProgress> report) : IProgress<PaftProgress>
+    {
+        public void Report(PaftProgress value) => report(value);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Paft.MLNet.Evaluation;
+using Paft.MLNet.Prompts;
+
+namespace Paft.Cli.Reporting;
+
+/// <summary>Writes and reads the JSON file of <c>paft eval</c>, and prints it as a short table.</summary>
+internal static class EvalResultFile
+{
+    /// <summary>
+    /// Writes <paramref name="metrics"/> in <c>PromptRobustnessMetrics</c>' JSON format with a <c>run</c> object
+    /// added (model, data, pool, mode: what the report names), atomically.
+    /// </summary>
+    public static void Save(PromptRobustnessMetrics metrics, IReadOnlyDictionary<string, string?> run, string path)
+    {
+        JsonObject json = JsonNode.Parse(metrics.ToJson())!.AsObject();
+        json["run"] = RunObject(run);
+        byte[] bytes = new UTF8Encoding(false).GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>Reads an evaluation file; the method is named <paramref name="method"/>, else after the file.</summary>
+    /// <exception cref="InvalidDataException">The file is not an evaluation file; the message names the file and the key.</exception>
+    public static EvalResult Read(string path, string? method = null)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Evaluation file '{path}' does not exist.", path);
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: not valid JSON: {e.Message}", e);
+        }
+        if (root is not JsonObject json)
+            throw new InvalidDataException($"{path}: expected a JSON object as written by `paft eval`.");
+        return Parse(json, path, Path.GetFullPath(path), method ?? MethodName(path));
+    }
+
+    /// <summary>
+    /// An evaluation straight from the metrics, without a file (for a caller that evaluates in-process, such as
+    /// the demo): the same content <see cref="Save"/> then <see cref="Read"/> would give.
+    /// </summary>
+    public static EvalResult FromMetrics(string method, PromptRobustnessMetrics metrics, IReadOnlyDictionary<string, string?>? run = null)
+    {
+        JsonObject json = JsonNode.Parse(metrics.ToJson())!.AsObject();
+        json["run"] = RunObject(run ?? new Dictionary<string, string?>());
+        return Parse(json, method, "(in memory)", method);
+    }
+
+    private static JsonObject RunObject(IReadOnlyDictionary<string, string?> run)
+    {
+        var runJson = new JsonObject();
+        foreach ((string key, string? value) in run)
+            if (value is not null)
+                runJson[key] = value;
+        return runJson;
+    }
+
+    private static EvalResult Parse(JsonObject json, string path, string source, string method)
+    {
+        JsonObject summary = Get<JsonObject>(json, "summary", path);
+        JsonArray templates = Get<JsonArray>(json, "templates", path);
+        var entries = new List<TemplateAccuracy>(templates.Count);
+        for (int i = 0; i < templates.Count; i++)
+        {
+            if (templates[i] is not JsonObject t)
+                throw new InvalidDataException($"{path}: templates[{i}] is not an object.");
+            string where = $"templates[{i}]";
+            entries.Add(new TemplateAccuracy(Value<string>(t, "id", path, where), Value<double>(t, "accuracy", path, where), Value<int>(t, "count", path, where)));
+        }
+        if (entries.Count == 0)
+            throw new InvalidDataException($"{path}: 'templates' is empty.");
+        var run = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (json["run"] is JsonObject runJson)
+            foreach ((string key, JsonNode? value) in runJson)
+                if (value is not null)
+                    run[key] = value.ToString();
+
+        return new EvalResult(
+            method,
+            Value<string>(json, "task", path, null),
+            Value<int>(json, "exampleCount", path, null),
+            Value<double>(summary, "meanAccuracy", path, "summary"),
+            Value<double>(summary, "accuracyStdDev", path, "summary"),
+            Value<double>(summary, "minAccuracy", path, "summary"),
+            Value<double>(summary, "maxAccuracy", path, "summary"),
+            Value<double>(summary, "medianAccuracy", path, "summary"),
+            Value<double>(summary, "topXThreshold", path, "summary"),
+            Value<double>(summary, "topXShare", path, "summary"),
+            entries,
+            run,
+            source);
+    }
+
+    /// <summary>The file's name without extension; for a generic name such as <c>eval.json</c>, its folder's name.</summary>
+    public static string MethodName(string path)
+    {
+        string stem = Path.GetFileNameWithoutExtension(path);
+        bool generic = stem is "eval" or "metrics" or "results" or "robustness";
+        string? folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)));
+        return generic && !string.IsNullOrEmpty(folder) ? folder : stem;
+    }
+
+    /// <summary>Per-template accuracies and the summary, as a few aligned lines.</summary>
+    public static void WriteTable(EvalResult result, TextWriter output)
+    {
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        int width = Math.Max("template".Length, result.Templates.Max(t => t.Id.Length));
+        output.WriteLine($"{"template".PadRight(width)}  accuracy  count");
+        foreach (TemplateAccuracy t in result.Templates)
+            output.WriteLine(string.Format(inv, "{0}  {1,7:F2}%  {2,5}", t.Id.PadRight(width), 100 * t.Accuracy, t.Count));
+        output.WriteLine(string.Format(inv,
+            "mean {0:F2}% ± {1:F2}  min {2:F2}%  max {3:F2}%  median {4:F2}%  Top-{5:0.##}% {6:F1}% of {7} templates",
+            100 * result.MeanAccuracy, 100 * result.AccuracyStdDev, 100 * result.MinAccuracy, 100 * result.MaxAccuracy,
+            100 * result.MedianAccuracy, 100 * result.TopXThreshold, 100 * result.TopXShare, result.Templates.Count));
+    }
+
+    private static T Get<T>(JsonObject json, string key, string path) where T : JsonNode =>
+        json[key] as T ?? throw new InvalidDataException($"{path}: missing or malformed '{key}'.");
+
+    private static T Value<T>(JsonObject json, string key, string path, string? parent)
+    {
+        string name = parent is null ? key : $"{parent}.{key}";
+        try
+        {
+            return json[key] is JsonValue value ? value.GetValue<T>() : throw new InvalidDataException($"{path}: missing '{name}'.");
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{path}: '{name}' is not a {typeof(T).Name}.", e);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text;
+using Paft.MLNet.Prompts;
+
+namespace Paft.Cli.Reporting;
+
+/// <summary>
+/// Writes a robustness report into a folder: <c>report.md</c> naming the model, task, pools and seeds, the
+/// comparison table, and PNG figures: per-template accuracy per method (the paper's Figures 4–5), training
+/// loss curves, and accuracy against the number of training templates (Figure 6) when there is a sweep.
+/// Every file is written atomically; figures are written before the Markdown that links them.
+/// </summary>
+internal static class ReportWriter
+{
+    public const string MarkdownFileName = "report.md";
+    public const string DistributionFileName = "accuracy_by_template.png";
+    public const string LossFileName = "training_loss.png";
+    public const string SweepFileName = "sweep.png";
+
+    public static ReportFiles Write(ReportContent content, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ComparisonTable table = ComparisonTable.From(content.Methods);
+        string outFolder = Path.GetFullPath(folder);
+        var images = new List<string>();
+        string Image(string name, byte[] png)
+        {
+            string path = Path.Combine(outFolder, name);
+            AtomicFile.Write(path, stream => stream.Write(png));
+            images.Add(path);
+            return name;
+        }
+
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        var md = new StringBuilder();
+        md.Append("# ").Append(content.Title).Append("\n\n");
+        WriteSetup(md, content);
+
+        md.Append("## Accuracy over the test templates\n\n");
+        md.Append(table.ToMarkdown()).Append('\n');
+        if (table.TemplateMismatch is { } mismatch)
+            md.Append("**Note:** ").Append(mismatch).Append("\n\n");
+        md.Append(string.Format(inv,
+            "Accuracy in percent over {0} test template(s) of {1} example(s) each. Mean ± Std: the mean of the per-template accuracies " +
+            "and their standard deviation across templates (population). Top-X%: the share of templates whose accuracy reaches X.\n\n",
+            content.Methods.Max(m => m.Templates.Count), content.Methods[0].ExampleCount));
+        md.Append("![Per-template accuracy by method](").Append(Image(DistributionFileName, ReportPlots.AccuracyDistribution(content.Methods))).Append(")\n\n");
+        md.Append("Worst templates:\n\n");
+        foreach (EvalResult m in content.Methods)
+            md.Append("- ").Append(m.Method).Append(": ")
+              .AppendJoin(", ", m.Templates.OrderBy(t => t.Accuracy).Take(3).Select(t => string.Format(inv, "`{0}` {1:F2}%", t.Id, 100 * t.Accuracy)))
+              .Append('\n');
+        md.Append('\n');
+
+        var curves = content.TrainingCurves.Where(c => c.Log.Entries.Count > 0).ToArray();
+        if (curves.Length > 0)
+        {
+            md.Append("## Training\n\n");
+            md.Append("![Training loss by method](").Append(Image(LossFileName, ReportPlots.LossCurves(curves))).Append(")\n\n");
+            md.Append("| Method | Steps | First loss | Final loss |\n|:---|---:|---:|---:|\n");
+            foreach ((string method, TrainingLog log) in curves)
+                md.Append(string.Format(inv, "| {0} | {1} | {2:F4} | {3:F4} |\n", method, log.Entries[^1].Step, log.Entries[0].Loss, log.Entries[^1].Loss));
+            md.Append('\n');
+        }
+
+        if (content.Sweep.Count >= 2)
+        {
+            md.Append("## Accuracy against the number of training templates\n\n");
+            md.Append("![Test accuracy against training pool size](").Append(Image(SweepFileName, ReportPlots.Sweep(content.Sweep))).Append(")\n\n");
+            md.Append("| Training templates | Mean (%) | Std (%) |\n|---:|---:|---:|\n");
+            foreach (SweepPoint p in content.Sweep.OrderBy(p => p.TrainingTemplates))
+                md.Append(string.Format(inv, "| {0} | {1:F2} | {2:F2} |\n", p.TrainingTemplates, 100 * p.MeanAccuracy, 100 * p.AccuracyStdDev));
+            md.Append('\n');
+        }
+
+        md.Append("## Sources\n\n");
+        foreach (EvalResult m in content.Methods)
+            md.Append("- ").Append(m.Method).Append(": `").Append(m.SourcePath).Append("`\n");
+
+        string markdown = Path.Combine(outFolder, MarkdownFileName);
+        byte[] bytes = new UTF8Encoding(false).GetBytes(md.ToString());
+        AtomicFile.Write(markdown, stream => stream.Write(bytes));
+        return new ReportFiles(markdown, images);
+    }
+
+    /// <summary>Task, data, test pool and mode once when every method shares them; then model, adapter, training pool and seed per method.</summary>
+    private static void WriteSetup(StringBuilder md, ReportContent content)
+    {
+        IReadOnlyList<EvalResult> methods = content.Methods;
+        md.Append("## Setup\n\n");
+        md.Append("- Task: ").Append(methods[0].Task).Append('\n');
+        string[] shared = ["data", "limit", "prompts", "mode"];
+        string[] labels = ["Evaluation data", "Rows evaluated (limit)", "Test template pool", "Scoring mode"];
+        var perMethod = new List<(string Key, string Label)> { ("baseModel", "Base model"), ("model", "Evaluated model"), ("adapter", "Adapter"), ("trainingTemplates", "Training templates"), ("seed", "Seed") };
+        for (int i = 0; i < shared.Length; i++)
+        {
+            string[] values = methods.Select(m => m.Run.GetValueOrDefault(shared[i]) ?? "").Distinct().ToArray();
+            if (values.Length == 1 && values[0].Length > 0)
+                md.Append("- ").Append(labels[i]).Append(": `").Append(values[0]).Append("`\n");
+            else if (values.Length > 1)
+                perMethod.Add((shared[i], labels[i]));
+        }
+        md.Append("- Test templates: ").Append(methods.Max(m => m.Templates.Count).ToString(CultureInfo.InvariantCulture))
+          .Append(", examples per template: ").Append(methods[0].ExampleCount.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach ((string name, string value) in content.Setup)
+            md.Append("- ").Append(name).Append(": ").Append(value).Append('\n');
+        md.Append('\n');
+
+        var columns = perMethod.Where(c => methods.Any(m => m.Run.ContainsKey(c.Key))).ToArray();
+        if (columns.Length == 0)
+            return;
+        md.Append("| Method | ").AppendJoin(" | ", columns.Select(c => c.Label)).Append(" |\n");
+        md.Append("|:---|").AppendJoin("|", columns.Select(_ => ":---")).Append("|\n");
+        foreach (EvalResult m in methods)
+        {
+            md.Append("| ").Append(m.Method);
+            foreach ((string key, _) in columns)
+            {
+                string value = m.Run.GetValueOrDefault(key) ?? "";
+                // The evaluated model is the base model itself for the base row: say so rather than repeat the path.
+                if (key == "model" && value == m.Run.GetValueOrDefault("baseModel"))
+                    value = "(the base model)";
+                else if (key == "trainingTemplates" && value.Length == 0)
+                    value = "none (not fine-tuned)";
+                md.Append(" | ").Append(value.Length == 0 || value.StartsWith('(') || value.StartsWith("none", StringComparison.Ordinal) ? value : $"`{value}`");
+            }
+            md.Append(" |\n");
+        }
+        md.Append('\n');
+    }
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Training;
+
+namespace Paft.Cli.Reporting;
+
+/// <summary>
+/// The loss curve of a training run: <c>training_log.csv</c> with the header
+/// <c>step,epoch,loss,learning_rate,tokens_per_second,validation_accuracy</c>, one row a step.
+/// <c>paft train</c> writes it beside the saved model; <c>paft report</c> plots it.
+/// </summary>
+internal sealed class TrainingLog
+{
+    public const string FileName = "training_log.csv";
+    private const string Header = "step,epoch,loss,learning_rate,tokens_per_second,validation_accuracy";
+
+    private readonly List<TrainingLogEntry> _entries = [];
+
+    public IReadOnlyList<TrainingLogEntry> Entries => _entries;
+
+    /// <summary>Adds a step; a step at or before ones already logged (a resumed run going over them again) replaces them.</summary>
+    public void Add(TrainingLogEntry entry)
+    {
+        _entries.RemoveAll(e => e.Step >= entry.Step);
+        _entries.Add(entry);
+    }
+
+    /// <summary>
+    /// Records a trainer progress report: a step report adds a row; the epoch report the trainer sends again
+    /// under the epoch's last step only attaches its validation accuracy, if any. Returns whether a row was added.
+    /// </summary>
+    public bool Record(PaftProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        if (_entries.Count > 0 && _entries[^1].Step == progress.Step)
+        {
+            if (progress.ValidationAccuracy is { } accuracy)
+                SetValidationAccuracy(accuracy);
+            return false;
+        }
+        Add(new TrainingLogEntry(progress.Step, progress.Epoch, progress.Loss, progress.LearningRate, progress.TokensPerSecond, progress.ValidationAccuracy));
+        return true;
+    }
+
+    /// <summary>Drops the rows after <paramref name="step"/> (steps a crashed run logged after its last checkpoint, which the resumed run redoes).</summary>
+    public void TruncateAfter(int step) => _entries.RemoveAll(e => e.Step > step);
+
+    /// <summary>Attaches a validation accuracy to the latest step.</summary>
+    public void SetValidationAccuracy(double accuracy)
+    {
+        if (_entries.Count > 0)
+            _entries[^1] = _entries[^1] with { ValidationAccuracy = accuracy };
+    }
+
+    /// <summary>Writes the log atomically.</summary>
+    public void Save(string path)
+    {
+        var text = new StringBuilder(Header).Append('\n');
+        foreach (TrainingLogEntry e in _entries)
+            text.Append(string.Create(CultureInfo.InvariantCulture,
+                $"{e.Step},{e.Epoch},{e.Loss:R},{e.LearningRate:R},{e.TokensPerSecond:R},{(e.ValidationAccuracy is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "")}\n"));
+        byte[] bytes = new UTF8Encoding(false).GetBytes(text.ToString());
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>Reads a log written by <see cref="Save"/>; a malformed line throws naming the file and line.</summary>
+    public static TrainingLog Load(string path)
+    {
+        var log = new TrainingLog();
+        string[] lines = File.ReadAllLines(path);
+        if (lines.Length == 0 || lines[0].Trim() != Header)
+            throw new InvalidDataException($"{path}: line 1 must be the header '{Header}'.");
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (lines[i].Length == 0)
+                continue;
+            string[] cells = lines[i].Split(',');
+            try
+            {
+                if (cells.Length != 6)
+                    throw new FormatException($"expected 6 values, found {cells.Length}");
+                log.Add(new TrainingLogEntry(
+                    int.Parse(cells[0], CultureInfo.InvariantCulture),
+                    int.Parse(cells[1], CultureInfo.InvariantCulture),
+                    double.Parse(cells[2], CultureInfo.InvariantCulture),
+                    double.Parse(cells[3], CultureInfo.InvariantCulture),
+                    double.Parse(cells[4], CultureInfo.InvariantCulture),
+                    cells[5].Length == 0 ? null : double.Parse(cells[5], CultureInfo.InvariantCulture)));
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidDataException($"{path}: line {i + 1}: {e.Message}.", e);
+            }
+        }
+        return log;
+    }
+}

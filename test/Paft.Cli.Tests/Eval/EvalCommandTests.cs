@@ -1,0 +1,131 @@
+using System.Text.Json;
+using Paft.Cli.Tests.Prompts;
+using Paft.Cli.Tests.Train;
+using Paft.MLNet.Evaluation;
+using Paft.Tests.Common;
+
+namespace Paft.Cli.Tests.Eval;
+
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly WorkflowTestData _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [SharedFact]
+    public void TrainThenEval_OneEntryPerTemplate_SummaryAgreesWithEntries_AdapterOnBaseMatchesSavedModel()
+    {
+        string pool = _data.WritePool();
+        string model = _data.PathOf("paft");
+        CliRunner.Result train = CliRunner.Run("train", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "4", "--batch-size", "2", "--epochs", "1", "--lr", "1e-2", "--out", model);
+
+        Assert.True(train.ExitCode == 0, train.Error);
+        // Output is not a terminal here: plain progress lines, one a step (2 steps: 4 rows, batch 2).
+        Assert.Contains("train step 1/2  epoch 1/1  loss ", train.Output);
+        Assert.Contains("train step 2/2  epoch 1/1  loss ", train.Output);
+        Assert.DoesNotContain('\u001b', train.Output);
+        Assert.True(File.Exists(Path.Combine(model, "paft_model.json")));
+
+        string saved = _data.PathOf("eval", "paft.json");
+        CliRunner.Result eval = CliRunner.Run("eval", "--model", model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "5", "--out", saved);
+
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(saved));
+        JsonElement root = json.RootElement;
+        JsonElement[] templates = root.GetProperty("templates").EnumerateArray().ToArray();
+        Assert.Equal(WorkflowTestData.PoolIds, templates.Select(t => t.GetProperty("id").GetString()!).ToArray());
+        double[] accuracies = templates.Select(t => t.GetProperty("accuracy").GetDouble()).ToArray();
+        foreach (JsonElement t in templates)
+        {
+            Assert.Equal(5, t.GetProperty("count").GetInt32());
+            Assert.Equal(t.GetProperty("correct").GetInt32() / 5.0, t.GetProperty("accuracy").GetDouble(), 12);
+        }
+        JsonElement summary = root.GetProperty("summary");
+        double mean = accuracies.Average();
+        Assert.Equal(mean, summary.GetProperty("meanAccuracy").GetDouble(), 12);
+        Assert.Equal(accuracies.Min(), summary.GetProperty("minAccuracy").GetDouble(), 12);
+        Assert.Equal(accuracies.Max(), summary.GetProperty("maxAccuracy").GetDouble(), 12);
+        Assert.Equal(Math.Sqrt(accuracies.Sum(a => (a - mean) * (a - mean)) / accuracies.Length), summary.GetProperty("accuracyStdDev").GetDouble(), 12);
+        Assert.Equal(TopXThresholds.Piqa, summary.GetProperty("topXThreshold").GetDouble());
+        Assert.Equal(accuracies.Count(a => a >= TopXThresholds.Piqa) / 3.0, summary.GetProperty("topXShare").GetDouble(), 12);
+        Assert.Equal(Path.GetFullPath(model), root.GetProperty("run").GetProperty("model").GetString());
+        Assert.Equal("3", root.GetProperty("run").GetProperty("trainingTemplates").GetString());
+        // The printed table has a line a template.
+        foreach (string id in WorkflowTestData.PoolIds)
+            Assert.Contains(id, eval.Output);
+
+        // The saved model folder is a PEFT adapter: on the base model it must answer exactly as the saved model does.
+        string viaAdapter = _data.PathOf("eval", "adapter.json");
+        CliRunner.Result adapter = CliRunner.Run("eval", "--model", WorkflowTestData.Model, "--adapter", model, "--task", "piqa",
+            "--data", WorkflowTestData.Piqa, "--prompts", pool, "--limit", "5", "--out", viaAdapter);
+
+        Assert.True(adapter.ExitCode == 0, adapter.Error);
+        using JsonDocument adapterJson = JsonDocument.Parse(File.ReadAllText(viaAdapter));
+        Assert.Equal(
+            templates.Select(t => t.GetProperty("correct").GetInt32()),
+            adapterJson.RootElement.GetProperty("templates").EnumerateArray().Select(t => t.GetProperty("correct").GetInt32()));
+        Assert.Equal(
+            templates.Select(t => t.GetProperty("logLoss").GetDouble()),
+            adapterJson.RootElement.GetProperty("templates").EnumerateArray().Select(t => t.GetProperty("logLoss").GetDouble()),
+            new ToleranceComparer(1e-5));
+
+        // A saved model already has its adapter: asking for another is an input error, and nothing is written.
+        string refused = _data.PathOf("eval", "refused.json");
+        CliRunner.Result both = CliRunner.Run("eval", "--model", model, "--adapter", model, "--task", "piqa",
+            "--data", WorkflowTestData.Piqa, "--prompts", pool, "--limit", "5", "--out", refused);
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("--adapter", both.Error);
+        Assert.False(File.Exists(refused));
+    }
+
+    [SharedFact]
+    public void BaseModel_IsEvaluated_WhenTheFolderIsNotASavedModel()
+    {
+        string pool = _data.WritePool();
+        string output = _data.PathOf("base.json");
+
+        CliRunner.Result eval = CliRunner.Run("eval", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "3", "--mode", "loglik-norm", "--out", output);
+
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(output));
+        Assert.Equal(3, json.RootElement.GetProperty("templateCount").GetInt32());
+        Assert.Equal(3, json.RootElement.GetProperty("exampleCount").GetInt32());
+        Assert.Equal("loglik-norm", json.RootElement.GetProperty("run").GetProperty("mode").GetString());
+        Assert.False(json.RootElement.GetProperty("run").TryGetProperty("trainingTemplates", out _));
+    }
+
+    [Fact]
+    public void MissingDataFile_ExitsTwoNamingIt_AndWritesNothing()
+    {
+        string pool = _data.WritePool();
+        string missing = _data.PathOf("nope.jsonl");
+        string output = _data.PathOf("out.json");
+
+        CliRunner.Result eval = CliRunner.Run("eval", "--model", _data.Folder, "--task", "piqa", "--data", missing, "--prompts", pool, "--out", output);
+
+        Assert.Equal(2, eval.ExitCode);
+        Assert.Contains(missing, eval.Error);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void UnknownMode_ExitsTwoListingTheModes()
+    {
+        CliRunner.Result eval = CliRunner.Run("eval", "--model", _data.Folder, "--task", "piqa", "--data", _data.WritePool("d.jsonl"),
+            "--prompts", _data.WritePool(), "--mode", "vibes", "--out", _data.PathOf("o.json"));
+
+        Assert.Equal(2, eval.ExitCode);
+        Assert.Contains("'vibes'", eval.Error);
+        Assert.Contains("loglik, loglik-option, loglik-norm, generate", eval.Error);
+    }
+
+    private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(double obj) => 0;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Paft.Cli.Tests.Prompts;
+using Paft.Tests.Common;
+
+namespace Paft.Cli.Tests.Train;
+
+public sealed class TrainBaselineTests : IDisposable
+{
+    private readonly WorkflowTestData _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    /// <summary>The first rows of PIQA's dev set with their labels, as a small validation file (in the test's temporary folder).</summary>
+    private string WriteValidation(int rows)
+    {
+        string path = _data.PathOf("validation.jsonl");
+        File.WriteAllLines(path, File.ReadLines(WorkflowTestData.Piqa).Take(rows));
+        File.WriteAllLines(_data.PathOf("validation-labels.lst"),
+            File.ReadLines(Path.Combine(Path.GetDirectoryName(WorkflowTestData.Piqa)!, "valid-labels.lst")).Take(rows));
+        return path;
+    }
+
+    private static JsonElement Manifest(string model) => JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "paft_model.json"))).RootElement;
+
+    [SharedFact]
+    public void TopAccuracy_TrainsOnTheTemplateTheBaseModelDoesBestOn()
+    {
+        string pool = _data.WritePool();
+        string validation = WriteValidation(6);
+
+        // What the base model scores on the validation rows under each template: the baseline must pick the best (first on ties).
+        CliRunner.Result baseEval = CliRunner.Run("eval", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", validation,
+            "--prompts", pool, "--out", _data.PathOf("base.json"));
+        Assert.True(baseEval.ExitCode == 0, baseEval.Error);
+        JsonElement[] templates = JsonDocument.Parse(File.ReadAllText(_data.PathOf("base.json"))).RootElement.GetProperty("templates").EnumerateArray().ToArray();
+        double best = templates.Max(t => t.GetProperty("accuracy").GetDouble());
+        string expected = templates.First(t => t.GetProperty("accuracy").GetDouble() == best).GetProperty("id").GetString()!;
+
+        string model = _data.PathOf("top");
+        CliRunner.Result train = CliRunner.Run("train", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "2", "--batch-size", "2", "--epochs", "1", "--top-accuracy", "--validation", validation, "--out", model);
+
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Contains($"TopAccuracy SFT on template '{expected}'", train.Output);
+        JsonElement manifest = Manifest(model);
+        Assert.Equal(expected, manifest.GetProperty("inference_template").GetProperty("id").GetString());
+        Assert.Equal([expected], manifest.GetProperty("training").GetProperty("training_template_ids").EnumerateArray().Select(e => e.GetString()!).ToArray());
+    }
+
+    [SharedFact]
+    public void TemplateId_TrainsOnThatTemplateOnly_AndAnUnknownIdIsAnInputError()
+    {
+        string pool = _data.WritePool();
+        string model = _data.PathOf("sft");
+        string id = WorkflowTestData.PoolIds[1];
+
+        CliRunner.Result train = CliRunner.Run("train", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "2", "--batch-size", "2", "--epochs", "1", "--template-id", id, "--out", model);
+
+        Assert.True(train.ExitCode == 0, train.Error);
+        Assert.Equal([id], Manifest(model).GetProperty("training").GetProperty("training_template_ids").EnumerateArray().Select(e => e.GetString()!).ToArray());
+
+        CliRunner.Result unknown = CliRunner.Run("train", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "2", "--template-id", "nope", "--out", _data.PathOf("other"));
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("'nope'", unknown.Error);
+        Assert.False(Directory.Exists(_data.PathOf("other")));
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Paft.Cli.Tests.Prompts;
+using Paft.MLNet.Training;
+
+namespace Paft.Cli.Tests.Train;
+
+public sealed class TrainCommandConfigTests : IDisposable
+{
+    private readonly WorkflowTestData _data = new();
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public void PrintConfig_FlagsOverrideTheFile_FileFillsTheRest_DefaultsAreTheTrainers()
+    {
+        string config = _data.PathOf("run.json");
+        File.WriteAllText(config, """
+            {
+              // comments are allowed
+              "model": "models/base",
+              "task": "piqa",
+              "epochs": 5,
+              "lr": 0.01,
+              "loraTargets": ["q_proj", "k_proj"],
+              "out": "runs/paft"
+            }
+            """);
+
+        CliRunner.Result result = CliRunner.Run("train", "--config", config, "--epochs", "2", "--seed", "7", "--print-config");
+
+        Assert.Equal(0, result.ExitCode);
+        using JsonDocument json = JsonDocument.Parse(result.Output);
+        JsonElement root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("epochs").GetInt32());                 // flag beats file
+        Assert.Equal(7, root.GetProperty("seed").GetInt32());                   // flag only
+        Assert.Equal(0.01, root.GetProperty("lr").GetDouble());                 // file only
+        Assert.Equal(["q_proj", "k_proj"], root.GetProperty("loraTargets").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        Assert.Equal(new PaftTrainerOptions().TemplateGroupSize, root.GetProperty("k").GetInt32()); // neither: the trainer's default
+        Assert.Equal(new PaftTrainerOptions().BatchSize, root.GetProperty("batchSize").GetInt32());
+        Assert.Equal("loglik", root.GetProperty("mode").GetString());
+        // Relative paths in the file are relative to the file, and the checkpoints default beside the output.
+        Assert.Equal(_data.PathOf("models", "base"), root.GetProperty("model").GetString());
+        Assert.Equal(_data.PathOf("runs", "paft"), root.GetProperty("out").GetString());
+        Assert.Equal(_data.PathOf("runs", "paft-checkpoints"), root.GetProperty("checkpointDir").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("templateId").ValueKind);
+    }
+
+    [Fact]
+    public void PrintConfig_OutputIsAConfigFileThatReadsBackTheSame()
+    {
+        CliRunner.Result first = CliRunner.Run("train", "--model", _data.PathOf("m"), "--task", "piqa", "--lora-targets", "q_proj, o_proj", "--k", "2", "--print-config");
+        string saved = _data.PathOf("saved.json");
+        File.WriteAllText(saved, first.Output);
+
+        CliRunner.Result second = CliRunner.Run("train", "--config", saved, "--print-config");
+
+        Assert.Equal(0, second.ExitCode);
+        Assert.Equal(first.Output, second.Output);
+        Assert.Contains("\"o_proj\"", first.Output);
+    }
+
+    [Fact]
+    public void UnknownConfigKey_ExitsTwoNamingFileAndKey()
+    {
+        string config = _data.PathOf("bad.json");
+        File.WriteAllText(config, """{ "task": "piqa", "epochz": 3 }""");
+
+        CliRunner.Result result = CliRunner.Run("train", "--config", config, "--print-config");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(config, result.Error);
+        Assert.Contains("epochz", result.Error);
+    }
+
+    [Fact]
+    public void WrongTypeInConfig_ExitsTwoNamingTheKey()
+    {
+        string config = _data.PathOf("bad.json");
+        File.WriteAllText(config, """{ "epochs": "three" }""");
+
+        CliRunner.Result result = CliRunner.Run("train", "--config", config, "--print-config");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("epochs", result.Error);
+    }
+
+    [Fact]
+    public void MissingRequiredSetting_ExitsTwoNamingFlagAndKey()
+    {
+        CliRunner.Result result = CliRunner.Run("train", "--task", "piqa", "--data", "d.jsonl", "--prompts", "p.jsonl", "--out", _data.PathOf("o"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: --model is required (or 'model' in the --config file).", result.Error.Trim());
+        Assert.False(Directory.Exists(_data.PathOf("o")));
+    }
+
+    [Fact]
+    public void TemplateIdWithTopAccuracy_ExitsTwo()
+    {
+        CliRunner.Result result = CliRunner.Run("train", "--model", "m", "--task", "piqa", "--data", "d", "--prompts", "p", "--out", "o",
+            "--template-id", "a", "--top-accuracy", "--validation", "v");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--template-id and --top-accuracy", result.Error);
+    }
+}
