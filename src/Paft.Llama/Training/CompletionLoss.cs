@@ -1,0 +1,34 @@
+using static TorchSharp.torch;
+
+namespace Paft.Llama.Training;
+
+/// <summary>
+/// The causal-LM loss on completion tokens only: the logits at position t score the label at t + 1
+/// (labels shifted left by one, as Hugging Face's <c>LlamaForCausalLM</c> does), positions labelled
+/// <see cref="CausalLMBatch.IgnoreIndex"/> contribute nothing, and log-softmax is taken in fp32
+/// whatever the logits' dtype.
+/// </summary>
+internal static class CompletionLoss
+{
+    /// <summary>The summed negative log-likelihood of all labelled tokens, an fp32 scalar.</summary>
+    public static Tensor Sum(Tensor logits, Tensor labels)
+    {
+        if (logits.dim() != 3 || labels.dim() != 2 || logits.shape[0] != labels.shape[0] || logits.shape[1] != labels.shape[1])
+            throw new ArgumentException(
+                $"Logits [{string.Join(", ", logits.shape)}] and labels [{string.Join(", ", labels.shape)}] must be [B, T, V] and [B, T].");
+        long vocab = logits.shape[2];
+        using var scope = NewDisposeScope();
+        Tensor predicting = logits[.., ..^1, ..].to(ScalarType.Float32).reshape(-1, vocab);
+        Tensor targets = labels[.., 1..].reshape(-1);
+        Tensor sum = nn.functional.cross_entropy(predicting, targets, ignore_index: CausalLMBatch.IgnoreIndex, reduction: nn.Reduction.Sum);
+        return sum.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The mean over labelled tokens (NaN when there are none).</summary>
+    public static Tensor Mean(Tensor logits, Tensor labels)
+    {
+        using var scope = NewDisposeScope();
+        long count = labels[.., 1..].ne(CausalLMBatch.IgnoreIndex).sum().item<long>();
+        return (Sum(logits, labels) / count).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Paft.Llama.Lora;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Paft.Llama.Training;
+
+/// <summary>
+/// Training checkpoints: one folder <c>checkpoint-NNNNNNNN</c> (N = optimizer steps done) holding the
+/// adapter tensors (<c>adapter_tensors.bin</c>), AdamW's state (<c>optimizer.bin</c>, TorchSharp's own
+/// format: per parameter step, exp_avg, exp_avg_sq) and <c>trainer_state.json</c> (data position,
+/// schedule position, the dropout generator's state). A checkpoint is written into a hidden temporary
+/// folder beside it and renamed into place only when every file is flushed to disk, so a folder with
+/// the final name is always complete; temporary leftovers of a killed process are ignored and removed.
+/// </summary>
+internal static partial class TrainingCheckpoint
+{
+    public const string AdapterFile = "adapter_tensors.bin";
+    public const string OptimizerFile = "optimizer.bin";
+    public const string StateFile = "trainer_state.json";
+    private const string AdapterMagic = "PAFT-LORA-TENSORS-1";
+
+    [GeneratedRegex(@"^checkpoint-(\d{8})$", RegexOptions.CultureInvariant)]
+    private static partial Regex FolderName();
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Writes a checkpoint atomically, then deletes all but the newest <paramref name="keep"/>.</summary>
+    public static string Write(string directory, LoraAdapterSet lora, AdamW optimizer, TrainingState state, int keep)
+    {
+        Directory.CreateDirectory(directory);
+        string name = "checkpoint-" + state.GlobalStep.ToString("D8", CultureInfo.InvariantCulture);
+        string final = Path.Combine(directory, name);
+        string temp = Path.Combine(directory, "." + name + ".tmp");
+        if (Directory.Exists(temp))
+            Directory.Delete(temp, recursive: true);
+        Directory.CreateDirectory(temp);
+
+        WriteFile(Path.Combine(temp, AdapterFile), writer =>
+        {
+            var named = lora.NamedParameters().ToList();
+            writer.Write(AdapterMagic);
+            writer.Write(named.Count);
+            foreach ((string key, Parameter p) in named)
+            {
+                writer.Write(key);
+                p.detach().Save(writer);
+            }
+        });
+        WriteFile(Path.Combine(temp, OptimizerFile), optimizer.save_state_dict);
+        WriteFile(Path.Combine(temp, StateFile), writer => writer.Write(JsonSerializer.SerializeToUtf8Bytes(state, Json)));
+
+        if (Directory.Exists(final))
+            Directory.Delete(final, recursive: true);
+        Directory.Move(temp, final); // the commit point: a folder with the final name is complete
+        Prune(directory, keep);
+        return final;
+    }
+
+    /// <summary>Reads a checkpoint's trainer state (validating the folder is complete).</summary>
+    public static TrainingState ReadState(string folder)
+    {
+        string path = Path.Combine(folder, StateFile);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"'{folder}' is not a complete training checkpoint: '{StateFile}' is missing.", path);
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingState>(File.ReadAllBytes(path), Json)
+                ?? throw new InvalidDataException($"'{path}' holds no trainer state.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not a valid trainer state: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Copies the checkpoint's adapter tensors into <paramref name="lora"/>, checking names and shapes.</summary>
+    public static void LoadAdapter(string folder, LoraAdapterSet lora)
+    {
+        string path = Path.Combine(folder, AdapterFile);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"'{folder}' is not a complete training checkpoint: '{AdapterFile}' is missing.", path);
+        var expected = lora.NamedParameters().ToList();
+        using var reader = new BinaryReader(File.OpenRead(path));
+        try
+        {
+            if (reader.ReadString() != AdapterMagic)
+                throw new InvalidDataException($"'{path}' is not an adapter tensor file of this trainer.");
+            int count = reader.ReadInt32();
+            if (count != expected.Count)
+                throw new InvalidDataException($"'{path}' holds {count} adapter tensors; the model's adapters have {expected.Count}.");
+            using (no_grad())
+            {
+                foreach ((string key, Parameter p) in expected)
+                {
+                    string stored = reader.ReadString();
+                    if (stored != key)
+                        throw new InvalidDataException($"'{path}': expected tensor '{key}', found '{stored}'.");
+                    try
+                    {
+                        p.detach().Load(reader);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw new InvalidDataException($"'{path}': tensor '{key}' does not fit [{string.Join(", ", p.shape)}] {p.dtype}: {e.Message}", e);
+                    }
+                }
+            }
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+                throw new InvalidDataException($"'{path}' has trailing bytes after {count} tensors.");
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"'{path}' is truncated.", e);
+        }
+    }
+
+    /// <summary>Restores AdamW's moments and step counts.</summary>
+    public static void LoadOptimizer(string folder, AdamW optimizer)
+    {
+        string path = Path.Combine(folder, OptimizerFile);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"'{folder}' is not a complete training checkpoint: '{OptimizerFile}' is missing.", path);
+        try
+        {
+            optimizer.load_state_dict(path);
+        }
+        catch (Exception e) when (e is ArgumentException or EndOfStreamException or InvalidDataException)
+        {
+            throw new InvalidDataException($"'{path}' does not match this optimizer: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Complete checkpoints in <paramref name="directory"/>, oldest first.</summary>
+    public static IReadOnlyList<(int Step, string Path)> List(string directory)
+    {
+        if (!Directory.Exists(directory))
+            return [];
+        var found = new List<(int, string)>();
+        foreach (string dir in Directory.EnumerateDirectories(directory))
+        {
+            Match m = FolderName().Match(Path.GetFileName(dir));
+            if (m.Success && File.Exists(Path.Combine(dir, StateFile)))
+                found.Add((int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), dir));
+        }
+        found.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return found;
+    }
+
+    /// <summary>The newest complete checkpoint in <paramref name="directory"/>, or null.</summary>
+    public static string? FindLatest(string directory)
+    {
+        var all = List(directory);
+        return all.Count == 0 ? null : all[^1].Path;
+    }
+
+    private static void Prune(string directory, int keep)
+    {
+        var all = List(directory);
+        for (int i = 0; i < all.Count - keep; i++)
+            Directory.Delete(all[i].Path, recursive: true);
+        foreach (string dir in Directory.EnumerateDirectories(directory, ".checkpoint-*.tmp"))
+            Directory.Delete(dir, recursive: true);
+    }
+
+    private static void WriteFile(string path, Action<BinaryWriter> write)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            write(writer);
+            writer.Flush();
+        }
+        stream.Flush(flushToDisk: true);
+    }
+}
+
+/// <summary>The trainer's position, as stored in <c>trainer_state.json</c>.</summary>
+internal sealed record TrainingState(
+    int FormatVersion,
+    int GlobalStep,
+    int Epoch,
+    int StepInEpoch,
+    int TotalSteps,
+    int ExamplesPerEpoch,
+    long Seed,
+    string DropoutGeneratorState,
+    double LastLoss);
