@@ -12,6 +12,12 @@ public sealed class DemoOptions
     /// <summary>Folder for the models (<c>base/</c>, <c>sft/</c>, <c>sft-top/</c>, <c>paft/</c>); null keeps nothing.</summary>
     public string? OutputDirectory { get; init; }
 
+    /// <summary>
+    /// A base model written earlier by this recipe (its <c>base/</c> folder) to fine-tune instead of
+    /// pretraining a new one; null pretrains. The model settings below are then taken from its config.
+    /// </summary>
+    public string? BaseModelDirectory { get; init; }
+
     /// <summary>Hidden size of the tiny LLaMA. Default 128.</summary>
     public int HiddenSize { get; init; } = 128;
 

@@ -50,7 +50,9 @@ public static class DemoRecipe
         string baseDir = Path.Combine(root, "base");
         try
         {
-            (IReadOnlyList<double> pretrainLosses, long pretrainTokens, long parameterCount) = Pretrain(run, baseDir);
+            (IReadOnlyList<double> pretrainLosses, long pretrainTokens, long parameterCount) = options.BaseModelDirectory is string given
+                ? UseGivenBase(given, baseDir, tokenizer)
+                : Pretrain(run, baseDir);
             timings["pretrain"] = Lap(clock);
 
             var methods = new List<DemoMethodResult>();
@@ -126,6 +128,23 @@ public static class DemoRecipe
             run.CancellationToken);
         DemoModelFiles.WriteModel(baseDir, model, run.Tokenizer);
         return (losses, tokens, model.parameters().Sum(p => p.numel()));
+    }
+
+    /// <summary>
+    /// Takes a base model made earlier by this recipe instead of pretraining one: its tokenizer must be the
+    /// demo's vocabulary. It is copied to <paramref name="baseDir"/>.
+    /// </summary>
+    private static (IReadOnlyList<double> Losses, long Tokens, long Parameters) UseGivenBase(string given, string baseDir, WordLevelTokenizer tokenizer)
+    {
+        string tokenizerPath = Path.Combine(given, WordLevelTokenizer.FileName);
+        WordLevelTokenizer theirs = WordLevelTokenizer.Load(tokenizerPath);
+        if (!theirs.Words.SequenceEqual(tokenizer.Words, StringComparer.Ordinal))
+            throw new InvalidDataException($"'{tokenizerPath}' is not the demo's vocabulary; the base model must come from the demo recipe.");
+        Directory.CreateDirectory(baseDir);
+        foreach (string file in new[] { DemoModelFiles.ConfigFile, DemoModelFiles.WeightsFile, WordLevelTokenizer.FileName })
+            File.Copy(Path.Combine(given, file), Path.Combine(baseDir, file), overwrite: true);
+        using LlamaForCausalLM model = LlamaForCausalLM.FromPretrained(baseDir);
+        return ([], 0, model.parameters().Sum(p => p.numel()));
     }
 
     private static Func<int, IReadOnlyList<TrainingExample>> SingleTemplate(RunContext run, PromptTemplate template, IReadOnlyList<TaskExample> rows)

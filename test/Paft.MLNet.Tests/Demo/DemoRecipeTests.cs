@@ -156,6 +156,31 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
     }
 
     [Fact]
+    public void FineTunesAGivenBaseInsteadOfPretraining()
+    {
+        DemoResult result = DemoRecipe.Run(new DemoOptions
+        {
+            Seed = 3, BaseModelDirectory = Path.Combine(_out, "base"), TrainExamples = 4, ValidationExamples = 2, TestExamples = 2,
+            FineTuneBatchSize = 4, Templates = 4, TestTemplateFraction = 0.5, LoraRank = 2, LoraTargets = ["q_proj"],
+        });
+        Assert.Empty(result.PretrainLosses);
+        Assert.Equal(run.Result.ModelParameters, result.ModelParameters);
+        Assert.Equal([0, 1, 1, 1], result.Methods.Select(m => m.Losses.Count)); // 4 examples, batch 4: one step each
+        Assert.All(result.Methods, m => Assert.Equal(result.TestTemplates.Count, m.TestAccuracies.Count));
+    }
+
+    [Fact]
+    public void AGivenBaseWithAnotherVocabularyIsRefusedNamingTheFile()
+    {
+        string other = Path.Combine(_out, "other-base");
+        Directory.CreateDirectory(other);
+        string tokenizerPath = Path.Combine(other, WordLevelTokenizer.FileName);
+        WordLevelTokenizer.FromTexts(["some other words"]).Save(tokenizerPath);
+        var e = Assert.Throws<InvalidDataException>(() => DemoRecipe.Run(new DemoOptions { BaseModelDirectory = other }));
+        Assert.Contains(tokenizerPath, e.Message);
+    }
+
+    [Fact]
     public void BadOptionsNameTheSetting()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => DemoRecipe.Run(new DemoOptions { Templates = 2 }));
