@@ -24,14 +24,20 @@ internal static class DemoCorpus
     /// <paramref name="count"/> documents, a share <paramref name="listShare"/> of them labelled lists;
     /// the same seed gives the same documents.
     /// </summary>
-    public static IReadOnlyList<DemoDocument> Documents(int count, int seed, double listShare)
+    /// <param name="count">How many documents.</param>
+    /// <param name="seed">Seed of the draw.</param>
+    /// <param name="listShare">Share of labelled lists among the documents.</param>
+    /// <param name="storyFacts">Facts each story tells (as in the task).</param>
+    public static IReadOnlyList<DemoDocument> Documents(int count, int seed, double listShare, int storyFacts = DemoTask.FactsPerStory)
     {
+        DemoTask.CheckStoryFacts(storyFacts);
         var random = new Random(seed);
         var documents = new DemoDocument[count];
         for (int i = 0; i < count; i++)
         {
-            DemoScene scene = DemoScene.Draw(random, DemoTask.FactsPerStory);
-            documents[i] = random.NextDouble() < listShare ? ListDocument(scene, random) : StoryDocument(scene, random);
+            documents[i] = random.NextDouble() < listShare
+                ? ListDocument(DemoScene.Draw(random, DemoTask.FactsPerStory), random)
+                : StoryDocument(DemoScene.Draw(random, storyFacts), random);
         }
         return documents;
     }
@@ -61,7 +67,7 @@ internal static class DemoCorpus
             list.Append(style.Replace("L", Labels[i], StringComparison.Ordinal)).Append(' ').Append(scene.Facts[i].Option);
         }
         var body = new StringBuilder();
-        foreach (int i in DemoScene.Pick(random, scene.Facts.Count, 2))
+        foreach (int i in DemoScene.Pick(random, scene.Facts.Count, Math.Min(2, scene.Facts.Count)))
             body.Append(" The ").Append(scene.Facts[i].Container).Append(" is ").Append(Labels[i]).Append('.');
         return new DemoDocument(list.ToString(), body.ToString());
     }

@@ -42,6 +42,9 @@ public sealed class DemoOptions
     /// <summary>Documents in the pretraining corpus (cycled through). Default 8192.</summary>
     public int PretrainDocuments { get; init; } = 8192;
 
+    /// <summary>Facts each story tells (1..4): the asked one and distractors; the task's difficulty. Default 4.</summary>
+    public int StoryFacts { get; init; } = DemoTask.FactsPerStory;
+
     /// <summary>
     /// Share of pretraining documents that are labelled lists rather than stories (see the corpus). Default
     /// 0.5. At 0 the letter tokens never occur in pretraining and fine-tuning cannot teach them.
@@ -114,6 +117,7 @@ public sealed class DemoOptions
             throw new ArgumentOutOfRangeException(nameof(TestTemplateFraction), TestTemplateFraction, "Must be strictly between 0 and 1.");
         if (!(PretrainLearningRate > 0) || !(FineTuneLearningRate > 0))
             throw new ArgumentOutOfRangeException(nameof(FineTuneLearningRate), "Learning rates must be positive.");
+        DemoTask.CheckStoryFacts(StoryFacts);
         if (!(ListDocumentShare >= 0 && ListDocumentShare <= 1))
             throw new ArgumentOutOfRangeException(nameof(ListDocumentShare), ListDocumentShare, "Must be in [0, 1].");
         if (LoraTargets.Count == 0)

@@ -34,7 +34,7 @@ public static class DemoRecipe
 
         WordLevelTokenizer tokenizer = DemoVocabulary.CreateTokenizer();
         TaskDefinition task = DemoTask.Definition;
-        DemoSplits splits = DemoTask.Split(options.TrainExamples, options.ValidationExamples, options.TestExamples, options.Seed);
+        DemoSplits splits = DemoTask.Split(options.TrainExamples, options.ValidationExamples, options.TestExamples, options.Seed, options.StoryFacts);
         PromptPoolSplit pools = new OfflineTemplateGenerator(task)
             .GeneratePool(options.Templates, options.Seed)
             .Split(options.TestTemplateFraction, options.Seed);
@@ -113,7 +113,7 @@ public static class DemoRecipe
     private static (IReadOnlyList<double> Losses, long Tokens, long Parameters) Pretrain(RunContext run, string baseDir)
     {
         DemoOptions o = run.Options;
-        var documents = DemoCorpus.Documents(o.PretrainDocuments, DemoTask.SplitSeed(o.Seed, 3), o.ListDocumentShare)
+        var documents = DemoCorpus.Documents(o.PretrainDocuments, DemoTask.SplitSeed(o.Seed, 3), o.ListDocumentShare, o.StoryFacts)
             .Select(d => new TrainingExample(run.Tokenizer.Encode(d.Lead, addBos: true), [.. run.Tokenizer.Encode(d.Body), run.Tokenizer.EosId]))
             .ToList();
         using var model = new LlamaForCausalLM(ModelConfig(o, run.Tokenizer));
