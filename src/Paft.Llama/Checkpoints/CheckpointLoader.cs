@@ -66,8 +66,9 @@ internal static partial class CheckpointLoader
                         $"tensor '{name}' in '{file.Path}' has shape [{string.Join(", ", info.Shape)}] but the model's config expects [{string.Join(", ", parameter.shape)}]");
                 if (!IsFloatingPoint(info.ScalarType))
                     throw new InvalidDataException($"tensor '{name}' in '{file.Path}' is {info.DType}; model weights must be floating point");
-                using var value = file.Read(name, parameter.dtype, parameter.device);
-                parameter.copy_(value);
+                // copy_ converts dtype and device on the way in: no second full-size buffer.
+                using var stored = file.Read(name);
+                parameter.copy_(stored);
             }
         }
         finally

@@ -220,10 +220,18 @@ internal sealed class SafetensorsFile : IDisposable
         if (end > dataLength)
             throw Invalid(path, $"tensor '{name}': data_offsets [{begin}, {end}] go beyond the end of the data ({dataLength} bytes; truncated file?)");
 
-        long elements = 1;
-        foreach (long s in shape)
-            elements = checked(elements * s);
-        long expectedBytes = checked(elements * elementSize);
+        long expectedBytes;
+        try
+        {
+            long elements = 1;
+            foreach (long s in shape)
+                elements = checked(elements * s);
+            expectedBytes = checked(elements * elementSize);
+        }
+        catch (OverflowException)
+        {
+            throw Invalid(path, $"tensor '{name}': shape [{string.Join(", ", shape)}] is too large");
+        }
         if (end - begin != expectedBytes)
             throw Invalid(path, $"tensor '{name}': data_offsets [{begin}, {end}] hold {end - begin} bytes but shape [{string.Join(", ", shape)}] of {dtype} needs {expectedBytes}");
 

@@ -97,7 +97,10 @@ internal static class SafetensorsWriter
     private static void WriteData(Stream stream, Tensor tensor)
     {
         if (tensor.NumberOfElements == 0) return;
-        using var cpu = tensor.device_type == DeviceType.CPU ? tensor.alias() : tensor.cpu();
+        // detach: parameters that require grad are written by value (each call returns a new handle,
+        // so disposing these never touches the caller's tensor).
+        using var detached = tensor.detach();
+        using var cpu = detached.cpu();
         using var contiguous = cpu.contiguous();
         using var flat = contiguous.view(-1);
         long elementSize = tensor.ElementSize;

@@ -140,5 +140,11 @@ public sealed class KvCache : IDisposable
         _realCounts?.Dispose();
         _keys = [];
         _values = [];
+        _keyMask = null;
+        _realCounts = null;
+        _capacity = 0;
+        Length = 0;
+        BatchSize = 0;
+        HasPadding = false;
     }
 }

@@ -28,11 +28,13 @@ public sealed class LoraAdapter : nn.Module, ILinearAdapter
     // The adapted layer's weight, reached through a delegate: a Module- or Parameter-typed field would be
     // registered by RegisterComponents as a child of this adapter, making a cycle with the layer.
     private readonly Func<Parameter> _baseWeight;
+    private readonly Action _detach;
 
     internal LoraAdapter(AdaptableLinear target, int rank, double scaling, double dropout, Generator? initGenerator)
         : base(nameof(LoraAdapter))
     {
         _baseWeight = () => target.weight;
+        _detach = () => { if (ReferenceEquals(target.Adapter, this)) target.Adapter = null; };
         Rank = rank;
         Scaling = scaling;
         DropoutProbability = dropout;
@@ -89,6 +91,9 @@ public sealed class LoraAdapter : nn.Module, ILinearAdapter
         Tensor sum = baseOutput.dtype == dtype ? baseOutput + update : baseOutput.to(dtype).add_(update);
         return sum.dtype == baseOutput.dtype ? sum : sum.to(baseOutput.dtype);
     }
+
+    /// <summary>Removes this adapter from its layer.</summary>
+    internal void Detach() => _detach();
 
     /// <summary>The update <c>scaling · B A</c> as a dense [out, in] matrix in the adapter's dtype.</summary>
     public Tensor DeltaWeight()

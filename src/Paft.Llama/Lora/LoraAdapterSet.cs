@@ -101,6 +101,18 @@ public sealed class LoraAdapterSet
         foreach (var pair in _adapters) pair.Value.Unmerge();
     }
 
+    /// <summary>
+    /// Takes the adapters out of their layers (unmerging first if merged). The base parameters stay
+    /// frozen (<c>requires_grad = false</c>).
+    /// </summary>
+    public void Remove()
+    {
+        if (IsMerged) Unmerge();
+        foreach ((string _, LoraAdapter adapter) in _adapters)
+            adapter.Detach();
+        _adapters.Clear();
+    }
+
     /// <summary>Sets the generator every adapter's dropout draws from (null: torch's global RNG).</summary>
     internal void SetDropoutGenerator(Generator? generator)
     {

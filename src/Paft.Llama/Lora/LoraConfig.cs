@@ -38,8 +38,13 @@ public sealed class LoraConfig
     /// </summary>
     public string? TargetModulesRegex { get; init; }
 
-    /// <summary>The factor applied to B A: <see cref="Alpha"/> / <see cref="Rank"/>.</summary>
-    public double Scaling => Alpha / Rank;
+    /// <summary>
+    /// Rank-stabilised LoRA (PEFT's <c>use_rslora</c>): scale by alpha / √r instead of alpha / r. Default false.
+    /// </summary>
+    public bool UseRsLora { get; init; }
+
+    /// <summary>The factor applied to B A: <see cref="Alpha"/> / <see cref="Rank"/> (or / √r with <see cref="UseRsLora"/>).</summary>
+    public double Scaling => UseRsLora ? Alpha / Math.Sqrt(Rank) : Alpha / Rank;
 
     /// <summary>Whether the module called <paramref name="moduleName"/> is a target.</summary>
     public bool IsTarget(string moduleName)

@@ -15,6 +15,11 @@ namespace Paft.Llama.Modeling;
 /// an <see cref="AdaptableLinear"/> so adapters such as LoRA can wrap it. With tied embeddings
 /// <c>lm_head</c> shares the embedding parameter, which is then listed once, as <c>model.embed_tokens.weight</c>.
 /// </summary>
+/// <remarks>
+/// Create the model on its final device and dtype (constructor or <see cref="FromPretrained"/>):
+/// TorchSharp's <c>module.to(...)</c> converts each module's parameters separately and would untie
+/// tied embeddings.
+/// </remarks>
 public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
 {
     internal readonly LlamaModel model;
@@ -106,6 +111,12 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"input ids must be a [batch, length] int64 tensor, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
         if (attentionMask is not null && !attentionMask.shape.SequenceEqual(inputIds.shape))
             throw new ArgumentException($"attention mask shape [{string.Join(", ", attentionMask.shape)}] differs from input ids [{string.Join(", ", inputIds.shape)}]", nameof(attentionMask));
+        if (inputIds.NumberOfElements > 0)
+        {
+            long low = inputIds.min().item<long>(), high = inputIds.max().item<long>();
+            if (low < 0 || high >= Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(inputIds), $"input ids must lie in [0, {Config.VocabSize}) for this model; found {(low < 0 ? low : high)}");
+        }
         return model.Forward(inputIds, attentionMask, cache);
     }
 

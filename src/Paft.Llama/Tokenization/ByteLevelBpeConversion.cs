@@ -24,6 +24,7 @@ internal static class ByteLevelBpeConversion
         if (!model.TryGetProperty("vocab", out JsonElement vocab) || vocab.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"'{path}': model.vocab is missing or not an object.");
 
+        CheckPreTokenizerIsLlama3(path, doc.RootElement);
         Dictionary<char, byte> toByte = UnicodeToByte();
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         var text = new StringBuilder();
@@ -45,6 +46,34 @@ internal static class ByteLevelBpeConversion
         CheckMergesFollowIds(path, model, ids);
         byte[] data = Encoding.ASCII.GetBytes(text.ToString());
         return TiktokenRanks.Parse(data, path + " (model.vocab)");
+    }
+
+    /// <summary>
+    /// The ranks are used with Llama 3's pre-tokenizer regex, so the file must split text with that regex
+    /// (and nothing else); a GPT-2 or other byte-level tokenizer would otherwise be silently mis-split.
+    /// </summary>
+    private static void CheckPreTokenizerIsLlama3(string path, JsonElement root)
+    {
+        var patterns = new List<string>();
+        void Collect(JsonElement pre)
+        {
+            if (pre.ValueKind != JsonValueKind.Object)
+                return;
+            if (pre.TryGetProperty("pretokenizers", out JsonElement list) && list.ValueKind == JsonValueKind.Array)
+                foreach (JsonElement item in list.EnumerateArray())
+                    Collect(item);
+            string? type = pre.TryGetProperty("type", out JsonElement t) ? t.GetString() : null;
+            if (type == "Split" && pre.TryGetProperty("pattern", out JsonElement pattern)
+                && pattern.ValueKind == JsonValueKind.Object && pattern.TryGetProperty("Regex", out JsonElement regex))
+                patterns.Add(regex.GetString() ?? "");
+            if (type == "ByteLevel" && pre.TryGetProperty("use_regex", out JsonElement useRegex) && useRegex.ValueKind == JsonValueKind.True)
+                patterns.Add("(GPT-2 byte-level regex)");
+        }
+        if (root.TryGetProperty("pre_tokenizer", out JsonElement preTokenizer))
+            Collect(preTokenizer);
+        if (patterns.Count != 1 || patterns[0] != TiktokenBpeTokenizer.PreTokenizerPattern)
+            throw new NotSupportedException(
+                $"'{path}': the pre-tokenizer is not Llama 3's split regex (found: {(patterns.Count == 0 ? "none" : string.Join(" + ", patterns))}); only Llama 3 style tokenizer.json files are supported.");
     }
 
     private static void CheckMergesFollowIds(string path, JsonElement model, Dictionary<string, int> ids)

@@ -23,6 +23,7 @@ internal sealed partial class TiktokenBpeTokenizer : ILlamaTokenizer
     private readonly Dictionary<string, int> _specialIds;
     private readonly Dictionary<int, string> _specialTexts;
     private readonly string[] _specialsLongestFirst;
+    private readonly System.Buffers.SearchValues<char> _specialFirstChars;
 
     /// <summary>
     /// Builds the tokenizer. <paramref name="specialTokens"/> must not reuse an id of the base
@@ -42,6 +43,7 @@ internal sealed partial class TiktokenBpeTokenizer : ILlamaTokenizer
                 throw new InvalidDataException($"'{source}': special tokens '{_specialTexts[id]}' and '{text}' share id {id}.");
         }
         _specialsLongestFirst = [.. _specialIds.Keys.Where(k => k.Length > 0).OrderByDescending(k => k.Length)];
+        _specialFirstChars = System.Buffers.SearchValues.Create([.. _specialsLongestFirst.Select(k => k[0]).Distinct()]);
 
         using var stream = new MemoryStream(ranks.Text, writable: false);
         _bpe = TiktokenTokenizer.Create(stream, new RegexPreTokenizer(PreTokenizerRegex(), null), normalizer: null);
@@ -80,7 +82,8 @@ internal sealed partial class TiktokenBpeTokenizer : ILlamaTokenizer
         }
 
         int segmentStart = 0;
-        for (int i = text.IndexOf('<'); i >= 0 && i < text.Length; i = text.IndexOf('<', i))
+        int i = text.AsSpan().IndexOfAny(_specialFirstChars);
+        while (i >= 0)
         {
             string? special = null;
             foreach (string candidate in _specialsLongestFirst)
@@ -91,15 +94,15 @@ internal sealed partial class TiktokenBpeTokenizer : ILlamaTokenizer
                     break;
                 }
             }
-            if (special is null)
+            if (special is not null)
             {
-                i++;
-                continue;
+                EncodeOrdinary(text[segmentStart..i], ids);
+                ids.Add(_specialIds[special]);
+                segmentStart = i + special.Length;
             }
-            EncodeOrdinary(text[segmentStart..i], ids);
-            ids.Add(_specialIds[special]);
-            i += special.Length;
-            segmentStart = i;
+            int from = special is null ? i + 1 : segmentStart;
+            int next = from < text.Length ? text.AsSpan(from).IndexOfAny(_specialFirstChars) : -1;
+            i = next < 0 ? -1 : from + next;
         }
         EncodeOrdinary(text[segmentStart..], ids);
         return ids;

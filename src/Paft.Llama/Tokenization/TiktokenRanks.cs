@@ -9,10 +9,11 @@ namespace Paft.Llama.Tokenization;
 /// </summary>
 internal sealed class TiktokenRanks
 {
-    private TiktokenRanks(byte[] text, HashSet<int> ranks)
+    private TiktokenRanks(byte[] text, HashSet<int> ranks, int end)
     {
         Text = text;
         Ranks = ranks;
+        End = end;
     }
 
     /// <summary>The vocabulary in tiktoken's text format, ready for <c>TiktokenTokenizer.Create</c>.</summary>
@@ -24,7 +25,7 @@ internal sealed class TiktokenRanks
     internal int Count => Ranks.Count;
 
     /// <summary>One more than the highest rank: where Llama 3's special ids start.</summary>
-    internal int End => Ranks.Count == 0 ? 0 : Ranks.Max() + 1;
+    internal int End { get; }
 
     /// <summary>Whether <paramref name="data"/> looks like tiktoken text (its first line is <c>base64 rank</c>).</summary>
     internal static bool LooksLikeTiktoken(ReadOnlySpan<byte> data)
@@ -47,7 +48,8 @@ internal sealed class TiktokenRanks
     internal static TiktokenRanks Parse(byte[] data, string source)
     {
         var ranks = new HashSet<int>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int end = 0;
+        Span<byte> buffer = stackalloc byte[4096];
         string text = Encoding.ASCII.GetString(data);
         int lineNumber = 0;
         foreach (ReadOnlySpan<char> raw in text.AsSpan().EnumerateLines())
@@ -61,17 +63,15 @@ internal sealed class TiktokenRanks
                 || !int.TryParse(line[(space + 1)..], System.Globalization.NumberStyles.None, null, out int rank))
                 throw new InvalidDataException($"'{source}' line {lineNumber}: expected 'base64-token rank', found '{Shorten(line)}'.");
             ReadOnlySpan<char> token = line[..space];
-            byte[] buffer = new byte[token.Length];
-            if (!Convert.TryFromBase64Chars(token, buffer, out int length) || length == 0)
+            if (token.Length > 4 * buffer.Length / 3 || !Convert.TryFromBase64Chars(token, buffer, out int length) || length == 0)
                 throw new InvalidDataException($"'{source}' line {lineNumber}: '{Shorten(token)}' is not base64 token bytes.");
             if (!ranks.Add(rank))
                 throw new InvalidDataException($"'{source}' line {lineNumber}: rank {rank} appears twice.");
-            if (!seen.Add(token.ToString()))
-                throw new InvalidDataException($"'{source}' line {lineNumber}: token '{token}' appears twice.");
+            end = Math.Max(end, rank + 1);
         }
         if (ranks.Count == 0)
             throw new InvalidDataException($"'{source}' holds no tiktoken ranks.");
-        return new TiktokenRanks(data, ranks);
+        return new TiktokenRanks(data, ranks, end);
     }
 
     private static string Shorten(ReadOnlySpan<char> s) => s.Length <= 40 ? s.ToString() : s[..40].ToString() + "...";

@@ -62,17 +62,22 @@ public sealed class LoraTrainer
     /// <param name="cancellationToken">Checked before every step; cancelling throws <see cref="OperationCanceledException"/>
     /// and keeps the checkpoints written so far.</param>
     /// <exception cref="TrainingDivergedException">A loss or gradient was NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">The adapters are merged or removed, the epochs disagree in size, or
+    /// the checkpoint to resume from belongs to another run.</exception>
     public TrainingResult Train(
         Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch,
         IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(examplesForEpoch);
+        if (_lora.IsMerged)
+            throw new InvalidOperationException("The LoRA adapters are merged into the base weights; unmerge them before training.");
+        if (_lora.Adapters.Count == 0)
+            throw new InvalidOperationException("The LoRA adapter set is empty (removed); apply LoRA again before training.");
         TrainingOptions o = _options;
 
         TrainingState? resume = o.ResumeFrom is null ? null : TrainingCheckpoint.ReadState(o.ResumeFrom);
         int startStep = resume?.GlobalStep ?? 0;
-        int startEpoch = o.Epochs; // set below from the step
         IReadOnlyList<TrainingExample> examples = EpochExamples(examplesForEpoch, 0, expectedCount: null);
         int count = examples.Count;
         int microBatches = (count + o.BatchSize - 1) / o.BatchSize;
@@ -82,12 +87,13 @@ public sealed class LoraTrainer
             throw new InvalidOperationException(
                 $"Checkpoint '{o.ResumeFrom}' was written by a different run ({resume.ExamplesPerEpoch} examples, {resume.TotalSteps} steps, seed {resume.Seed}); " +
                 $"this run has {count} examples, {totalSteps} steps, seed {o.Seed}.");
-        startEpoch = startStep / stepsPerEpoch;
+        int startEpoch = startStep / stepsPerEpoch;
 
         var schedule = new WarmupCosineSchedule(o.LearningRate, WarmupCosineSchedule.WarmupStepsFromRatio(o.WarmupRatio, totalSteps), totalSteps);
         var trainable = _lora.NamedParameters().Select(p => p.Parameter).ToList();
         using AdamW optimizer = CreateOptimizer(trainable);
-        using var dropoutGenerator = new Generator((ulong)o.Seed);
+        // Dropout masks are drawn on the adapters' device, so the generator lives there too.
+        using var dropoutGenerator = new Generator((ulong)o.Seed, trainable[0].device);
         if (resume is not null)
         {
             TrainingCheckpoint.LoadAdapter(o.ResumeFrom!, _lora);
@@ -119,6 +125,7 @@ public sealed class LoraTrainer
 
                     (double loss, int lossTokens, int tokens, double gradNorm) =
                         RunStep(examples, order, epoch, stepInEpoch, step + 1, microBatches, optimizer, trainable, lastCheckpoint);
+                    double seconds = clock.Elapsed.TotalSeconds; // the step's compute, without checkpoint IO
                     step++;
                     lastLoss = loss;
                     epochLossSum += loss * lossTokens;
@@ -128,7 +135,7 @@ public sealed class LoraTrainer
                     if (o.CheckpointDirectory is not null && ((o.CheckpointEvery > 0 && step % o.CheckpointEvery == 0) || step == totalSteps))
                         lastCheckpoint = WriteCheckpoint(optimizer, dropoutGenerator, step, stepsPerEpoch, totalSteps, count, loss);
                     progress?.Report(new TrainingProgress(
-                        TrainingProgressKind.Step, epoch, step, totalSteps, loss, learningRate, gradNorm, tokens / clock.Elapsed.TotalSeconds));
+                        TrainingProgressKind.Step, epoch, step, totalSteps, loss, learningRate, gradNorm, tokens / seconds));
                 }
                 progress?.Report(new TrainingProgress(
                     TrainingProgressKind.Epoch, epoch, step, totalSteps, epochLossSum / epochLossTokens, learningRate, double.NaN,
@@ -248,8 +255,9 @@ public sealed class LoraTrainer
             ExamplesPerEpoch: count,
             Seed: _options.Seed,
             DropoutGeneratorState: Convert.ToBase64String(rngState.bytes),
-            LastLoss: loss);
-        return TrainingCheckpoint.Write(_options.CheckpointDirectory!, _lora, optimizer, state, _options.KeepCheckpoints);
+            LastLoss: loss,
+            TorchThreads: get_num_threads());
+        return TrainingCheckpoint.Write(_options.CheckpointDirectory!, _lora, optimizer, state, _options.KeepCheckpoints, _options.BaseModelNameOrPath);
     }
 
     private static IReadOnlyList<TrainingExample> EpochExamples(Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch, int epoch, int? expectedCount)

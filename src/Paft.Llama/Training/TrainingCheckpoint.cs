@@ -2,15 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Paft.Llama.Lora;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Paft.Llama.Training;
 
 /// <summary>
 /// Training checkpoints: one folder <c>checkpoint-NNNNNNNN</c> (N = optimizer steps done) holding the
-/// adapter tensors (<c>adapter_tensors.bin</c>), AdamW's state (<c>optimizer.bin</c>, TorchSharp's own
+/// adapter in PEFT's layout (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>: any checkpoint
+/// is a usable adapter), AdamW's state (<c>optimizer.bin</c>, TorchSharp's own
 /// format: per parameter step, exp_avg, exp_avg_sq) and <c>trainer_state.json</c> (data position,
 /// schedule position, the dropout generator's state). A checkpoint is written into a hidden temporary
 /// folder beside it and renamed into place only when every file is flushed to disk, so a folder with
@@ -18,10 +17,9 @@ namespace Paft.Llama.Training;
 /// </summary>
 internal static partial class TrainingCheckpoint
 {
-    public const string AdapterFile = "adapter_tensors.bin";
+    public const string AdapterFile = PeftAdapter.WeightsFileName;
     public const string OptimizerFile = "optimizer.bin";
     public const string StateFile = "trainer_state.json";
-    private const string AdapterMagic = "PAFT-LORA-TENSORS-1";
 
     [GeneratedRegex(@"^checkpoint-(\d{8})$", RegexOptions.CultureInvariant)]
     private static partial Regex FolderName();
@@ -29,7 +27,7 @@ internal static partial class TrainingCheckpoint
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Writes a checkpoint atomically, then deletes all but the newest <paramref name="keep"/>.</summary>
-    public static string Write(string directory, LoraAdapterSet lora, AdamW optimizer, TrainingState state, int keep)
+    public static string Write(string directory, LoraAdapterSet lora, AdamW optimizer, TrainingState state, int keep, string? baseModelNameOrPath = null)
     {
         Directory.CreateDirectory(directory);
         string name = "checkpoint-" + state.GlobalStep.ToString("D8", CultureInfo.InvariantCulture);
@@ -39,17 +37,7 @@ internal static partial class TrainingCheckpoint
             Directory.Delete(temp, recursive: true);
         Directory.CreateDirectory(temp);
 
-        WriteFile(Path.Combine(temp, AdapterFile), writer =>
-        {
-            var named = lora.NamedParameters().ToList();
-            writer.Write(AdapterMagic);
-            writer.Write(named.Count);
-            foreach ((string key, Parameter p) in named)
-            {
-                writer.Write(key);
-                p.detach().Save(writer);
-            }
-        });
+        PeftAdapter.Save(lora, temp, baseModelNameOrPath);
         WriteFile(Path.Combine(temp, OptimizerFile), optimizer.save_state_dict);
         WriteFile(Path.Combine(temp, StateFile), writer => writer.Write(JsonSerializer.SerializeToUtf8Bytes(state, Json)));
 
@@ -77,45 +65,17 @@ internal static partial class TrainingCheckpoint
         }
     }
 
-    /// <summary>Copies the checkpoint's adapter tensors into <paramref name="lora"/>, checking names and shapes.</summary>
+    /// <summary>Copies the checkpoint's adapter into <paramref name="lora"/>, checking config, names and shapes.</summary>
     public static void LoadAdapter(string folder, LoraAdapterSet lora)
     {
-        string path = Path.Combine(folder, AdapterFile);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"'{folder}' is not a complete training checkpoint: '{AdapterFile}' is missing.", path);
-        var expected = lora.NamedParameters().ToList();
-        using var reader = new BinaryReader(File.OpenRead(path));
-        try
-        {
-            if (reader.ReadString() != AdapterMagic)
-                throw new InvalidDataException($"'{path}' is not an adapter tensor file of this trainer.");
-            int count = reader.ReadInt32();
-            if (count != expected.Count)
-                throw new InvalidDataException($"'{path}' holds {count} adapter tensors; the model's adapters have {expected.Count}.");
-            using (no_grad())
-            {
-                foreach ((string key, Parameter p) in expected)
-                {
-                    string stored = reader.ReadString();
-                    if (stored != key)
-                        throw new InvalidDataException($"'{path}': expected tensor '{key}', found '{stored}'.");
-                    try
-                    {
-                        p.detach().Load(reader);
-                    }
-                    catch (ArgumentException e)
-                    {
-                        throw new InvalidDataException($"'{path}': tensor '{key}' does not fit [{string.Join(", ", p.shape)}] {p.dtype}: {e.Message}", e);
-                    }
-                }
-            }
-            if (reader.BaseStream.Position != reader.BaseStream.Length)
-                throw new InvalidDataException($"'{path}' has trailing bytes after {count} tensors.");
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException($"'{path}' is truncated.", e);
-        }
+        string configPath = Path.Combine(folder, PeftAdapter.ConfigFileName);
+        LoraConfig stored = PeftAdapterConfig.Read(configPath);
+        LoraConfig current = lora.Config;
+        if (stored.Rank != current.Rank || stored.Alpha != current.Alpha || stored.UseRsLora != current.UseRsLora
+            || stored.TargetModulesRegex != current.TargetModulesRegex || !stored.TargetModules.SequenceEqual(current.TargetModules))
+            throw new InvalidDataException(
+                $"'{configPath}' describes another LoRA (r {stored.Rank}, alpha {stored.Alpha}) than the one being trained (r {current.Rank}, alpha {current.Alpha}) or other targets.");
+        PeftAdapter.LoadWeights(lora, Path.Combine(folder, AdapterFile));
     }
 
     /// <summary>Restores AdamW's moments and step counts.</summary>
@@ -178,7 +138,10 @@ internal static partial class TrainingCheckpoint
     }
 }
 
-/// <summary>The trainer's position, as stored in <c>trainer_state.json</c>.</summary>
+/// <summary>
+/// The trainer's position, as stored in <c>trainer_state.json</c>. <c>TorchThreads</c> records
+/// <c>torch.get_num_threads()</c>: CPU results are bit-identical only for the same thread count.
+/// </summary>
 internal sealed record TrainingState(
     int FormatVersion,
     int GlobalStep,
@@ -188,4 +151,5 @@ internal sealed record TrainingState(
     int ExamplesPerEpoch,
     long Seed,
     string DropoutGeneratorState,
-    double LastLoss);
+    double LastLoss,
+    int TorchThreads);

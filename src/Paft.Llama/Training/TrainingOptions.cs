@@ -58,6 +58,9 @@ public sealed class TrainingOptions
     /// <summary>How many of the newest checkpoints to keep; older ones are deleted. Default 2.</summary>
     public int KeepCheckpoints { get; init; } = 2;
 
+    /// <summary>Written as <c>base_model_name_or_path</c> into the PEFT adapter of each checkpoint; may be null.</summary>
+    public string? BaseModelNameOrPath { get; init; }
+
     /// <summary>A checkpoint folder to resume from, or null to start fresh.</summary>
     public string? ResumeFrom { get; init; }
 

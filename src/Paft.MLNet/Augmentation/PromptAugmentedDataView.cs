@@ -37,33 +37,27 @@ internal sealed class PromptAugmentedDataView : IDataView
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null) =>
         [GetRowCursor(columnsNeeded, rand)];
 
+    /// <summary>Walks the input; column access goes through the same row view the mapper uses.</summary>
     private sealed class Cursor : DataViewRowCursor
     {
-        private readonly PromptColumns _columns;
         private readonly DataViewRowCursor _inner;
-        private readonly bool[] _active;
-        private readonly PromptColumns.RowRenderer _renderer;
+        private readonly PromptAugmentedRow _row;
 
         public Cursor(PromptColumns columns, DataViewRowCursor inner, IEnumerable<DataViewSchema.Column> needed)
         {
-            _columns = columns;
             _inner = inner;
-            _active = new bool[columns.OutputSchema.Count];
-            foreach (DataViewSchema.Column column in needed)
-                _active[column.Index] = true;
-            _renderer = columns.CreateRenderer(inner, renderText: _active[columns.PromptIndex]);
+            _row = new PromptAugmentedRow(columns, inner, needed);
         }
 
-        public override DataViewSchema Schema => _columns.OutputSchema;
+        public override DataViewSchema Schema => _row.Schema;
 
         public override long Position => _inner.Position;
 
         public override long Batch => _inner.Batch;
 
-        public override bool IsColumnActive(DataViewSchema.Column column) => _active[column.Index];
+        public override bool IsColumnActive(DataViewSchema.Column column) => _row.IsColumnActive(column);
 
-        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) =>
-            AugmentedGetters.Get<TValue>(_columns, _renderer, _inner, column, _active[column.Index]);
+        public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column) => _row.GetGetter<TValue>(column);
 
         public override ValueGetter<DataViewRowId> GetIdGetter() => _inner.GetIdGetter();
 

@@ -3,7 +3,8 @@ namespace Paft.MLNet.Prompts;
 /// <summary>
 /// The wording the offline generator composes templates from, written for this project. Each built-in
 /// task has its own instructions and context labels; any other task gets the generic ones. Phrases hold
-/// no placeholders: the generator adds the fields and option lines around them.
+/// no placeholders: the generator adds the fields and option lines around them. Instructions may come
+/// before or after the content, so they avoid "below" and "above".
 /// </summary>
 internal static class OfflinePhrasebook
 {
@@ -14,17 +15,17 @@ internal static class OfflinePhrasebook
 
     public static readonly TaskPhrases HellaSwag = new(
         [
-            "Choose the best ending for the passage below.",
+            "Choose the best ending for the passage.",
             "Pick the most likely continuation of the scene.",
             "Which ending fits the context best?",
             "Read the start of the description and select the ending that makes the most sense.",
-            "Which of the following is the most plausible way for the story to continue?",
+            "Which option is the most plausible way for the story to continue?",
             "Decide what most probably happens next.",
             "Complete the description with the most natural ending.",
             "Select the sentence that continues the situation most sensibly.",
             "Given the beginning, which option describes what happens next?",
             "Use common sense to find the continuation that best follows the context.",
-            "Only one of the endings below is realistic. Which one?",
+            "Only one of the endings is realistic. Which one?",
             "Finish the passage by choosing the right option.",
             "Which option would a careful reader expect to come next?",
             "Identify the most coherent continuation.",
@@ -49,7 +50,7 @@ internal static class OfflinePhrasebook
             "Find the option that correctly completes the goal.",
             "Pick the answer that makes physical sense.",
             "Choose the more effective way to reach the goal.",
-            "Which of the following would you do to achieve this?",
+            "Which of these would you do to achieve the goal?",
             "Evaluate both solutions and select the one that works.",
         ],
         [["Goal:"], ["Question:"], ["Task:"], ["Objective:"]]);
@@ -102,9 +103,9 @@ internal static class OfflinePhrasebook
         "Choose the correct option.",
         "Which option is correct?",
         "Select the best answer.",
-        "Read the following and pick the right option.",
+        "Read the question and pick the right option.",
         "Answer the multiple-choice question.",
-        "Which of the options below is the best answer?",
+        "Which of the options is the best answer?",
         "Pick the most appropriate option.",
         "Decide which option is right.",
         "Select the option that best answers the question.",

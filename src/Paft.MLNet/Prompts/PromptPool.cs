@@ -85,6 +85,33 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
         return new PromptPool(entries);
     }
 
+    /// <summary>
+    /// Checks every row of a pool file against a task without stopping at the first bad one: a template
+    /// that does not parse, misses a field, names an unknown field or repeats an id gets its problems
+    /// listed. Only a file that cannot be read at all (missing, malformed line) throws.
+    /// </summary>
+    /// <param name="path">The pool file (.jsonl, .csv or .xlsx).</param>
+    /// <param name="task">The task the templates are for.</param>
+    /// <param name="escaping">How the templates spell newlines.</param>
+    /// <returns>One verdict a row, in file order.</returns>
+    public static IReadOnlyList<TemplateVerdict> CheckFile(string path, TaskDefinition task, PromptTextEscaping escaping = PromptTextEscaping.None)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        List<PromptRecord> records = ReadRecords(path);
+        var firstUse = new Dictionary<string, string>(StringComparer.Ordinal);
+        var verdicts = new List<TemplateVerdict>(records.Count);
+        for (int i = 0; i < records.Count; i++)
+        {
+            PromptRecord record = records[i];
+            string id = record.Id ?? DefaultId(path, i);
+            var problems = PromptTemplate.Check(record.Text, id, task, escaping).Select(p => p.Message).ToList();
+            if (!firstUse.TryAdd(id, record.Location))
+                problems.Insert(0, $"The id '{id}' was already used at {firstUse[id]}.");
+            verdicts.Add(new TemplateVerdict(id, record.Location, problems));
+        }
+        return verdicts;
+    }
+
     /// <summary>The rows of a pool file, unparsed.</summary>
     internal static List<PromptRecord> ReadRecords(string path)
     {
@@ -143,7 +170,7 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
         ulong[][] shingles = ShinglesOf();
         var kept = new List<int>();
         foreach (int i in Enumerable.Range(0, _entries.Length))
-            if (kept.All(k => TextShingles.Jaccard(shingles[k], shingles[i]) < threshold))
+            if (kept.All(k => !TextShingles.CanReach(shingles[k], shingles[i], threshold) || TextShingles.Jaccard(shingles[k], shingles[i]) < threshold))
                 kept.Add(i);
         return new PromptPool(kept.Select(i => _entries[i]));
     }

@@ -52,8 +52,9 @@ public sealed partial class PromptPoolStatistics
     /// <summary>How many templates end with each answer cue, most common first.</summary>
     public IReadOnlyList<KeyValuePair<string, int>> AnswerCueCounts { get; private init; } = [];
 
-    // "[describe how it involves ...]": an instruction in brackets that a generator meant to be filled in.
-    [GeneratedRegex(@"\[[A-Za-z][^\[\]]*\s[^\[\]]*\]")]
+    // "[describe how it involves ...]", "[topic]": a slot in brackets that a generator meant to be filled
+    // in. Lower-case start or several words; "[MASK]" or "[A]" are left alone.
+    [GeneratedRegex(@"\[(?:[a-z][^\[\]\n]*|[A-Za-z][^\[\]\n]*\s[^\[\]\n]*)\]")]
     private static partial Regex BracketedInstruction();
 
     internal static PromptPoolStatistics Compute(PromptPool pool, TaskDefinition? task, double threshold)
@@ -103,6 +104,11 @@ public sealed partial class PromptPoolStatistics
             if (!segment.IsPlaceholder && segment.Value.AsSpan().IndexOfAny('{', '}') >= 0)
                 yield return new SuspiciousTemplate(template.Id,
                     $"a literal brace at position {segment.Position} will appear in the prompt (written '{{{{' or '}}}}')");
+
+        // "Answer:." — a cue followed by stray punctuation: the model is asked to continue after the period.
+        string display = template.DisplayText;
+        if (AnswerCues.EndingOf(display) is null && AnswerCues.EndingOf(display.TrimEnd().TrimEnd('.', ',', ';', '\'', '"')) is { } cue)
+            yield return new SuspiciousTemplate(template.Id, $"stray text after the answer cue \"{cue}\": ends with \"{display.TrimEnd()[^Math.Min(display.TrimEnd().Length, cue.Length + 2)..]}\"");
 
         foreach (var repeated in template.PlaceholderOrder.GroupBy(p => p).Where(g => g.Count() > 1))
             yield return new SuspiciousTemplate(template.Id, $"placeholder {{{repeated.Key}}} appears {repeated.Count()} times");

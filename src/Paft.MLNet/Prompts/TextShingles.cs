@@ -77,10 +77,14 @@ internal static class TextShingles
         }
         for (int i = 0; i < shingles.Count; i++)
             for (int j = i + 1; j < shingles.Count; j++)
-                if (Find(i) != Find(j) && Jaccard(shingles[i], shingles[j]) >= threshold)
+                if (Find(i) != Find(j) && CanReach(shingles[i], shingles[j], threshold) && Jaccard(shingles[i], shingles[j]) >= threshold)
                     parent[Math.Max(Find(i), Find(j))] = Math.Min(Find(i), Find(j));
         return Enumerable.Range(0, shingles.Count).GroupBy(Find).Select(g => g.ToList()).OrderBy(g => g[0]).ToList();
     }
+
+    /// <summary>Jaccard is at most min/max of the set sizes: a cheap test that skips most pairs.</summary>
+    public static bool CanReach(ulong[] a, ulong[] b, double threshold) =>
+        Math.Min(a.Length, b.Length) >= threshold * Math.Max(a.Length, b.Length);
 
     private static ulong Hash(ReadOnlySpan<char> text)
     {

@@ -89,4 +89,18 @@ public class SafetensorsWriterTests
         using var back = file.Read("mt");
         Assert.Equal(new[] { 0f, 3f, 1f, 4f, 2f, 5f }, back.data<float>().ToArray());
     }
+
+    [Fact]
+    public void TrainableParameterIsWrittenAndStaysUsable()
+    {
+        using var tmp = new TempFolder();
+        string path = tmp.File("p.safetensors");
+        using var p = new TorchSharp.Modules.Parameter(arange(4, dtype: ScalarType.Float32));
+        SafetensorsWriter.Write(path, new Dictionary<string, Tensor> { ["p"] = p });
+        using var file = SafetensorsFile.Open(path);
+        using var back = file.Read("p");
+        Assert.Equal(new[] { 0f, 1f, 2f, 3f }, back.data<float>().ToArray());
+        Assert.True(p.requires_grad);
+        Assert.Equal(3f, p[3].item<float>());   // the caller's tensor is not disposed
+    }
 }

@@ -193,6 +193,24 @@ public class LoraAdapterTests
         Assert.Null(layer.weight.grad);
     }
 
+    [Fact]
+    public void RemoveRestoresTheBaseModel()
+    {
+        using var model = new ToyCausalLM();
+        using var ids = Ids();
+        using var mask = ones_like(ids);
+        Tensor before = model.forward(ids, mask);
+        var lora = LoraAdapterSet.Apply(model, new LoraConfig { Rank = 2 }, seed: 3);
+        using (no_grad())
+            lora.Adapters[0].Value.lora_B.fill_(0.5f);
+        Assert.False(TensorBits.Same(before, model.forward(ids, mask)));
+
+        lora.Remove();
+        Assert.Null(model.q_proj.Adapter);
+        Assert.DoesNotContain(model.named_parameters(), p => p.name.Contains("lora"));
+        Assert.True(TensorBits.Same(before, model.forward(ids, mask)));
+    }
+
     [Theory]
     [InlineData("model.layers.0.self_attn.q_proj", true)]
     [InlineData("model.layers.12.self_attn.v_proj", true)]

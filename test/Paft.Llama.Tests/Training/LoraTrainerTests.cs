@@ -22,6 +22,7 @@ public class LoraTrainerTests
         CheckpointEvery = every,
         KeepCheckpoints = 10,
         ResumeFrom = resume,
+        BaseModelNameOrPath = "toy-base",
     };
 
     private static CausalLMForward Forward(ToyCausalLM model) => (ids, mask) => model.forward(ids, mask);
@@ -52,6 +53,50 @@ public class LoraTrainerTests
         foreach ((string name, Parameter p) in model.named_parameters())
             if (!name.Contains(".adapter."))
                 Assert.True(TensorBits.Same(baseBefore[name], p), $"base parameter {name} changed");
+    }
+
+    [Fact]
+    public void ABf16BaseTrainsFp32AdaptersAndStaysUntouched()
+    {
+        using var model = new ToyCausalLM(dtype: ScalarType.BFloat16);
+        var baseBefore = model.Snapshot();
+        var lora = Paft.Llama.Lora.LoraAdapterSet.Apply(model, new Paft.Llama.Lora.LoraConfig { Rank = 2, Alpha = 4, TargetModules = ["q_proj", "v_proj", "lm_head"] }, seed: 5);
+        var reporter = new Reporter(_ => { });
+        var options = new TrainingOptions { Epochs = 30, BatchSize = 4, LearningRate = 5e-2, WarmupRatio = 0.1, Seed = 1 };
+
+        new LoraTrainer(lora, Forward(model), options).Train(ToyTask.Examples(), reporter);
+
+        Assert.All(lora.NamedParameters(), p => Assert.Equal(ScalarType.Float32, p.Parameter.dtype));
+        var epochs = reporter.Reports.Where(r => r.Kind == TrainingProgressKind.Epoch).ToList();
+        Assert.True(epochs[^1].Loss < 0.5 * epochs[0].Loss, $"loss {epochs[0].Loss} -> {epochs[^1].Loss}");
+        foreach ((string name, Parameter p) in model.named_parameters())
+            if (!name.Contains(".adapter."))
+                Assert.True(TensorBits.Same(baseBefore[name], p), $"base parameter {name} changed");
+    }
+
+    [Fact]
+    public void TrainingMergedAdaptersIsRefused()
+    {
+        var (model, lora) = ToyTask.Model();
+        lora.Merge();
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            new LoraTrainer(lora, Forward(model), new TrainingOptions { MaxLength = 4 }).Train(ToyTask.Examples()));
+        Assert.Contains("unmerge", ex.Message);
+    }
+
+    [Fact]
+    public void ResumingWithADifferentRunIsRefused()
+    {
+        using var dir = new TempFolder();
+        var (m1, l1) = ToyTask.Model();
+        TrainingResult first = new LoraTrainer(l1, Forward(m1), Options(dir.Path, every: 2)).Train(ToyTask.Examples());
+        string at2 = TrainingCheckpoint.List(dir.Path)[0].Path;
+
+        var (m2, l2) = ToyTask.Model();
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            new LoraTrainer(l2, Forward(m2), Options(dir.Path, every: 2, resume: at2)).Train(ToyTask.Examples().Take(5).ToList()));
+        Assert.Contains(at2, ex.Message);
+        Assert.Contains("5 examples", ex.Message);
     }
 
     [Fact]
@@ -136,6 +181,61 @@ public class LoraTrainerTests
         foreach ((string name, Parameter p) in freshLora.NamedParameters())
             Assert.True(p.isfinite().all().item<bool>(), $"{name} is not finite in the checkpoint");
         Assert.False(freshLora.Adapters[0].Value.lora_B.equal(zeros_like(freshLora.Adapters[0].Value.lora_B)).all().item<bool>());
+
+        // The checkpoint is also a plain PEFT adapter folder, naming the base model.
+        var plain = new ToyCausalLM();
+        var loaded = Paft.Llama.Lora.PeftAdapter.Load(plain, ex.LastCheckpoint!);
+        Assert.True(TensorBits.Same(loaded.Adapters[1].Value.lora_A, freshLora.Adapters[1].Value.lora_A));
+        Assert.Contains("\"base_model_name_or_path\": \"toy-base\"", File.ReadAllText(Path.Combine(ex.LastCheckpoint!, "adapter_config.json")));
+        Assert.Contains("\"torch_threads\": " + get_num_threads(), File.ReadAllText(Path.Combine(ex.LastCheckpoint!, "trainer_state.json")));
+    }
+
+    [Fact]
+    public void ANonFiniteGradientWithAFiniteLossStopsBeforeTheOptimizerStep()
+    {
+        var (model, lora) = ToyTask.Model(dropout: 0);
+        Parameter b = lora.Adapters[0].Value.lora_B;
+        var adapterBefore = lora.NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.detach().clone());
+        // sqrt(|B|.sum()) is 0 while B = 0 (the loss stays finite), but its derivative there is infinite.
+        CausalLMForward poisoned = (ids, mask) => model.forward(ids, mask) + b.abs().sum().sqrt();
+
+        var ex = Assert.Throws<TrainingDivergedException>(() =>
+            new LoraTrainer(lora, poisoned, new TrainingOptions { Epochs = 1, BatchSize = 2, MaxLength = 4 }).Train(ToyTask.Examples()));
+
+        Assert.Equal(1, ex.Step);
+        Assert.Contains("gradient norm", ex.Message);
+        Assert.Null(ex.LastCheckpoint);
+        foreach ((string name, Parameter p) in lora.NamedParameters())
+            Assert.True(TensorBits.Same(adapterBefore[name], p), $"{name} was updated by a non-finite step");
+    }
+
+    [Fact]
+    public void TheEpochHookSuppliesEachEpochsExamples()
+    {
+        var (model, lora) = ToyTask.Model();
+        var asked = new List<int>();
+        var seen = new List<long>();
+        // Epoch e continues with token 3 + e: the hook's examples, not epoch 0's, must reach the model.
+        IReadOnlyList<TrainingExample> Hook(int epoch)
+        {
+            asked.Add(epoch);
+            return [new([1, 3 + epoch], [7, 2]), new([1, 3 + epoch], [8, 2])];
+        }
+        CausalLMForward recording = (ids, mask) =>
+        {
+            seen.Add(ids[0, 1].item<long>());
+            return model.forward(ids, mask);
+        };
+        new LoraTrainer(lora, recording, new TrainingOptions { Epochs = 3, BatchSize = 2, MaxLength = 4 }).Train(Hook);
+
+        Assert.Equal(new[] { 0, 1, 2 }, asked);
+        Assert.Equal(new long[] { 3, 4, 5 }, seen);
+
+        var (m2, l2) = ToyTask.Model();
+        var ex = Assert.Throws<InvalidOperationException>(() =>
+            new LoraTrainer(l2, Forward(m2), new TrainingOptions { Epochs = 2, BatchSize = 2, MaxLength = 4 })
+                .Train(epoch => ToyTask.Examples().Take(3 + epoch).ToList()));
+        Assert.Contains("Epoch 1 has 4 examples but epoch 0 had 3", ex.Message);
     }
 
     [Fact]

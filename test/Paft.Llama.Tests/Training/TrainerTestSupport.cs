@@ -15,17 +15,6 @@ internal sealed class Reporter(Action<TrainingProgress> onReport) : IProgress<Tr
     }
 }
 
-/// <summary>A temporary folder deleted on dispose.</summary>
-internal sealed class TempFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("paft-lora-test-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
-    }
-}
-
 internal static class ToyTask
 {
     /// <summary>

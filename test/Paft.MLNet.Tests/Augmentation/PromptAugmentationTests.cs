@@ -18,18 +18,18 @@ public class PromptAugmentationTests
         public int Label { get; set; }
     }
 
-    private static PromptTemplate[] Pool(int count) =>
+    internal static PromptTemplate[] Pool(int count) =>
         Enumerable.Range(0, count)
             .Select(i => PromptTemplate.Parse($"Template {i}: {{goal}}\nA. {{sol1}}\nB. {{sol2}}\nAnswer:", $"t{i}"))
             .ToArray();
 
-    private static IEnumerable<PiqaRow> Rows(int count)
+    internal static IEnumerable<PiqaRow> Rows(int count)
     {
         for (int i = 0; i < count; i++)
             yield return new PiqaRow { goal = $"goal {i}", sol1 = $"first {i}", sol2 = $"second {i}", Label = i % 2 };
     }
 
-    private static PromptAugmentationOptions Options(int templates = 10, int k = 4, int seed = 7, int epoch = 0) => new()
+    internal static PromptAugmentationOptions Options(int templates = 10, int k = 4, int seed = 7, int epoch = 0) => new()
     {
         Task = TaskDefinition.Piqa,
         Templates = Pool(templates),
@@ -153,29 +153,6 @@ public class PromptAugmentationTests
         Assert.Equal(2, onlyLast.Epoch);
     }
 
-    [Fact]
-    public void AMillionRowsStreamInConstantMemory()
-    {
-        var transformer = new PromptAugmentationEstimator(Ml, Options(k: 4)).Fit(Ml.Data.LoadFromEnumerable(Rows(1)));
-        IDataView view = transformer.Transform(Ml.Data.LoadFromEnumerable(Rows(1_000_000)));
-        DataViewSchema.Column prompt = view.Schema["Prompt"];
-        using DataViewRowCursor cursor = view.GetRowCursor([prompt]);
-        ValueGetter<ReadOnlyMemory<char>> get = cursor.GetGetter<ReadOnlyMemory<char>>(prompt);
-        ReadOnlyMemory<char> value = default;
-        long chars = 0, rows = 0, heapAt100k = 0;
-        while (cursor.MoveNext())
-        {
-            get(ref value);
-            chars += value.Length;
-            if (++rows == 100_000)
-                heapAt100k = GC.GetTotalMemory(forceFullCollection: true);
-        }
-        long heapAt1m = GC.GetTotalMemory(forceFullCollection: true);
-        Assert.Equal(1_000_000, rows);
-        // The prompts would take chars * 2 bytes (about 100 MB) if anything kept them; the heap may not grow by 4 MB.
-        Assert.True(chars * 2 > 50_000_000);
-        Assert.True(heapAt1m - heapAt100k < 4_000_000, $"heap grew by {heapAt1m - heapAt100k} bytes from 1e5 to 1e6 rows");
-    }
 
     [Fact]
     public void MissingFieldColumnFailsAtFitAndAtGetOutputSchemaNamingIt()
@@ -259,4 +236,35 @@ public class PromptAugmentationTests
     private static SchemaShape ShapeOf<TRow>() where TRow : class, new() =>
         Ml.Transforms.CustomMapping<NoColumns, TRow>(static (_, _) => { }, contractName: null)
             .GetOutputSchema(new SchemaShape([]));
+}
+
+/// <summary>The transform's memory use, measured alone (see <see cref="MemoryMeasurement"/>).</summary>
+[Collection(MemoryMeasurement.Name)]
+public class PromptAugmentationMemoryTests
+{
+    private static readonly MLContext Ml = new(seed: 1);
+
+    [Fact]
+    public void AMillionRowsStreamInConstantMemory()
+    {
+        var transformer = new PromptAugmentationEstimator(Ml, PromptAugmentationTests.Options(k: 4)).Fit(Ml.Data.LoadFromEnumerable(PromptAugmentationTests.Rows(1)));
+        IDataView view = transformer.Transform(Ml.Data.LoadFromEnumerable(PromptAugmentationTests.Rows(1_000_000)));
+        DataViewSchema.Column prompt = view.Schema["Prompt"];
+        using DataViewRowCursor cursor = view.GetRowCursor([prompt]);
+        ValueGetter<ReadOnlyMemory<char>> get = cursor.GetGetter<ReadOnlyMemory<char>>(prompt);
+        ReadOnlyMemory<char> value = default;
+        long chars = 0, rows = 0, heapAt100k = 0;
+        while (cursor.MoveNext())
+        {
+            get(ref value);
+            chars += value.Length;
+            if (++rows == 100_000)
+                heapAt100k = GC.GetTotalMemory(forceFullCollection: true);
+        }
+        long heapAt1m = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.Equal(1_000_000, rows);
+        // The prompts would take chars * 2 bytes (about 100 MB) if anything kept them; the heap may not grow by 4 MB.
+        Assert.True(chars * 2 > 50_000_000);
+        Assert.True(heapAt1m - heapAt100k < 4_000_000, $"heap grew by {heapAt1m - heapAt100k} bytes from 1e5 to 1e6 rows");
+    }
 }

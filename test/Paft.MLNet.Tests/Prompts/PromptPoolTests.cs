@@ -128,19 +128,21 @@ public class PromptPoolTests
             ("b", "{goal} {sol1} {sol2}"),                                           // 20
             ("c", "Think [describe the physics here] then {goal} {sol2} {sol1} Answer:"),
             ("d", "{{literal}} {goal} {goal} {sol1} {sol2}\nThe answer is"),
-            ("e", "{GOAL}\nA. {sol1}\nB. {sol2}\nAnswer:"));
+            ("e", "{GOAL}\nA. {sol1}\nB. {sol2}\nAnswer:"),
+            ("f", "{goal} {sol1} {sol2} Answer:."));                              // 29
 
         PromptPoolStatistics stats = pool.ComputeStatistics(TaskDefinition.Piqa);
 
         int[] lengths = pool.Select(e => e.Template.DisplayText.Length).ToArray();
-        Assert.Equal(5, stats.Count);
+        Assert.Equal(6, stats.Count);
         Assert.Equal(20, stats.MinLength);
         Assert.Equal(lengths.Max(), stats.MaxLength);
+        // Sorted lengths 20 (b), 29 (f), 34 (a), 34 (e), 51 (d), c: the median is (34 + 34) / 2.
         Assert.Equal(34, stats.MedianLength);
         Assert.Equal(lengths.Average(), stats.MeanLength, 9);
-        Assert.Equal(KeyValuePair.Create("goal,sol1,sol2", 2), stats.PlaceholderOrders[0]);
+        Assert.Equal(KeyValuePair.Create("goal,sol1,sol2", 3), stats.PlaceholderOrders[0]);  // a, b, f
         Assert.Contains(KeyValuePair.Create("goal,goal,sol1,sol2", 1), stats.PlaceholderOrders);
-        Assert.Equal(0.8, stats.AnswerCueFraction, 12);
+        Assert.Equal(4.0 / 6, stats.AnswerCueFraction, 12);
         Assert.Equal(KeyValuePair.Create("Answer:", 3), stats.AnswerCueCounts[0]);
 
         // a and e differ only in the case of a placeholder name: exact duplicates by our normalisation.
@@ -153,6 +155,7 @@ public class PromptPoolTests
         Assert.Contains(reasons["d"], r => r.Contains("{goal} appears 2 times"));
         Assert.Contains(reasons["e"], r => r.Contains("unknown placeholder {GOAL}"));
         Assert.Contains(reasons["e"], r => r.Contains("missing placeholder {goal}"));
+        Assert.Contains(reasons["f"], r => r.Contains("stray text after the answer cue \"Answer:\""));
         Assert.Empty(reasons["a"]);
         Assert.Empty(reasons["b"]);
     }

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Tasks;
+
+namespace Paft.Cli.Commands;
+
+/// <summary>
+/// <c>paft prompts validate --task TASK --prompts FILE [--escaped-newlines]</c>: one verdict a template
+/// (it parses, uses every field of the task and no other); exit code 1 when any template is invalid.
+/// </summary>
+internal static class PromptsValidateCommand
+{
+    public static Command Create()
+    {
+        Option<string> task = PromptsCommandOptions.Task(required: true);
+        Option<string> prompts = PromptsCommandOptions.PromptsFile();
+        Option<bool> escaped = PromptsCommandOptions.EscapedNewlines();
+        var command = new Command("validate", "Check that every template of a pool parses and uses exactly the task's fields.")
+        {
+            task, prompts, escaped,
+        };
+        command.SetAction(parseResult => PromptsCommandOptions.Run(parseResult, output => Validate(
+            TaskDefinition.FromName(parseResult.GetValue(task)!),
+            parseResult.GetValue(prompts)!,
+            PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)),
+            output)));
+        return command;
+    }
+
+    private static int Validate(TaskDefinition task, string path, PromptTextEscaping escaping, TextWriter output)
+    {
+        IReadOnlyList<TemplateVerdict> verdicts = PromptPool.CheckFile(path, task, escaping);
+        foreach (TemplateVerdict verdict in verdicts)
+        {
+            if (verdict.IsValid)
+            {
+                output.WriteLine($"OK       {verdict.Id}");
+                continue;
+            }
+            output.WriteLine($"INVALID  {verdict.Id} ({verdict.Location})");
+            foreach (string problem in verdict.Problems)
+                output.WriteLine($"         {problem}");
+        }
+        int invalid = verdicts.Count(v => !v.IsValid);
+        output.WriteLine($"{verdicts.Count} templates for task '{task.Name}': {verdicts.Count - invalid} valid, {invalid} invalid.");
+        return invalid == 0 ? PromptsCommandOptions.Success : PromptsCommandOptions.InvalidTemplates;
+    }
+}

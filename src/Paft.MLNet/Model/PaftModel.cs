@@ -1,0 +1,64 @@
+using Paft.Llama.Lora;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Training;
+
+namespace Paft.MLNet.Model;
+
+/// <summary>Everything a fitted PAFT transformer predicts with: base model, adapter (none for the base baseline), task, template, mode.</summary>
+internal sealed class PaftModel
+{
+    public PaftModel(BaseModel baseModel, LoraAdapterSet? lora, TaskDefinition task, PromptTemplate inferenceTemplate,
+        ScoringMode scoring, int batchSize, int maxNewTokens, int maxLength, PaftTrainingInfo? training)
+    {
+        Base = baseModel;
+        Lora = lora;
+        Task = task;
+        InferenceTemplate = inferenceTemplate;
+        Scoring = scoring;
+        BatchSize = batchSize;
+        MaxNewTokens = maxNewTokens;
+        MaxLength = maxLength;
+        Training = training;
+        Scorer = new MultipleChoiceModel(baseModel.Model, baseModel.Tokenizer, batchSize, maxNewTokens);
+        Fitter = new PromptFitter(baseModel.Tokenizer, task, maxLength);
+    }
+
+    public BaseModel Base { get; }
+
+    public LoraAdapterSet? Lora { get; }
+
+    public TaskDefinition Task { get; }
+
+    public PromptTemplate InferenceTemplate { get; }
+
+    public ScoringMode Scoring { get; }
+
+    public int BatchSize { get; }
+
+    public int MaxNewTokens { get; }
+
+    public int MaxLength { get; }
+
+    public PaftTrainingInfo? Training { get; }
+
+    public MultipleChoiceModel Scorer { get; }
+
+    public PromptFitter Fitter { get; }
+
+    public PaftModel With(PromptTemplate? template = null, ScoringMode? scoring = null) =>
+        new(Base, Lora, Task, template ?? InferenceTemplate, scoring ?? Scoring, BatchSize, MaxNewTokens, MaxLength, Training);
+
+    /// <summary>Answers rows: rendered from <see cref="InferenceTemplate"/>, or the given prompts when the input had them.</summary>
+    public IReadOnlyList<MultipleChoiceAnswer> Answer(IReadOnlyList<TaskExample> rows, IReadOnlyList<string?>? prompts)
+    {
+        var rendered = new string[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+            rendered[i] = prompts?[i] ?? Fitter.Render(InferenceTemplate, rows[i], TemplateScoring.AnswerReserve(Task, Scoring, rows[i], Scorer));
+        IReadOnlyList<IReadOnlyList<string>>? options = Scoring is ScoringMode.OptionText or ScoringMode.OptionTextNormalized
+            ? rows.Select(r => (IReadOnlyList<string>)Task.OptionFields.Select(f => r.Fields[f]).ToArray()).ToArray()
+            : null;
+        return Scorer.Answer(rendered, Task, Scoring, options);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Paft.Llama.Lora;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Training;
+
+namespace Paft.MLNet.Model;
+
+/// <summary>
+/// The saved form of a PAFT model: a folder with the adapter in PEFT layout and <c>paft_model.json</c>.
+/// The base model is referenced by path and checksum, not copied.
+/// </summary>
+internal static class PaftModelFiles
+{
+    public const string ManifestName = "paft_model.json";
+    private const string Format = "paft-mlnet/1";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public static void Save(PaftModel model, string path)
+    {
+        string target = Path.GetFullPath(path);
+        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, ManifestName)))
+            throw new IOException($"Refusing to save a PAFT model into '{target}': it is not empty and holds no {ManifestName}.");
+
+        // Write everything into a sibling folder, then swap it in: a crash leaves the old model or the new one, never half.
+        string temp = target + ".tmp-" + Guid.NewGuid().ToString("N")[..8];
+        Directory.CreateDirectory(temp);
+        try
+        {
+            if (model.Lora is not null)
+                PeftAdapter.Save(model.Lora, temp, model.Base.Path);
+            var manifest = new Manifest(
+                Format,
+                new BaseModelReference(model.Base.Path, BaseModel.Checksum(model.Base.Path), model.Base.TokenizerPath),
+                model.Base.ComputeType,
+                new TaskReference(model.Task.Name, model.Task.Fields, model.Task.OptionFields, model.Task.AnswerLabels),
+                new TemplateReference(model.InferenceTemplate.Id, model.InferenceTemplate.Text, model.InferenceTemplate.Escaping),
+                model.Scoring,
+                model.BatchSize,
+                model.MaxNewTokens,
+                model.MaxLength,
+                model.Lora is not null,
+                model.Training);
+            File.WriteAllText(Path.Combine(temp, ManifestName), JsonSerializer.Serialize(manifest, Json));
+
+            string? old = null;
+            if (Directory.Exists(target))
+            {
+                old = target + ".old-" + Guid.NewGuid().ToString("N")[..8];
+                Directory.Move(target, old);
+            }
+            Directory.Move(temp, target);
+            if (old is not null)
+                Directory.Delete(old, recursive: true);
+        }
+        catch
+        {
+            if (Directory.Exists(temp))
+                Directory.Delete(temp, recursive: true);
+            throw;
+        }
+    }
+
+    public static PaftModel Load(string path, string? baseModelPath)
+    {
+        string folder = Path.GetFullPath(path);
+        string manifestPath = Path.Combine(folder, ManifestName);
+        if (!File.Exists(manifestPath))
+            throw new InvalidDataException($"'{folder}' is not a saved PAFT model: {ManifestName} is missing.");
+        Manifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), Json)
+                ?? throw new InvalidDataException($"'{manifestPath}' is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{manifestPath}' is not valid: {e.Message}", e);
+        }
+        if (manifest.Format != Format)
+            throw new InvalidDataException($"'{manifestPath}' has format '{manifest.Format}'; this version reads '{Format}'.");
+
+        string basePath = Path.GetFullPath(baseModelPath ?? manifest.BaseModel.Path);
+        if (!Directory.Exists(basePath))
+            throw new DirectoryNotFoundException(
+                $"The base model of '{folder}' was at '{basePath}', which no longer exists. Pass its new location as baseModelPath.");
+        string checksum = BaseModel.Checksum(basePath);
+        if (!string.Equals(checksum, manifest.BaseModel.Sha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException(
+                $"The base model at '{basePath}' changed since '{folder}' was saved (SHA-256 {manifest.BaseModel.Sha256}, now {checksum}). " +
+                "The adapter only makes sense on the exact base it was trained on.");
+
+        BaseModel baseModel = BaseModel.Load(basePath, manifest.BaseModel.TokenizerPath, manifest.ComputeType);
+        LoraAdapterSet? lora = manifest.HasAdapter ? PeftAdapter.Load(baseModel.Model, folder) : null;
+        var task = new TaskDefinition(manifest.Task.Name, manifest.Task.Fields, manifest.Task.OptionFields, manifest.Task.AnswerLabels);
+        PromptTemplate template = PromptTemplate.Parse(manifest.InferenceTemplate.Text, manifest.InferenceTemplate.Id, manifest.InferenceTemplate.Escaping);
+        return new PaftModel(baseModel, lora, task, template, manifest.Scoring, manifest.BatchSize, manifest.MaxNewTokens,
+            manifest.MaxLength, manifest.Training);
+    }
+
+    private sealed record Manifest(
+        string Format,
+        BaseModelReference BaseModel,
+        PaftComputeType ComputeType,
+        TaskReference Task,
+        TemplateReference InferenceTemplate,
+        ScoringMode Scoring,
+        int BatchSize,
+        int MaxNewTokens,
+        int MaxLength,
+        bool HasAdapter,
+        PaftTrainingInfo? Training);
+
+    private sealed record BaseModelReference(string Path, string Sha256, string? TokenizerPath);
+
+    private sealed record TaskReference(string Name, IReadOnlyList<string> Fields, IReadOnlyList<string> OptionFields, IReadOnlyList<string> AnswerLabels);
+
+    private sealed record TemplateReference(string Id, string Text, PromptTextEscaping Escaping);
+}

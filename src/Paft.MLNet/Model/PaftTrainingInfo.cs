@@ -1,0 +1,31 @@
+using Paft.MLNet.Training;
+
+namespace Paft.MLNet.Model;
+
+/// <summary>How a PAFT model was trained, kept with it so a saved model says what it is.</summary>
+/// <param name="TrainingTemplateIds">Ids of the training templates (the pool, or the one SFT template).</param>
+/// <param name="Epochs">Epochs trained.</param>
+/// <param name="TemplateGroupSize">K.</param>
+/// <param name="LearningRate">Peak learning rate.</param>
+/// <param name="BatchSize">Micro-batch size.</param>
+/// <param name="GradientAccumulationSteps">Micro-batches per step.</param>
+/// <param name="Seed">Seed.</param>
+/// <param name="Steps">Optimizer steps taken.</param>
+/// <param name="FinalLoss">Loss of the last step.</param>
+public sealed record PaftTrainingInfo(
+    IReadOnlyList<string> TrainingTemplateIds,
+    int Epochs,
+    int TemplateGroupSize,
+    double LearningRate,
+    int BatchSize,
+    int GradientAccumulationSteps,
+    int Seed,
+    int Steps,
+    double FinalLoss)
+{
+    internal PaftTrainingInfo(PaftTrainerOptions o, int steps, double finalLoss)
+        : this(o.TrainingTemplates.Select(t => t.Id).ToArray(), o.Epochs, o.TemplateGroupSize, o.LearningRate, o.BatchSize,
+            o.GradientAccumulationSteps, o.Seed, steps, finalLoss)
+    {
+    }
+}

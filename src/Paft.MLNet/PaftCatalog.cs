@@ -1,0 +1,153 @@
+using Microsoft.ML;
+using Paft.MLNet.Augmentation;
+using Paft.MLNet.Evaluation;
+using Paft.MLNet.Model;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Tasks.Readers;
+using Paft.MLNet.Training;
+
+namespace Paft.MLNet;
+
+/// <summary>The entry point of Paft.MLNet on an <see cref="MLContext"/>: <c>mlContext.Paft()</c>.</summary>
+public static class MLContextPaftExtensions
+{
+    /// <summary>PAFT's transforms, trainers and evaluator.</summary>
+    public static PaftCatalog Paft(this MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new PaftCatalog(mlContext);
+    }
+}
+
+/// <summary>PAFT's transforms, trainers and robustness evaluation, in ML.NET's catalog style.</summary>
+public sealed class PaftCatalog
+{
+    private readonly MLContext _mlContext;
+
+    internal PaftCatalog(MLContext mlContext)
+    {
+        _mlContext = mlContext;
+        Transforms = new PaftTransformsCatalog(mlContext);
+        Trainers = new PaftTrainersCatalog(mlContext);
+    }
+
+    /// <summary>The prompt-augmentation transform.</summary>
+    public PaftTransformsCatalog Transforms { get; }
+
+    /// <summary>PAFT and its baselines.</summary>
+    public PaftTrainersCatalog Trainers { get; }
+
+    /// <summary>
+    /// Evaluates <paramref name="model"/> on every test template: each template renders all rows of
+    /// <paramref name="data"/>, the model answers them (batched; the prompt is computed once for all
+    /// options), and ML.NET's multiclass metrics are computed per template, then summarised across templates
+    /// (mean, standard deviation, min, max, median, Top-X%, worst templates, per-example consistency).
+    /// </summary>
+    /// <param name="model">A fitted PAFT, SFT or base model.</param>
+    /// <param name="data">Task rows: one text column per field and a <c>Label</c>.</param>
+    /// <param name="testTemplates">The unseen test templates.</param>
+    /// <param name="options">Top-X threshold (default: the paper's for built-in tasks) and how many worst templates to list.</param>
+    /// <param name="progress">Receives (templates done, templates in all).</param>
+    /// <param name="cancellationToken">Checked between templates.</param>
+    public PromptRobustnessMetrics Evaluate(PaftTransformer model, IDataView data, IEnumerable<PromptTemplate> testTemplates,
+        PromptRobustnessOptions? options = null, IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        PromptTemplate[] templates = testTemplates.ToArray();
+        if (templates.Length == 0)
+            throw new ArgumentException("Evaluation needs at least one test template.", nameof(testTemplates));
+        IReadOnlyList<TaskExample> examples = TaskDataView.ToExamples(data, model.Task);
+        if (examples.Any(e => e.Label < 0))
+            throw new ArgumentException("Every evaluation row needs a label.", nameof(data));
+
+        var results = new List<TemplatePredictions>(templates.Length);
+        PaftModel m = model.Model;
+        foreach (PromptTemplate template in templates)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            IReadOnlyList<TemplateProblem> problems = template.Validate(m.Task);
+            if (problems.Count > 0)
+                throw new ArgumentException($"Test template '{template.Id}' is not valid for task '{m.Task.Name}': {string.Join("; ", problems)}");
+            results.Add(TemplateScoring.Predict(m.Scorer, m.Task, template, examples, m.Scoring, m.Fitter));
+            progress?.Report((results.Count, templates.Length));
+        }
+        return new PromptRobustnessEvaluator(_mlContext, m.Task, options).Evaluate(results);
+    }
+}
+
+/// <summary>PAFT's transforms.</summary>
+public sealed class PaftTransformsCatalog
+{
+    private readonly MLContext _mlContext;
+
+    internal PaftTransformsCatalog(MLContext mlContext) => _mlContext = mlContext;
+
+    /// <summary>
+    /// Adds <c>Prompt</c> and <c>PromptId</c>: each row rendered with a template drawn from the pool, K rows
+    /// per draw, a new draw every epoch. See <see cref="PromptAugmentationOptions"/>.
+    /// </summary>
+    public PromptAugmentationEstimator AugmentPrompts(PromptAugmentationOptions options) => new(_mlContext, options);
+}
+
+/// <summary>PAFT and the paper's baselines, all LoRA fine-tuning of the same base model through one API.</summary>
+public sealed class PaftTrainersCatalog
+{
+    private readonly MLContext _mlContext;
+
+    internal PaftTrainersCatalog(MLContext mlContext) => _mlContext = mlContext;
+
+    /// <summary>Prompt-Agnostic Fine-Tuning: trains with templates redrawn from <see cref="PaftTrainerOptions.TrainingTemplates"/>.</summary>
+    public PaftTrainer PromptAgnosticFineTuning(PaftTrainerOptions options) => new(_mlContext, options);
+
+    /// <summary>
+    /// Supervised fine-tuning on one template (the paper's SFT baseline): the same trainer with a pool of
+    /// exactly <paramref name="template"/>, which is also the inference template.
+    /// </summary>
+    public PaftTrainer SupervisedFineTuning(PaftTrainerOptions options, PromptTemplate template)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(template);
+        PaftTrainerOptions single = options.Clone();
+        single.TrainingTemplates = [template];
+        single.InferenceTemplate = template;
+        return new PaftTrainer(_mlContext, single);
+    }
+
+    /// <summary>
+    /// The paper's TopAccuracy baseline: the training template on which the BASE model is most accurate
+    /// over <paramref name="validationData"/> is chosen, then used for <see cref="SupervisedFineTuning"/>.
+    /// </summary>
+    /// <param name="options">Trainer options; <see cref="PaftTrainerOptions.TrainingTemplates"/> is the pool to choose from.</param>
+    /// <param name="validationData">A validation sample (task rows with labels).</param>
+    /// <param name="chosen">The template chosen, with the base model's accuracy on it.</param>
+    public PaftTrainer TopAccuracyFineTuning(PaftTrainerOptions options, IDataView validationData, out TemplateQuality chosen)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        PaftTransformer baseModel = BaseModel(options);
+        PromptRobustnessMetrics metrics = new PaftCatalog(_mlContext).Evaluate(baseModel, validationData, options.TrainingTemplates);
+        TemplateEvaluation best = metrics.Templates.OrderByDescending(t => t.Accuracy).First(); // stable: first of the best in pool order
+        PromptTemplate template = options.TrainingTemplates.First(t => t.Id == best.TemplateId);
+        chosen = new TemplateQuality(template.Id, best.Accuracy, Kept: true);
+        return SupervisedFineTuning(options, template);
+    }
+
+    /// <summary>
+    /// The base model without fine-tuning, as a transformer (the paper's "base" row). Reads the model, the
+    /// tokenizer, the task, the inference template (default: the first training template) and the scoring
+    /// settings from <paramref name="options"/>; trains nothing.
+    /// </summary>
+    public PaftTransformer BaseModel(PaftTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Model.BaseModel loaded = Model.BaseModel.Load(options.ModelPath, options.TokenizerPath, options.ComputeType);
+        return new PaftTransformer(_mlContext, new PaftModel(loaded, null, options.Task,
+            options.InferenceTemplate ?? options.TrainingTemplates[0], options.Scoring, options.PredictionBatchSize,
+            options.MaxNewTokens, options.MaxLength, training: null));
+    }
+}

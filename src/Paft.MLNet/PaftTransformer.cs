@@ -1,0 +1,101 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Paft.MLNet.Model;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
+using Paft.MLNet.Tasks;
+
+namespace Paft.MLNet;
+
+/// <summary>
+/// A fitted PAFT (or SFT, or base) model: answers multiple-choice rows. Adds <c>PredictedLabel</c> (a key
+/// whose values are the answer letters), <c>Score</c> (probabilities over the options) and, in generation
+/// mode, <c>GeneratedText</c>. A row is rendered with <see cref="InferenceTemplate"/> unless the input has
+/// a <c>Prompt</c> column. Rows are scored in batches; works with <c>PredictionEngine</c>.
+/// </summary>
+public sealed class PaftTransformer : ITransformer
+{
+    private readonly MLContext _mlContext;
+
+    internal PaftTransformer(MLContext mlContext, PaftModel model)
+    {
+        _mlContext = mlContext;
+        Model = model;
+    }
+
+    internal PaftModel Model { get; }
+
+    /// <summary>The task.</summary>
+    public TaskDefinition Task => Model.Task;
+
+    /// <summary>The template rows are rendered with when the input has no <c>Prompt</c> column.</summary>
+    public PromptTemplate InferenceTemplate => Model.InferenceTemplate;
+
+    /// <summary>How the model answers.</summary>
+    public ScoringMode Scoring => Model.Scoring;
+
+    /// <summary>Whether this model has a trained adapter (false for the base-model baseline).</summary>
+    public bool HasAdapter => Model.Lora is not null;
+
+    /// <summary>How the model was trained; null for the base model.</summary>
+    public PaftTrainingInfo? TrainingInfo => Model.Training;
+
+    /// <summary>The folder of the base model.</summary>
+    public string BaseModelPath => Model.Base.Path;
+
+    /// <summary>The same model rendering rows with another template (e.g. an unseen test template).</summary>
+    public PaftTransformer WithTemplate(PromptTemplate template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        IReadOnlyList<TemplateProblem> problems = template.Validate(Task);
+        if (problems.Count > 0)
+            throw new ArgumentException($"Template '{template.Id}' is not valid for task '{Task.Name}': {string.Join("; ", problems)}");
+        return new PaftTransformer(_mlContext, Model.With(template: template));
+    }
+
+    /// <summary>The same model answering in another <see cref="ScoringMode"/>.</summary>
+    public PaftTransformer WithScoring(ScoringMode scoring) => new(_mlContext, Model.With(scoring: scoring));
+
+    /// <inheritdoc />
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc />
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new PredictionColumns(Model, inputSchema).OutputSchema;
+
+    /// <inheritdoc />
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new PaftPredictionDataView(input, Model);
+    }
+
+    /// <inheritdoc />
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new PaftRowMapper(Model, inputSchema);
+
+    /// <summary>
+    /// Saves to a folder: the adapter in Hugging Face PEFT layout (<c>adapter_config.json</c>,
+    /// <c>adapter_model.safetensors</c>) and <c>paft_model.json</c> (task, template, scoring, training
+    /// settings, and the base model's path and checksum). The folder is replaced atomically.
+    /// </summary>
+    public void Save(string path) => PaftModelFiles.Save(Model, path);
+
+    /// <summary>Loads a model saved by <see cref="Save"/>.</summary>
+    /// <param name="mlContext">The ML.NET context.</param>
+    /// <param name="path">The saved folder.</param>
+    /// <param name="baseModelPath">Where the base model is now, if it moved; it must still have the recorded checksum.</param>
+    /// <exception cref="InvalidDataException">The folder is not a PAFT model, or the base model changed since saving.</exception>
+    public static PaftTransformer Load(MLContext mlContext, string path, string? baseModelPath = null)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new PaftTransformer(mlContext, PaftModelFiles.Load(path, baseModelPath));
+    }
+
+    /// <summary>
+    /// Not supported: ML.NET's model zip only holds transformers registered through its internal loader API.
+    /// Use <see cref="Save"/> and <see cref="Load"/>.
+    /// </summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException(
+            "A PAFT model cannot be written into an ML.NET model zip (ML.NET keeps that API internal). " +
+            "Use PaftTransformer.Save(folder) and PaftTransformer.Load(mlContext, folder).");
+}

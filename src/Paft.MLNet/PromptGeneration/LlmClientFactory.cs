@@ -1,0 +1,97 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net.Http.Headers;
+using Microsoft.Extensions.AI;
+using OllamaSharp;
+using OpenAI;
+
+namespace Paft.MLNet.PromptGeneration;
+
+/// <summary>Creates <see cref="LlmClient"/>s for OpenAI-compatible and Ollama endpoints.</summary>
+public static class LlmClientFactory
+{
+    // OpenAI's SDK refuses an empty credential; local OpenAI-compatible servers usually ignore the header.
+    private const string PlaceholderKey = "no-key";
+
+    /// <summary>Creates a client from <paramref name="settings"/>.</summary>
+    /// <exception cref="ArgumentException">The endpoint or model is missing or the endpoint is not an http(s) URL.</exception>
+    /// <exception cref="InvalidOperationException">The named API-key environment variable is not set.</exception>
+    public static LlmClient Create(LlmClientSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Uri endpoint = settings.Endpoint
+            ?? throw new ArgumentException("LLM client settings need an endpoint URL.", nameof(settings));
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
+            throw new ArgumentException($"LLM endpoint '{endpoint.GetLeftPart(UriPartial.Authority)}' is not an absolute http(s) URL.", nameof(settings));
+        if (string.IsNullOrWhiteSpace(settings.Model))
+            throw new ArgumentException($"LLM client settings for '{endpoint.Authority}' need a model name.", nameof(settings));
+        if (settings.RequestTimeout <= TimeSpan.Zero)
+            throw new ArgumentException("The request timeout must be positive.", nameof(settings));
+
+        string? apiKey = ResolveApiKey(settings);
+        string kind = settings.Kind.ToString().ToLowerInvariant();
+        string name = string.IsNullOrWhiteSpace(settings.Name) ? $"{kind}:{settings.Model}@{endpoint.Authority}" : settings.Name;
+
+        IChatClient chatClient = settings.Kind switch
+        {
+            LlmClientKind.OpenAI => CreateOpenAIChatClient(endpoint, settings.Model, apiKey, settings.RequestTimeout),
+            LlmClientKind.Ollama => CreateOllamaChatClient(endpoint, settings.Model, apiKey, settings.RequestTimeout),
+            _ => throw new ArgumentException($"Unknown LLM client kind '{settings.Kind}'.", nameof(settings)),
+        };
+        return new LlmClient(chatClient, name, kind, endpoint, settings.Model, apiKey, ownsChatClient: true);
+    }
+
+    /// <summary>The key from the settings, else from the named environment variable, else none.</summary>
+    internal static string? ResolveApiKey(LlmClientSettings settings)
+    {
+        if (!string.IsNullOrEmpty(settings.ApiKey))
+            return settings.ApiKey;
+        if (string.IsNullOrWhiteSpace(settings.ApiKeyEnvironmentVariable))
+            return null;
+        string? fromEnvironment = Environment.GetEnvironmentVariable(settings.ApiKeyEnvironmentVariable);
+        if (string.IsNullOrEmpty(fromEnvironment))
+            throw new InvalidOperationException(
+                $"The API-key environment variable '{settings.ApiKeyEnvironmentVariable}' is not set or is empty.");
+        return fromEnvironment;
+    }
+
+    private static IChatClient CreateOpenAIChatClient(Uri endpoint, string model, string? apiKey, TimeSpan timeout)
+    {
+        var options = new OpenAIClientOptions
+        {
+            Endpoint = endpoint,
+            // The generator retries with its own policy (seeded jitter, Retry-After, call counting);
+            // the SDK's retries would hide calls from it and multiply the attempts.
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            NetworkTimeout = timeout,
+        };
+        var chatClient = new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(apiKey ?? PlaceholderKey), options);
+        return chatClient.AsIChatClient();
+    }
+
+    private static IChatClient CreateOllamaChatClient(Uri endpoint, string model, string? apiKey, TimeSpan timeout)
+    {
+        // OllamaSharp turns an error status into an HttpRequestException without the response headers;
+        // this handler keeps Retry-After for the generator's retry policy.
+        var httpClient = new HttpClient(new TransientStatusHandler { InnerHandler = new SocketsHttpHandler() }, disposeHandler: true)
+        {
+            BaseAddress = endpoint,
+            Timeout = timeout,
+        };
+        // Ollama itself needs no key, but servers behind an authenticating proxy do.
+        if (apiKey is not null)
+            httpClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return new OwningOllamaClient(new OllamaApiClient(httpClient, model), httpClient);
+    }
+
+    /// <summary>Disposes the HttpClient the factory made for an Ollama client, which OllamaSharp does not.</summary>
+    private sealed class OwningOllamaClient(OllamaApiClient inner, HttpClient httpClient) : DelegatingChatClient(inner)
+    {
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing)
+                httpClient.Dispose();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Paft.MLNet.Evaluation;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Training;
+
+namespace Paft.MLNet.Scoring;
+
+/// <summary>Scores every example under one template: the unit of robustness evaluation.</summary>
+internal static class TemplateScoring
+{
+    /// <summary>Renders <paramref name="examples"/> with <paramref name="template"/> (fitted to the length budget) and answers them.</summary>
+    public static TemplatePredictions Predict(MultipleChoiceModel model, TaskDefinition task, PromptTemplate template,
+        IReadOnlyList<TaskExample> examples, ScoringMode mode, PromptFitter fitter)
+    {
+        string[] prompts = examples.Select(e => fitter.Render(template, e, AnswerReserve(task, mode, e, model))).ToArray();
+        IReadOnlyList<IReadOnlyList<string>>? optionTexts = mode is ScoringMode.OptionText or ScoringMode.OptionTextNormalized
+            ? examples.Select(e => (IReadOnlyList<string>)task.OptionFields.Select(f => e.Fields[f]).ToArray()).ToArray()
+            : null;
+        IReadOnlyList<MultipleChoiceAnswer> answers = model.Answer(prompts, task, mode, optionTexts);
+        var predictions = new ExamplePrediction[examples.Count];
+        for (int i = 0; i < examples.Count; i++)
+        {
+            MultipleChoiceAnswer a = answers[i];
+            predictions[i] = mode == ScoringMode.Generation
+                ? new ExamplePrediction(examples[i].Label, a.PredictedIndex, null, a.GeneratedText?.Length, a.GeneratedTokens)
+                : new ExamplePrediction(examples[i].Label, a.PredictedIndex, a.Probabilities);
+        }
+        return new TemplatePredictions(template.Id, predictions);
+    }
+
+    /// <summary>Tokens kept free after the prompt for what is scored or generated after it.</summary>
+    public static int AnswerReserve(TaskDefinition task, ScoringMode mode, TaskExample example, MultipleChoiceModel model) => mode switch
+    {
+        ScoringMode.Generation => model.MaxNewTokens,
+        ScoringMode.OptionText or ScoringMode.OptionTextNormalized =>
+            task.OptionFields.Max(f => model.Tokenizer.Encode(" " + example.Fields[f]).Count),
+        _ => task.AnswerLabels.Max(l => model.Tokenizer.Encode(" " + l).Count) + 1, // + EOS
+    };
+}

@@ -1,0 +1,202 @@
+using Microsoft.Extensions.AI;
+using Paft.MLNet.Perturbation;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Tasks;
+
+namespace Paft.MLNet.Selection;
+
+/// <summary>
+/// Picks a template that keeps working on imperfect inputs, after BATprompt (Shi et al., 2024,
+/// "Robustness-aware automatic prompt optimization"). The validation rows are perturbed — character
+/// noise and, with a chat client, synonym or paraphrase rewrites — and every template of the pool is
+/// scored on the clean and on the perturbed rows. Offline, the best by <see cref="RobustPromptOptions.Criterion"/>
+/// is chosen (by default the template whose accuracy drops least). With a chat client, rounds follow:
+/// the model sees the current best template and perturbed examples it got wrong, and writes improved
+/// templates, which are parsed, validated for the task, deduplicated and scored the same way; the best
+/// template over pool and rounds wins. Used as the "BATprompt" baseline.
+/// </summary>
+public sealed class RobustPromptSelector
+{
+    private const double Tolerance = 1e-9;
+
+    private readonly IMultipleChoiceScorer _scorer;
+    private readonly RobustPromptOptions _options;
+    private readonly IChatClient? _chatClient;
+
+    /// <summary>Creates a selector.</summary>
+    /// <param name="scorer">Answers the rendered prompts (the base model).</param>
+    /// <param name="options">Noise, criterion and rounds; null uses the defaults.</param>
+    /// <param name="chatClient">Writes improved templates and rewrites inputs; null selects from the pool only.</param>
+    /// <exception cref="ArgumentException"><see cref="RobustPromptOptions.ChatRewrite"/> is set without a chat client.</exception>
+    public RobustPromptSelector(IMultipleChoiceScorer scorer, RobustPromptOptions? options = null, IChatClient? chatClient = null)
+    {
+        _scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
+        _options = options ?? new RobustPromptOptions();
+        _options.Validate();
+        if (_options.ChatRewrite is not null && chatClient is null)
+            throw new ArgumentException($"{nameof(RobustPromptOptions.ChatRewrite)} needs a chat client.", nameof(chatClient));
+        _chatClient = chatClient;
+    }
+
+    /// <summary>Selects the most robust template.</summary>
+    /// <param name="pool">The candidate templates; all must be valid for the task.</param>
+    /// <param name="task">Their task.</param>
+    /// <param name="validation">Labelled rows of the task.</param>
+    /// <param name="cancellationToken">Cancels the chat requests.</param>
+    /// <exception cref="ArgumentException">The pool is empty, a template is invalid for the task, or a row has no valid label.</exception>
+    public async Task<RobustPromptResult> SelectAsync(PromptPool pool, TaskDefinition task, IReadOnlyList<TaskExample> validation,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(validation);
+        if (pool.Count == 0)
+            throw new ArgumentException("The pool is empty: there is no template to select.", nameof(pool));
+        foreach (PromptPoolEntry entry in pool)
+            if (entry.Template.Validate(task) is { Count: > 0 } problems)
+                throw new ArgumentException($"Template '{entry.Id}' is not valid for task '{task.Name}': {problems[0].Message}", nameof(pool));
+        TemplateAccuracy.CheckRows(task, validation, nameof(validation));
+
+        IReadOnlyList<TaskExample> perturbed = await PerturbAsync(validation, task, cancellationToken).ConfigureAwait(false);
+        var scored = new List<Scored>();
+        foreach (PromptPoolEntry entry in pool)
+            scored.Add(Score(entry.Template, 0, task, validation, perturbed));
+
+        var rejected = new List<string>();
+        if (_chatClient is not null)
+            await ImproveAsync(_chatClient, scored, rejected, task, validation, perturbed, cancellationToken).ConfigureAwait(false);
+
+        Scored best = Best(scored);
+        return new RobustPromptResult(best.Template, best.Step, scored.Select(s => s.Step).ToArray(), rejected);
+    }
+
+    private async Task ImproveAsync(IChatClient client, List<Scored> scored, List<string> rejected, TaskDefinition task,
+        IReadOnlyList<TaskExample> validation, IReadOnlyList<TaskExample> perturbed, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(scored.Select(s => TextShingles.Normalize(s.Template.DisplayText)), StringComparer.Ordinal);
+        for (int round = 1; round <= _options.Rounds; round++)
+        {
+            Scored best = Best(scored);
+            var failures = Enumerable.Range(0, perturbed.Count)
+                .Where(r => best.PerturbedPredictions[r] != perturbed[r].Label)
+                .Take(_options.FailuresShown)
+                .Select(r => (perturbed[r], best.PerturbedPredictions[r]))
+                .ToArray();
+            ChatMessage[] messages =
+            [
+                new(ChatRole.System, ImprovementRequest.SystemMessage),
+                new(ChatRole.User, ImprovementRequest.Build(task, best.Template, best.Step, failures, _options.CandidatesPerRound)),
+            ];
+
+            ChatResponse response;
+            try
+            {
+                response = await client.GetResponseAsync(messages, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Keep what earlier rounds found; say why the loop stopped.
+                rejected.Add($"round {round}: the chat request failed ({e.GetType().Name}: {e.Message}); no further rounds.");
+                return;
+            }
+
+            IReadOnlyList<string> candidates = CandidateReply.Parse(response.Text);
+            if (candidates.Count == 0)
+                rejected.Add($"round {round}: the reply held no template.");
+            for (int k = 0; k < candidates.Count; k++)
+            {
+                string id = $"batprompt-r{round}-{k + 1}";
+                if (!PromptTemplate.TryParse(candidates[k], id, PromptTextEscaping.None, out PromptTemplate? template, out PromptTemplateException? error))
+                {
+                    rejected.Add($"{id}: {error.Message}");
+                    continue;
+                }
+                if (template.Validate(task) is { Count: > 0 } problems)
+                {
+                    rejected.Add($"{id}: {string.Join(" ", problems.Select(p => p.Message))}");
+                    continue;
+                }
+                if (!seen.Add(TextShingles.Normalize(template.DisplayText)))
+                {
+                    rejected.Add($"{id}: duplicate of a template already scored.");
+                    continue;
+                }
+                scored.Add(Score(template, round, task, validation, perturbed));
+            }
+        }
+    }
+
+    /// <summary>The perturbed copies of the rows, concatenated: optional chat rewrites of the context fields, then character noise.</summary>
+    private async Task<IReadOnlyList<TaskExample>> PerturbAsync(IReadOnlyList<TaskExample> rows, TaskDefinition task, CancellationToken cancellationToken)
+    {
+        var perturber = new TextPerturber(_options.Perturbation);
+        var all = new List<TaskExample>(rows.Count * _options.PerturbedCopies);
+        for (int copy = 0; copy < _options.PerturbedCopies; copy++)
+        {
+            IReadOnlyList<TaskExample> source = rows;
+            if (_options.ChatRewrite is ChatRewriteKind kind && _chatClient is not null)
+                source = await RewriteAsync(rows, task, new ChatTextRewriter(_chatClient), kind, cancellationToken).ConfigureAwait(false);
+            all.AddRange(perturber.Perturb(source, unchecked(_options.Seed * 7919 + copy)));
+        }
+        return all;
+    }
+
+    private static async Task<IReadOnlyList<TaskExample>> RewriteAsync(IReadOnlyList<TaskExample> rows, TaskDefinition task,
+        ChatTextRewriter rewriter, ChatRewriteKind kind, CancellationToken cancellationToken)
+    {
+        var result = new List<TaskExample>(rows.Count);
+        foreach (TaskExample row in rows)
+        {
+            var fields = new Dictionary<string, string>(row.Fields, StringComparer.Ordinal);
+            // Options stay as they are: rewording an option could change which one is right.
+            foreach (string field in task.ContextFields)
+                if (fields.TryGetValue(field, out string? value))
+                    fields[field] = await rewriter.RewriteAsync(value, kind, cancellationToken).ConfigureAwait(false);
+            result.Add(row with { Fields = fields });
+        }
+        return result;
+    }
+
+    private Scored Score(PromptTemplate template, int round, TaskDefinition task, IReadOnlyList<TaskExample> clean, IReadOnlyList<TaskExample> perturbed)
+    {
+        double cleanAccuracy = Accuracy(TemplateAccuracy.Predict(template, task, clean, _scorer), clean);
+        IReadOnlyList<int> perturbedPredictions = TemplateAccuracy.Predict(template, task, perturbed, _scorer);
+        var step = new RobustPromptStep(template.Id, round, cleanAccuracy, Accuracy(perturbedPredictions, perturbed));
+        return new Scored(template, step, perturbedPredictions);
+    }
+
+    private static double Accuracy(IReadOnlyList<int> predicted, IReadOnlyList<TaskExample> rows)
+    {
+        int correct = 0;
+        for (int r = 0; r < rows.Count; r++)
+            if (predicted[r] == rows[r].Label)
+                correct++;
+        return (double)correct / rows.Count;
+    }
+
+    /// <summary>The best by the criterion; the earliest scored on a tie.</summary>
+    private Scored Best(List<Scored> scored)
+    {
+        Scored best = scored[0];
+        foreach (Scored candidate in scored.Skip(1))
+            if (IsBetter(candidate.Step, best.Step))
+                best = candidate;
+        return best;
+    }
+
+    private bool IsBetter(RobustPromptStep a, RobustPromptStep b)
+    {
+        int byDrop = Compare(b.Drop, a.Drop);                       // smaller drop is better
+        int byClean = Compare(a.CleanAccuracy, b.CleanAccuracy);
+        if (_options.Criterion == RobustPromptCriterion.PerturbedAccuracy)
+        {
+            int byPerturbed = Compare(a.PerturbedAccuracy, b.PerturbedAccuracy);
+            return byPerturbed > 0 || byPerturbed == 0 && (byDrop > 0 || byDrop == 0 && byClean > 0);
+        }
+        return byDrop > 0 || byDrop == 0 && byClean > 0;
+    }
+
+    private static int Compare(double x, double y) => Math.Abs(x - y) <= Tolerance ? 0 : x.CompareTo(y);
+
+    private sealed record Scored(PromptTemplate Template, RobustPromptStep Step, IReadOnlyList<int> PerturbedPredictions);
+}

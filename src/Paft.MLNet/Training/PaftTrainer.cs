@@ -1,0 +1,201 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Paft.Llama.Lora;
+using Paft.Llama.Modeling;
+using Paft.Llama.Tokenization;
+using Paft.Llama.Training;
+using Paft.MLNet.Augmentation;
+using Paft.MLNet.Model;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Tasks.Readers;
+using TorchSharp;
+
+namespace Paft.MLNet.Training;
+
+/// <summary>
+/// Prompt-Agnostic Fine-Tuning: LoRA fine-tuning of a LLaMA model on task rows whose prompt template is
+/// redrawn from a pool every K rows and every epoch (through <see cref="PromptAugmentationTransformer"/>),
+/// so the model learns the task rather than one wording. With a single template it is plain supervised
+/// fine-tuning (SFT), the paper's baseline. The loss is on the answer label only.
+/// </summary>
+/// <remarks>
+/// The input needs one text column per field of the task and a <c>Label</c> column (a key of the option
+/// count, as the task readers produce, or a 0-based <see cref="int"/>). Fitting trains; the returned
+/// <see cref="PaftTransformer"/> only predicts.
+/// </remarks>
+public sealed class PaftTrainer : IEstimator<PaftTransformer>
+{
+    private readonly MLContext _mlContext;
+    private readonly PaftTrainerOptions _options;
+    private readonly IHost _host;
+
+    /// <summary>Creates the trainer; invalid options throw here, naming the setting or template.</summary>
+    public PaftTrainer(MLContext mlContext, PaftTrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _mlContext = mlContext;
+        _options = options.Clone();
+        _host = ((IHostEnvironment)mlContext).Register(nameof(PaftTrainer));
+    }
+
+    /// <summary>The options this trainer was made with.</summary>
+    public PaftTrainerOptions Options => _options.Clone();
+
+    /// <inheritdoc />
+    public PaftTransformer Fit(IDataView input) => Fit(input, CancellationToken.None);
+
+    /// <summary>Trains on <paramref name="input"/>; cancelling keeps the checkpoints written so far.</summary>
+    /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
+    /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite; the message names the step.</exception>
+    public PaftTransformer Fit(IDataView input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        PaftTrainerOptions o = _options;
+        IReadOnlyList<TaskExample> examples = TaskDataView.ToExamples(input, o.Task);
+        if (examples.Count == 0)
+            throw new ArgumentException("The training data has no rows.", nameof(input));
+        if (examples.FirstOrDefault(e => e.Label < 0) is { } unlabelled)
+            throw new ArgumentException($"Training row {unlabelled.Source} has no label.", nameof(input));
+
+        using IChannel channel = _host.Start("Fit");
+        channel.Info(MessageSensitivity.None,
+            $"PAFT: {examples.Count} rows of '{o.Task.Name}', {o.TrainingTemplates.Count} training template(s), " +
+            $"{o.Epochs} epoch(s), K = {o.TemplateGroupSize}, LoRA r {o.Lora.Rank} on {string.Join(",", o.Lora.TargetModules)}.");
+
+        BaseModel baseModel = BaseModel.Load(o.ModelPath, o.TokenizerPath, o.ComputeType);
+        LoraAdapterSet lora = LoraAdapterSet.Apply(baseModel.Model, o.Lora, o.Seed);
+        var scorer = new MultipleChoiceModel(baseModel.Model, baseModel.Tokenizer, o.PredictionBatchSize, o.MaxNewTokens);
+        var fitter = new PromptFitter(baseModel.Tokenizer, o.Task, o.MaxLength);
+        var augmentation = new PromptAugmentationTransformer(new PromptAugmentationOptions
+        {
+            Task = o.Task,
+            Templates = o.TrainingTemplates,
+            GroupSize = o.TemplateGroupSize,
+            Seed = o.Seed,
+        });
+        IDataView rows = examples.ToDataView(o.Task);
+        var epochCache = new Dictionary<int, IReadOnlyList<TrainingExample>>();
+        IReadOnlyList<TrainingExample> ExamplesForEpoch(int epoch)
+        {
+            if (!epochCache.TryGetValue(epoch, out IReadOnlyList<TrainingExample>? cached))
+            {
+                epochCache.Clear(); // one epoch at a time: memory stays proportional to the data, not to epochs
+                cached = epochCache[epoch] = EncodeEpoch(augmentation.WithEpoch(epoch), rows, examples, scorer, fitter);
+            }
+            return cached;
+        }
+
+        var training = new TrainingOptions
+        {
+            Epochs = o.Epochs,
+            BatchSize = o.BatchSize,
+            GradientAccumulationSteps = o.GradientAccumulationSteps,
+            LearningRate = o.LearningRate,
+            WarmupRatio = o.WarmupRatio,
+            WeightDecay = o.WeightDecay,
+            MaxGradientNorm = o.MaxGradientNorm,
+            MaxLength = o.MaxLength,
+            PadTokenId = baseModel.PadTokenId,
+            Seed = o.Seed,
+            CheckpointDirectory = o.CheckpointDirectory,
+            CheckpointEvery = o.CheckpointEvery,
+            KeepCheckpoints = o.KeepCheckpoints,
+            ResumeFrom = o.Resume && o.CheckpointDirectory is not null ? LoraTrainer.FindLatestCheckpoint(o.CheckpointDirectory) : null,
+        };
+        if (training.ResumeFrom is not null)
+            channel.Info(MessageSensitivity.None, $"Resuming from checkpoint '{training.ResumeFrom}'.");
+
+        var validation = o.ValidationData is null ? null : new ValidationRun(o, scorer, fitter);
+        var progress = new Progress(o, channel, validation);
+        var trainer = new LoraTrainer(lora, (ids, mask) => baseModel.Model.forward(ids, mask), training);
+        TrainingResult result = trainer.Train(ExamplesForEpoch, progress, cancellationToken);
+        baseModel.Model.eval();
+        channel.Info(MessageSensitivity.None,
+            $"Trained {result.Steps} steps; final loss {result.FinalLoss:F4}; {fitter.TruncatedRows} row(s) had their context cut to fit {o.MaxLength} tokens.");
+
+        return new PaftTransformer(_mlContext, new PaftModel(baseModel, lora, o.Task, o.InferenceTemplate ?? o.TrainingTemplates[0],
+            o.Scoring, o.PredictionBatchSize, o.MaxNewTokens, o.MaxLength, new PaftTrainingInfo(o, result.Steps, result.FinalLoss)));
+    }
+
+    /// <inheritdoc />
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, _options.Task.AnswerLabels, _options.Scoring == ScoringMode.Generation);
+
+    /// <summary>Renders one epoch through the augmentation transform and tokenizes prompt and answer label.</summary>
+    private static IReadOnlyList<TrainingExample> EncodeEpoch(PromptAugmentationTransformer augmentation, IDataView rows,
+        IReadOnlyList<TaskExample> examples, MultipleChoiceModel scorer, PromptFitter fitter)
+    {
+        IDataView view = augmentation.Transform(rows);
+        DataViewSchema.Column prompt = view.Schema["Prompt"], promptId = view.Schema["PromptId"];
+        using DataViewRowCursor cursor = view.GetRowCursor([prompt, promptId]);
+        ValueGetter<ReadOnlyMemory<char>> getPrompt = cursor.GetGetter<ReadOnlyMemory<char>>(prompt);
+        ValueGetter<ReadOnlyMemory<char>> getId = cursor.GetGetter<ReadOnlyMemory<char>>(promptId);
+        var templates = augmentation.Templates.ToDictionary(t => t.Id);
+        int eos = scorer.Tokenizer.EosIds.Count > 0 ? scorer.Tokenizer.EosIds[0] : -1;
+        var encoded = new TrainingExample[examples.Count];
+        ReadOnlyMemory<char> text = default, id = default;
+        while (cursor.MoveNext())
+        {
+            int i = checked((int)cursor.Position);
+            getPrompt(ref text);
+            getId(ref id);
+            TaskExample example = examples[i];
+            string answer = augmentation.Task.AnswerLabels[example.Label];
+            int reserve = TemplateScoring.AnswerReserve(augmentation.Task, ScoringMode.AnswerLetter, example, scorer);
+            string rendered = fitter.Render(templates[id.ToString()], example, reserve);
+            (IReadOnlyList<int> context, IReadOnlyList<int> continuation) = scorer.EncodePair(rendered, answer);
+            // The answer ends with EOS so that a generating model stops after the letter (short answers).
+            int[] completion = eos >= 0 ? [.. continuation, eos] : [.. continuation];
+            encoded[i] = new TrainingExample(context, completion);
+        }
+        return encoded;
+    }
+
+    /// <summary>Forwards the engine's reports to the user's progress, ML.NET's log and the validation runs.</summary>
+    private sealed class Progress(PaftTrainerOptions options, IChannel channel, ValidationRun? validation) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress p)
+        {
+            double? accuracy = null;
+            bool due = validation is not null && (options.EvaluateEvery > 0
+                ? p.Kind == TrainingProgressKind.Step && p.Step % options.EvaluateEvery == 0
+                : p.Kind == TrainingProgressKind.Epoch);
+            if (due)
+                accuracy = validation!.MeanAccuracy();
+
+            if (p.Kind == TrainingProgressKind.Epoch || accuracy is not null)
+                channel.Info(MessageSensitivity.None,
+                    $"epoch {p.Epoch + 1}/{options.Epochs} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} lr {p.LearningRate:G3} " +
+                    $"{p.TokensPerSecond:F0} tok/s" + (accuracy is null ? "" : $" validation accuracy {accuracy:P1}"));
+            options.Progress?.Report(new PaftProgress(p.Epoch, p.Step, p.TotalSteps, p.Loss, p.LearningRate, p.TokensPerSecond, accuracy));
+        }
+    }
+
+    /// <summary>Mean accuracy over the validation templates, computed with the model being trained.</summary>
+    private sealed class ValidationRun(PaftTrainerOptions options, MultipleChoiceModel scorer, PromptFitter fitter)
+    {
+        private readonly IReadOnlyList<TaskExample> _examples = TaskDataView.ToExamples(options.ValidationData!, options.Task);
+        private readonly IReadOnlyList<PromptTemplate> _templates =
+            options.ValidationTemplates ?? [options.InferenceTemplate ?? options.TrainingTemplates[0]];
+
+        public double MeanAccuracy()
+        {
+            bool wasTraining = scorer.Model.training;
+            try
+            {
+                return _templates
+                    .Select(t => TemplateScoring.Predict(scorer, options.Task, t, _examples, options.Scoring, fitter))
+                    .Average(p => p.Predictions.Count(x => x.IsCorrect) / (double)Math.Max(1, p.Predictions.Count));
+            }
+            finally
+            {
+                scorer.Model.train(wasTraining);
+            }
+        }
+    }
+}

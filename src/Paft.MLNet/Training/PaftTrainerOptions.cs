@@ -1,0 +1,147 @@
+using Paft.Llama.Lora;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
+using Paft.MLNet.Tasks;
+using Microsoft.ML;
+
+namespace Paft.MLNet.Training;
+
+/// <summary>
+/// Options of <see cref="PaftTrainer"/>. Defaults are the PAFT paper's published settings where it gives
+/// them (LoRA r 8 on q_proj and v_proj, lr 1e-4, cosine schedule with 10% warmup, 3 epochs, a new
+/// template every K = 4 rows, maximum length 1024).
+/// </summary>
+public sealed class PaftTrainerOptions
+{
+    /// <summary>Folder of the base model in Hugging Face layout (config.json, model.safetensors, tokenizer). Required.</summary>
+    public string ModelPath { get; set; } = "";
+
+    /// <summary>A tokenizer file, when it is not in <see cref="ModelPath"/> under a standard name.</summary>
+    public string? TokenizerPath { get; set; }
+
+    /// <summary>The task. Required.</summary>
+    public TaskDefinition Task { get; set; } = null!;
+
+    /// <summary>
+    /// The training templates: the PAFT pool, or a single template for supervised fine-tuning (SFT).
+    /// Every template must validate for <see cref="Task"/>. Required.
+    /// </summary>
+    public IReadOnlyList<PromptTemplate> TrainingTemplates { get; set; } = [];
+
+    /// <summary>
+    /// The template the fitted model renders rows with when the input has no <c>Prompt</c> column.
+    /// Defaults to the first training template.
+    /// </summary>
+    public PromptTemplate? InferenceTemplate { get; set; }
+
+    /// <summary>The LoRA adapter: rank 8, alpha 16, no dropout, on q_proj and v_proj by default.</summary>
+    public LoraConfig Lora { get; set; } = new();
+
+    /// <summary>K: consecutive training rows that share one drawn template. Default 4.</summary>
+    public int TemplateGroupSize { get; set; } = 4;
+
+    /// <summary>Passes over the training rows; each draws the templates anew. Default 3.</summary>
+    public int Epochs { get; set; } = 3;
+
+    /// <summary>Peak learning rate of AdamW. Default 1e-4.</summary>
+    public double LearningRate { get; set; } = 1e-4;
+
+    /// <summary>Share of the steps spent warming the learning rate up linearly before the cosine decay. Default 0.1.</summary>
+    public double WarmupRatio { get; set; } = 0.1;
+
+    /// <summary>AdamW weight decay of the adapter matrices. Default 0.</summary>
+    public double WeightDecay { get; set; }
+
+    /// <summary>Rows per micro-batch. Default 8.</summary>
+    public int BatchSize { get; set; } = 8;
+
+    /// <summary>Micro-batches per optimizer step (effective batch = BatchSize × this). Default 1.</summary>
+    public int GradientAccumulationSteps { get; set; } = 1;
+
+    /// <summary>Global gradient-norm clip. Default 1.0.</summary>
+    public double MaxGradientNorm { get; set; } = 1.0;
+
+    /// <summary>
+    /// Maximum tokens of prompt plus answer. Longer rows lose words from the end of their longest context
+    /// field (never the options or the answer cue; see <c>PromptFitter</c>). Default 1024.
+    /// </summary>
+    public int MaxLength { get; set; } = 1024;
+
+    /// <summary>Seed of the template draws, the data order and the adapter's initialisation. Default 0.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>The compute type of the base model. Default <see cref="PaftComputeType.Float32"/>.</summary>
+    public PaftComputeType ComputeType { get; set; } = PaftComputeType.Float32;
+
+    /// <summary>Folder for training checkpoints; none are written when null.</summary>
+    public string? CheckpointDirectory { get; set; }
+
+    /// <summary>Write a checkpoint every this many optimizer steps (and at the end); 0 = only at the end.</summary>
+    public int CheckpointEvery { get; set; }
+
+    /// <summary>How many checkpoints to keep. Default 2.</summary>
+    public int KeepCheckpoints { get; set; } = 2;
+
+    /// <summary>Resume from the latest checkpoint in <see cref="CheckpointDirectory"/> when there is one.</summary>
+    public bool Resume { get; set; }
+
+    /// <summary>Rows to evaluate on during training (with <see cref="ValidationTemplates"/>); none when null.</summary>
+    public IDataView? ValidationData { get; set; }
+
+    /// <summary>Templates for validation; the inference template when null.</summary>
+    public IReadOnlyList<PromptTemplate>? ValidationTemplates { get; set; }
+
+    /// <summary>Evaluate on the validation data every this many optimizer steps; 0 = at the end of every epoch.</summary>
+    public int EvaluateEvery { get; set; }
+
+    /// <summary>How the fitted model answers. Default <see cref="ScoringMode.AnswerLetter"/>.</summary>
+    public ScoringMode Scoring { get; set; } = ScoringMode.AnswerLetter;
+
+    /// <summary>Rows scored together when predicting. Default 16.</summary>
+    public int PredictionBatchSize { get; set; } = 16;
+
+    /// <summary>Generated tokens per answer in <see cref="ScoringMode.Generation"/>. Default 16.</summary>
+    public int MaxNewTokens { get; set; } = 16;
+
+    /// <summary>Receives training progress (every step and epoch, and validation results).</summary>
+    public IProgress<PaftProgress>? Progress { get; set; }
+
+    internal PaftTrainerOptions Clone() => (PaftTrainerOptions)MemberwiseClone();
+
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ModelPath))
+            throw new ArgumentException("PaftTrainerOptions.ModelPath is required: the folder of a Hugging Face LLaMA checkpoint.");
+        if (!Directory.Exists(ModelPath))
+            throw new DirectoryNotFoundException($"Base model folder '{ModelPath}' does not exist.");
+        if (Task is null)
+            throw new ArgumentException("PaftTrainerOptions.Task is required.");
+        if (TrainingTemplates.Count == 0)
+            throw new ArgumentException("PaftTrainerOptions.TrainingTemplates is empty: give the PAFT pool, or one template for SFT.");
+        foreach (PromptTemplate template in TrainingTemplates.Append(InferenceTemplate).OfType<PromptTemplate>())
+        {
+            IReadOnlyList<TemplateProblem> problems = template.Validate(Task);
+            if (problems.Count > 0)
+                throw new ArgumentException($"Template '{template.Id}' is not valid for task '{Task.Name}': {string.Join("; ", problems)}");
+        }
+        Positive(TemplateGroupSize, nameof(TemplateGroupSize));
+        Positive(Epochs, nameof(Epochs));
+        Positive(BatchSize, nameof(BatchSize));
+        Positive(GradientAccumulationSteps, nameof(GradientAccumulationSteps));
+        Positive(MaxLength, nameof(MaxLength));
+        Positive(PredictionBatchSize, nameof(PredictionBatchSize));
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "The learning rate must be positive.");
+        if (WarmupRatio is < 0 or > 1)
+            throw new ArgumentOutOfRangeException(nameof(WarmupRatio), WarmupRatio, "The warmup ratio must be in [0, 1].");
+        if (Resume && CheckpointDirectory is null)
+            throw new ArgumentException("Resume needs a CheckpointDirectory to resume from.");
+        Lora.Validate();
+    }
+
+    private static void Positive(int value, string name)
+    {
+        if (value < 1)
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");
+    }
+}

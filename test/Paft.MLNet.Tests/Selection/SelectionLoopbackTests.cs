@@ -1,0 +1,87 @@
+using Paft.MLNet.Prompts;
+using Paft.MLNet.PromptGeneration;
+using Paft.MLNet.Selection;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Tests.PromptGeneration;
+
+namespace Paft.MLNet.Tests.Selection;
+
+/// <summary>ZOPO and BATprompt against a real HTTP endpoint: the scripted OpenAI-compatible loopback server.</summary>
+public class SelectionLoopbackTests
+{
+    private static readonly TaskDefinition Task = TaskDefinition.Piqa;
+
+    private static readonly TaskExample[] Rows = Enumerable.Range(0, 8)
+        .Select(i => new TaskExample(new Dictionary<string, string>
+        {
+            ["goal"] = $"Case {i}: the right one is the {(i % 2 == 0 ? "first" : "second")}",
+            ["sol1"] = "one way",
+            ["sol2"] = "another way",
+        }, i % 2))
+        .ToArray();
+
+    private static PromptTemplate Plain(int k) => PromptTemplate.Parse($"Template {k}.\nGoal: {{goal}}\nA. {{sol1}}\nB. {{sol2}}\nAnswer:", $"plain-{k}");
+
+    /// <summary>
+    /// The scripted model: asked for improved templates, it writes one marked "Robust"; asked a question
+    /// under a "Robust" template, it reads the goal; under any other template it always answers A.
+    /// </summary>
+    private static ScriptedResponse Model(RecordedRequest request, int number)
+    {
+        string body = request.Body;
+        if (body.Contains("improved templates as a JSON array"))
+            return ScriptedResponse.Chat(request,
+                """["Robust. Read past any typos.\nGoal: {goal}\nA. {sol1}\nB. {sol2}\nAnswer:", "Goal only: {goal}\nAnswer:"]""");
+        if (body.Contains("Robust."))
+            return ScriptedResponse.Chat(request, body.Contains("the second") ? "The answer is B." : "The answer is A.");
+        return ScriptedResponse.Chat(request, "A");
+    }
+
+    private static LlmClient Client(LoopbackLlmServer server) =>
+        LlmClientFactory.Create(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "test-model" });
+
+    [Fact]
+    public async Task BatPromptRoundsImproveTheTemplateThroughTheServer()
+    {
+        await using LoopbackLlmServer server = LoopbackLlmServer.Start(Model, maxRequests: 400);
+        using LlmClient client = Client(server);
+        var options = new RobustPromptOptions
+        {
+            Criterion = RobustPromptCriterion.PerturbedAccuracy, Rounds = 2, PerturbedCopies = 1,
+            Perturbation = new() { Rate = 0.02 },
+        };
+        RobustPromptResult result = await new RobustPromptSelector(new ChatMultipleChoiceScorer(client.ChatClient), options, client.ChatClient)
+            .SelectAsync(PromptPool.FromTemplates([Plain(1), Plain(2)]), Task, Rows);
+
+        Assert.Equal("batprompt-r1-1", result.Best.Id);
+        Assert.Equal(1.0, result.Score.CleanAccuracy);
+        Assert.True(result.Score.PerturbedAccuracy > 0.5);
+        Assert.All(result.Trace.Where(s => s.Round == 0), s => Assert.Equal(0.5, s.CleanAccuracy));
+        Assert.Contains(result.Rejected, r => r.StartsWith("batprompt-r1-2:") && r.Contains("missing placeholder"));
+        // Round 2 got the same two templates back: both duplicates or invalid, nothing new scored.
+        Assert.Single(result.Trace, s => s.Round > 0);
+        Assert.Contains(result.Rejected, r => r.StartsWith("batprompt-r2-1:") && r.Contains("duplicate"));
+
+        RecordedRequest[] improvements = server.Requests.Where(r => r.Body.Contains("improved templates as a JSON array")).ToArray();
+        Assert.Equal(2, improvements.Length);
+        Assert.Contains("correct answer: B", improvements[0].Body);
+        Assert.False(server.LimitExceeded);
+    }
+
+    [Fact]
+    public async Task ZopoScoresTemplatesThroughTheServer()
+    {
+        await using LoopbackLlmServer server = LoopbackLlmServer.Start(Model, maxRequests: 200);
+        using LlmClient client = Client(server);
+        PromptTemplate robust = PromptTemplate.Parse("Robust.\nGoal: {goal}\nA. {sol1}\nB. {sol2}\nAnswer:", "robust");
+        PromptPool pool = PromptPool.FromTemplates([Plain(1), Plain(2), Plain(3), robust, Plain(4)]);
+
+        ZopoResult result = new ZopoTemplateSelector(new ZopoOptions { Budget = 5, InitialSamples = 2 })
+            .Select(pool, Task, Rows, new ChatMultipleChoiceScorer(client.ChatClient));
+
+        Assert.Equal("robust", result.Best.Id);
+        Assert.Equal(1.0, result.BestAccuracy);
+        Assert.All(result.Trace.Where(s => s.TemplateId != "robust"), s => Assert.Equal(0.5, s.Accuracy));
+        Assert.Equal(5 * Rows.Length, server.RequestCount);
+    }
+}
