@@ -1,8 +1,10 @@
 namespace Paft.MLNet.Demo;
 
 /// <summary>
-/// Settings of the embedded demo (<see cref="DemoRecipe.Run"/>). The defaults are the measured recipe:
-/// see <c>docs</c> and the demo's report for what they give and how long they take.
+/// Settings of the embedded demo (<see cref="DemoRecipe.Run"/>). The defaults are the best configuration
+/// measured so far for a few minutes of CPU: with them the base model learns the skill in its plain form,
+/// but LoRA fine-tuning has not yet been seen to learn the lettered multiple-choice format (see
+/// <see cref="DemoRecipe"/>).
 /// </summary>
 public sealed class DemoOptions
 {
@@ -18,32 +20,33 @@ public sealed class DemoOptions
     /// </summary>
     public string? BaseModelDirectory { get; init; }
 
-    /// <summary>Hidden size of the tiny LLaMA. Default 128.</summary>
-    public int HiddenSize { get; init; } = 128;
+    /// <summary>Hidden size of the tiny LLaMA. Default 64.</summary>
+    public int HiddenSize { get; init; } = 64;
 
-    /// <summary>Decoder layers. Default 4.</summary>
-    public int Layers { get; init; } = 4;
+    /// <summary>Decoder layers. Default 2.</summary>
+    public int Layers { get; init; } = 2;
 
     /// <summary>Attention heads (also key/value heads). Default 4.</summary>
     public int Heads { get; init; } = 4;
 
-    /// <summary>SwiGLU inner size. Default 384.</summary>
-    public int IntermediateSize { get; init; } = 384;
+    /// <summary>SwiGLU inner size. Default 192.</summary>
+    public int IntermediateSize { get; init; } = 192;
 
-    /// <summary>Pretraining steps (full-parameter AdamW). Default 600.</summary>
-    public int PretrainSteps { get; init; } = 600;
+    /// <summary>Pretraining steps (full-parameter AdamW). Default 400.</summary>
+    public int PretrainSteps { get; init; } = 400;
 
     /// <summary>Documents per pretraining step. Default 32.</summary>
     public int PretrainBatchSize { get; init; } = 32;
 
-    /// <summary>Peak pretraining learning rate. Default 3e-3.</summary>
-    public double PretrainLearningRate { get; init; } = 3e-3;
+    /// <summary>Peak pretraining learning rate. Default 5e-3.</summary>
+    public double PretrainLearningRate { get; init; } = 5e-3;
 
     /// <summary>Documents in the pretraining corpus (cycled through). Default 8192.</summary>
     public int PretrainDocuments { get; init; } = 8192;
 
-    /// <summary>Facts each story tells (1..4): the asked one and distractors; the task's difficulty. Default 4.</summary>
-    public int StoryFacts { get; init; } = DemoTask.FactsPerStory;
+    /// <summary>Facts each story tells (1..4): the asked one and distractors; the task's difficulty. Default 1
+    /// (the base model learns the plain skill reliably only at 1 in the default pretraining budget).</summary>
+    public int StoryFacts { get; init; } = 1;
 
     /// <summary>
     /// Share of pretraining documents that are labelled lists rather than stories (see the corpus). Default
@@ -66,8 +69,8 @@ public sealed class DemoOptions
     /// <summary>Fine-tuning batch size. Default 16.</summary>
     public int FineTuneBatchSize { get; init; } = 16;
 
-    /// <summary>Peak fine-tuning learning rate. Default 2e-3.</summary>
-    public double FineTuneLearningRate { get; init; } = 2e-3;
+    /// <summary>Peak fine-tuning learning rate. Default 5e-3.</summary>
+    public double FineTuneLearningRate { get; init; } = 5e-3;
 
     /// <summary>LoRA rank. Default 16.</summary>
     public int LoraRank { get; init; } = 16;

@@ -1,5 +1,6 @@
 using System.Text;
 using Paft.Llama.Tokenization;
+using Paft.Tests.Common;
 
 namespace Paft.Llama.Tests.Tokenization;
 
@@ -121,7 +122,7 @@ public class WordLevelTokenizerTests
     public void MalformedFilesNameTheFileAndKey(string json, string expected)
     {
         using var folder = new TempFolder();
-        string path = folder.Write(WordLevelTokenizer.FileName, json);
+        string path = folder.WriteText(WordLevelTokenizer.FileName, json);
         var e = Assert.Throws<InvalidDataException>(() => WordLevelTokenizer.Load(path));
         Assert.Contains(path, e.Message);
         Assert.Contains(expected, e.Message);
