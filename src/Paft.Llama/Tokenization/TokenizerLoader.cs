@@ -4,10 +4,11 @@ namespace Paft.Llama.Tokenization;
 public static class TokenizerLoader
 {
     /// <summary>The file names looked for, in order, relative to the model folder.</summary>
-    internal static readonly string[] StandardNames = ["tokenizer.model", Path.Combine("original", "tokenizer.model"), "tokenizer.json"];
+    internal static readonly string[] StandardNames = [WordLevelTokenizer.FileName, "tokenizer.model", Path.Combine("original", "tokenizer.model"), "tokenizer.json"];
 
     /// <summary>
-    /// Loads the tokenizer of the model in <paramref name="modelDir"/>: Llama 2's SentencePiece BPE
+    /// Loads the tokenizer of the model in <paramref name="modelDir"/>: our word-level tokenizer
+    /// (<see cref="WordLevelTokenizer.FileName"/>, looked for first), Llama 2's SentencePiece BPE
     /// (<c>tokenizer.model</c> as protobuf) or Llama 3's tiktoken BPE (<c>tokenizer.model</c> or
     /// <c>original/tokenizer.model</c> as base64 rank lines, or a byte-level BPE <c>tokenizer.json</c>).
     /// The kind is told from the content, not the name. Special tokens and BOS/EOS come from
@@ -30,6 +31,9 @@ public static class TokenizerLoader
         string path = FindTokenizerFile(modelDir, tokenizerFile);
         if (tokenizerFile is not null && Llama2cTokenizer.IsLlama2cFile(path))
             return Llama2cTokenizer.Load(path); // llama2.c's own format (tokenizer.bin, tok512.bin): only when named
+        // Our own word-level format (the embedded demo's) names itself and needs no config files.
+        if (path.EndsWith(WordLevelTokenizer.FileName, StringComparison.OrdinalIgnoreCase))
+            return WordLevelTokenizer.Load(path);
         TokenizerFolderConfig config = TokenizerFolderConfig.Read(modelDir);
 
         if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
