@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Paft.Cli.Tests.Prompts;
+using Paft.Llama.Modeling;
+using Paft.Llama.Tokenization;
+
+namespace Paft.Cli.Tests.Demo;
+
+/// <summary>
+/// <c>paft demo --quick</c> runs every stage at toy size: the numbers mean nothing, the plumbing is what is
+/// checked (table, report, plots, models usable by the other commands).
+/// </summary>
+public sealed class DemoCommandTests
+{
+    [Fact]
+    public void QuickDemoPrintsTheTableAndWritesReportPlotsAndLoadableModels()
+    {
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "demo");
+        CliRunner.Result run = CliRunner.Run("demo", "--quick", "--out", output, "--threads", "1");
+
+        Assert.Equal(0, run.ExitCode);
+        foreach (string method in new[] { "base", "sft", "sft-top", "paft" })
+        {
+            Assert.Contains($"| {method} |", run.Output);
+            string modelDir = Path.Combine(output, method);
+            LlamaForCausalLM model = LlamaForCausalLM.FromPretrained(modelDir);
+            ILlamaTokenizer tokenizer = TokenizerLoader.Load(modelDir);
+            Assert.Equal(model.Config.VocabSize, tokenizer.VocabSize);
+        }
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.Contains("where-is", report);
+        Assert.Contains("seed", report);
+        foreach (string png in new[] { "accuracy_by_template.png", "training_loss.png" })
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(output, png));
+            Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes.Take(4));
+        }
+
+        // The embedded tokenizer takes any UTF-8 text and gives it back unchanged.
+        ILlamaTokenizer demoTokenizer = TokenizerLoader.Load(Path.Combine(output, "paft"));
+        const string text = "Ünïcode, 漢字, emoji 🙂 and a tab\tstay intact.";
+        Assert.Equal(text, demoTokenizer.Decode(demoTokenizer.Encode(text)));
+    }
+
+    [SharedFact]
+    public void TheDemosPaftModelEvaluatesOnRealPiqaRowsItNeverSaw()
+    {
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "demo");
+        Assert.Equal(0, CliRunner.Run("demo", "--quick", "--out", output, "--threads", "1").ExitCode);
+        string pool = folder.Write("piqa-pool.jsonl",
+            """{"id":"p1","text":"Goal: {goal}\nA. {sol1}\nB. {sol2}\nAnswer:"}""",
+            """{"id":"p2","text":"{goal} Which is better? (A) {sol1} (B) {sol2} The answer is"}""");
+        string json = Path.Combine(folder.Path, "eval.json");
+
+        CliRunner.Result eval = CliRunner.Run("eval", "--model", Path.Combine(output, "paft"), "--task", "piqa",
+            "--data", SharedData.Path("benchmarks", "piqa", "valid.jsonl"), "--prompts", pool, "--limit", "6", "--out", json);
+
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(2, document.RootElement.GetProperty("templates").GetArrayLength());
+    }
+}
