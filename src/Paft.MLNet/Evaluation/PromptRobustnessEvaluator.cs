@@ -16,8 +16,7 @@ public sealed class PromptRobustnessEvaluator
     private readonly double _topXThreshold;
 
     /// <summary>Creates an evaluator for <paramref name="task"/>.</summary>
-    /// <exception cref="ArgumentException">The task has no default Top-X threshold and none was given,
-    /// or the settings are out of range.</exception>
+    /// <exception cref="ArgumentException">The settings are out of range.</exception>
     public PromptRobustnessEvaluator(MLContext mlContext, TaskDefinition task, PromptRobustnessOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
@@ -25,10 +24,7 @@ public sealed class PromptRobustnessEvaluator
         _mlContext = mlContext;
         _task = task;
         _options = options ?? new PromptRobustnessOptions();
-        _topXThreshold = _options.TopXThreshold ?? TopXThresholds.For(task)
-            ?? throw new ArgumentException(
-                $"Task '{task.Name}' has no default Top-X threshold; set {nameof(PromptRobustnessOptions)}.{nameof(PromptRobustnessOptions.TopXThreshold)}.",
-                nameof(options));
+        _topXThreshold = _options.TopXThreshold ?? TopXThresholds.For(task) ?? TopXThresholds.Default;
         if (_topXThreshold is < 0 or > 1)
             throw new ArgumentException($"The Top-X threshold is a fraction in [0, 1]; got {_topXThreshold}.", nameof(options));
         if (_options.WorstCount < 0)

@@ -4,7 +4,7 @@ namespace Paft.MLNet.Evaluation;
 public sealed class PromptRobustnessOptions
 {
     /// <summary>The accuracy (a fraction, e.g. 0.85) a template must reach to count for Top-X%.
-    /// Null: the paper's threshold for the task (<see cref="TopXThresholds.For"/>); required for other tasks.</summary>
+    /// Null: the paper's threshold for the task (<see cref="TopXThresholds.For"/>), or <see cref="TopXThresholds.Default"/> for other tasks.</summary>
     public double? TopXThreshold { get; init; }
 
     /// <summary>How many of the worst templates to list. Default 5.</summary>

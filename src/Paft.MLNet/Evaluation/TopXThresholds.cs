@@ -21,6 +21,12 @@ public static class TopXThresholds
     /// <summary>RACE's threshold, 0.85.</summary>
     public const double Race = 0.85;
 
+    /// <summary>
+    /// The threshold for tasks the paper does not cover (user-defined tasks, the embedded demo): 0.80,
+    /// the lowest of the paper's. Set <see cref="PromptRobustnessOptions.TopXThreshold"/> to choose another.
+    /// </summary>
+    public const double Default = 0.80;
+
     /// <summary>The paper's threshold for a built-in task (matched by name), or null for any other task.</summary>
     public static double? For(TaskDefinition task)
     {

@@ -184,12 +184,20 @@ public sealed class PromptRobustnessEvaluatorTests
     }
 
     [Fact]
-    public void Custom_task_needs_an_explicit_threshold()
+    public void Custom_task_uses_the_default_threshold_unless_one_is_given()
     {
         var task = new TaskDefinition("other", ["q", "a", "b"], ["a", "b"]);
-        var error = Assert.Throws<ArgumentException>(() => new PromptRobustnessEvaluator(new MLContext(seed: 1), task));
-        Assert.Contains("no default Top-X threshold", error.Message);
-        _ = new PromptRobustnessEvaluator(new MLContext(seed: 1), task, new PromptRobustnessOptions { TopXThreshold = 0.7 });
+        // Template accuracies 1.0, 0.75 and 0.5 over four examples each.
+        TemplatePredictions Template(string id, int correct) =>
+            new(id, Enumerable.Range(0, 4).Select(i => new ExamplePrediction(0, i < correct ? 0 : 1)).ToArray());
+        TemplatePredictions[] templates = [Template("t1", 4), Template("t2", 3), Template("t3", 2)];
+
+        var byDefault = new PromptRobustnessEvaluator(new MLContext(seed: 1), task).Evaluate(templates);
+        Assert.Equal(TopXThresholds.Default, byDefault.TopXThreshold);
+        Assert.Equal(1.0 / 3, byDefault.TopXShare, 10); // only t1 reaches 0.80
+
+        var chosen = new PromptRobustnessEvaluator(new MLContext(seed: 1), task, new PromptRobustnessOptions { TopXThreshold = 0.7 }).Evaluate(templates);
+        Assert.Equal(2.0 / 3, chosen.TopXShare, 10);    // t1 and t2 reach 0.70
     }
 
     [Fact]
