@@ -26,9 +26,11 @@ internal static class SharedData
 
     private static string? FindRoot()
     {
+        // PAFT_SHARED_DIR names the folder explicitly; a folder that does not exist means "absent", which
+        // is how the skip path is checked on a machine that has ../shared.
         string? env = Environment.GetEnvironmentVariable("PAFT_SHARED_DIR");
-        if (!string.IsNullOrEmpty(env) && Directory.Exists(env))
-            return System.IO.Path.GetFullPath(env);
+        if (!string.IsNullOrEmpty(env))
+            return Directory.Exists(env) ? System.IO.Path.GetFullPath(env) : null;
 
         // Walk up from the test assembly until the folder that holds Paft.MLNet.sln; shared/ is its sibling.
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
