@@ -112,7 +112,8 @@ reported=$("$paft" --version) || fail "paft --version failed"
 step "paft --help, --version, prompts generate and prompts validate OK"
 
 # A command that loads TorchSharp: generation from the stories260K fixture, when both are here.
-model="../shared/fixtures/llama/stories260K"
+# The reference fixtures live in ../shared beside the repository, or where PAFT_SHARED_DIR says (as for the tests).
+model="${PAFT_SHARED_DIR:-../shared}/fixtures/llama/stories260K"
 if grep -qE "^ +generate " <<<"$help" && [[ -f "$model/config.json" ]]; then
   ids=$("$paft" generate --model "$model" --prompt-ids 1 --max-new-tokens 8 --temperature 0 --print-ids 2>"$work/generate.err") \
     || { cat "$work/generate.err" >&2; fail "paft generate failed (TorchSharp did not load?)"; }
