@@ -7,8 +7,8 @@
 #   build/pack-smoke.sh            # from the repository root or anywhere
 #   KEEP=1 build/pack-smoke.sh     # keep the temporary folder for inspection
 #
-# Needs the .NET 10 SDK, unzip, and about 2 GB of free space in $TMPDIR for a moment (the tool package
-# carries libtorch). Takes a few minutes, most of it compressing libtorch into the tool package.
+# Needs the .NET 10 SDK, unzip, and a few GB of free disk for a moment (each platform's tool build
+# carries its libtorch; they are deleted once packed). Takes a few minutes, most of it compressing libtorch into the tool package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -32,21 +32,32 @@ version=$(dotnet msbuild src/Paft.Cli/Paft.Cli.csproj -getProperty:Version -p:Co
 step "version $version"
 
 # 1. Pack. Only the three src projects are packable; packing them one by one avoids building the tests.
+#    The tool's pack publishes once per platform it is packed for.
 for project in Paft.Llama Paft.MLNet Paft.Cli; do
   step "packing $project"
   log="$work/pack-$project.log"
-  # The tool's publish step (1 GB of libtorch) goes to the temporary folder, not into src/.
-  dotnet pack "src/$project/$project.csproj" -c Release -o "$feed" -p:PublishDir="$work/publish/" >"$log" 2>&1 \
+  dotnet pack "src/$project/$project.csproj" -c Release -o "$feed" >"$log" 2>&1 \
     || { tail -30 "$log" >&2; fail "dotnet pack $project failed"; }
   # Warnings are errors for the compiler; pack warnings (NU5xxx) are not, so check for them here.
   if grep -E "warning [A-Z]+[0-9]+" "$log" >&2; then fail "dotnet pack $project reported warnings (above)"; fi
 done
 
-# 2. Every package has its symbols package, licence, README and metadata.
-for id in Paft.Llama Paft.MLNet Paft.Cli; do
+# The tool is one small Paft.Cli package pointing to one package per platform (Paft.Cli.<rid>); this
+# machine's platform is the one that can be installed and run here.
+case "$(uname -s)-$(uname -m)" in
+  Linux-x86_64) rid=linux-x64 ;;
+  Darwin-arm64) rid=osx-arm64 ;;
+  *) rid=win-x64 ;;
+esac
+tool_rids=$(dotnet msbuild src/Paft.Cli/Paft.Cli.csproj -getProperty:ToolPackageRuntimeIdentifiers -p:Configuration=Release)
+[[ ";$tool_rids;" == *";$rid;"* ]] || fail "the tool is not packed for this platform ($rid; packed: $tool_rids)"
+
+# 2. Every package has its licence, README and metadata, and every package with code its symbols.
+coded=(Paft.Llama Paft.MLNet)
+for r in ${tool_rids//;/ }; do coded+=("Paft.Cli.$r"); done
+for id in Paft.Cli "${coded[@]}"; do
   nupkg="$feed/$id.$version.nupkg"
   [[ -f "$nupkg" ]] || fail "$nupkg was not produced"
-  [[ -f "$feed/$id.$version.snupkg" ]] || fail "$id has no symbols package (.snupkg)"
   listing=$(unzip -Z1 "$nupkg")
   for entry in LICENSE README.md "$id.nuspec"; do
     grep -qx "$entry" <<<"$listing" || fail "$nupkg lacks $entry"
@@ -57,12 +68,17 @@ for id in Paft.Llama Paft.MLNet Paft.Cli; do
     grep -qF "$expected" <<<"$nuspec" || fail "$id.nuspec lacks $expected"
   done
 done
+for id in "${coded[@]}"; do
+  [[ -f "$feed/$id.$version.snupkg" ]] || fail "$id has no symbols package (.snupkg)"
+done
 for id in Paft.Llama Paft.MLNet; do
   has_entry "$feed/$id.$version.nupkg" "lib/net10.0/$id.dll" || fail "$id package lacks lib/net10.0/$id.dll"
   has_entry "$feed/$id.$version.nupkg" "lib/net10.0/$id.xml" || fail "$id package lacks its XML documentation"
 done
 tool_nuspec=$(unzip -p "$feed/Paft.Cli.$version.nupkg" Paft.Cli.nuspec)
-grep -qF '<packageType name="DotnetTool"' <<<"$tool_nuspec" || fail "Paft.Cli is not a .NET tool package"
+grep -qF '<packageType name="DotnetTool" />' <<<"$tool_nuspec" || fail "Paft.Cli is not a .NET tool package"
+tool_nuspec=$(unzip -p "$feed/Paft.Cli.$rid.$version.nupkg" "Paft.Cli.$rid.nuspec")
+grep -qF '<packageType name="DotnetToolRidPackage" />' <<<"$tool_nuspec" || fail "Paft.Cli.$rid is not a platform-specific tool package"
 for id in Paft.Llama.Tests Paft.MLNet.Tests Paft.Cli.Tests Paft.Benchmarks; do
   compgen -G "$feed/$id.*" >/dev/null && fail "$id must not be packable"
 done
@@ -70,14 +86,16 @@ done
 for entry in buildTransitive/Paft.Llama.targets buildTransitive/TorchSharpNativeFix.cs; do
   has_entry "$feed/Paft.Llama.$version.nupkg" "$entry" || fail "Paft.Llama package lacks $entry"
 done
-rm -rf "$work/publish"   # packed now; frees the disk before the install unpacks the tool again
-step "package metadata and contents OK"
+# The per-platform builds and publishes behind the tool packages (each with its libtorch, GBs in all)
+# exist only for packing; free the disk before the install unpacks the tool again.
+for r in ${tool_rids//;/ }; do rm -rf "src/Paft.Cli/bin/Release/net10.0/$r"; done
+step "package metadata and contents OK ($(du -h "$feed/Paft.Cli.$rid.$version.nupkg" | cut -f1) tool package for $rid)"
 
 # 3. On Linux the tool must carry the patched TorchSharp native library (see build/TorchSharpNativeFix.targets).
-native="tools/net10.0/any/runtimes/linux-x64/native/libLibTorchSharp.so"
-has_entry "$feed/Paft.Cli.$version.nupkg" "$native" || fail "the tool package lacks $native"
-if [[ "$(uname -s)" == Linux ]]; then
-  packed=$(unzip -p "$feed/Paft.Cli.$version.nupkg" "$native" | md5sum | cut -d' ' -f1)
+if [[ "$rid" == linux-x64 ]]; then
+  native="tools/net10.0/linux-x64/libLibTorchSharp.so"
+  has_entry "$feed/Paft.Cli.linux-x64.$version.nupkg" "$native" || fail "the linux-x64 tool package lacks $native"
+  packed=$(unzip -p "$feed/Paft.Cli.linux-x64.$version.nupkg" "$native" | md5sum | cut -d' ' -f1)
   tsversion=$(sed -n 's/.*Include="TorchSharp" Version="\([^"]*\)".*/\1/p' Directory.Packages.props)
   torchsharp="${NUGET_PACKAGES:-$HOME/.nuget/packages}/torchsharp/$tsversion/runtimes/linux-x64/native/libLibTorchSharp.so"
   libstdcxx=$(ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
