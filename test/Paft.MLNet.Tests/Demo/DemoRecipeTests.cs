@@ -36,6 +36,7 @@ public sealed class TinyDemoRun : IDisposable
         ValidationExamples = 4,
         TestExamples = 4,
         FineTuneBatchSize = 4,
+        FineTuneEpochs = 1,
         Templates = 8,
         LoraRank = 2,
         LoraAlpha = 4,
@@ -161,7 +162,7 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
         DemoResult result = DemoRecipe.Run(new DemoOptions
         {
             Seed = 3, BaseModelDirectory = Path.Combine(_out, "base"), TrainExamples = 4, ValidationExamples = 2, TestExamples = 2,
-            FineTuneBatchSize = 4, Templates = 4, TestTemplateFraction = 0.5, LoraRank = 2, LoraTargets = ["q_proj"],
+            FineTuneBatchSize = 4, FineTuneEpochs = 1, Templates = 4, TestTemplateFraction = 0.5, LoraRank = 2, LoraTargets = ["q_proj"],
         });
         Assert.Empty(result.PretrainLosses);
         Assert.Equal(run.Result.ModelParameters, result.ModelParameters);
