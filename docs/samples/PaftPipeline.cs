@@ -13,6 +13,7 @@ using Microsoft.ML;
 using Paft.MLNet;
 using Paft.MLNet.Demo;
 using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks.Readers;
 using Paft.MLNet.Training;
 
@@ -32,6 +33,8 @@ var ml = new MLContext(seed: 0);
 PaftTransformer model = ml.Paft().Trainers.PromptAgnosticFineTuning(new PaftTrainerOptions
 {
     ModelPath = baseModel, Task = task, TrainingTemplates = split.Train.Templates.ToList(),
+    // The tiny model answers with the option's text; it is too small to learn the paper's letters (README).
+    AnswerTarget = AnswerTarget.OptionText, Scoring = ScoringMode.OptionText,
     Epochs = 1, BatchSize = 8, LearningRate = 5e-3, MaxLength = 256, Seed = 1,
 }).Fit(rows.Train.ToDataView(task));
 

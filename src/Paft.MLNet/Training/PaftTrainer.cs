@@ -85,7 +85,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             if (!epochCache.TryGetValue(epoch, out IReadOnlyList<TrainingExample>? cached))
             {
                 epochCache.Clear(); // one epoch at a time: memory stays proportional to the data, not to epochs
-                cached = epochCache[epoch] = EncodeEpoch(augmentation.WithEpoch(epoch), rows, examples, scorer, fitter);
+                cached = epochCache[epoch] = EncodeEpoch(augmentation.WithEpoch(epoch), rows, examples, scorer, fitter, o.AnswerTarget);
             }
             return cached;
         }
@@ -128,7 +128,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
 
     /// <summary>Renders one epoch through the augmentation transform and tokenizes prompt and answer label.</summary>
     private static IReadOnlyList<TrainingExample> EncodeEpoch(PromptAugmentationTransformer augmentation, IDataView rows,
-        IReadOnlyList<TaskExample> examples, MultipleChoiceModel scorer, PromptFitter fitter)
+        IReadOnlyList<TaskExample> examples, MultipleChoiceModel scorer, PromptFitter fitter, AnswerTarget target)
     {
         IDataView view = augmentation.Transform(rows);
         DataViewSchema.Column prompt = view.Schema["Prompt"], promptId = view.Schema["PromptId"];
@@ -145,11 +145,13 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             getPrompt(ref text);
             getId(ref id);
             TaskExample example = examples[i];
-            string answer = augmentation.Task.AnswerLabels[example.Label];
-            int reserve = TemplateScoring.AnswerReserve(augmentation.Task, ScoringMode.AnswerLetter, example, scorer);
+            TaskDefinition task = augmentation.Task;
+            string answer = target == AnswerTarget.Letter ? task.AnswerLabels[example.Label] : example.Fields[task.OptionFields[example.Label]];
+            int reserve = TemplateScoring.AnswerReserve(task,
+                target == AnswerTarget.Letter ? ScoringMode.AnswerLetter : ScoringMode.OptionText, example, scorer);
             string rendered = fitter.Render(templates[id.ToString()], example, reserve);
             (IReadOnlyList<int> context, IReadOnlyList<int> continuation) = scorer.EncodePair(rendered, answer);
-            // The answer ends with EOS so that a generating model stops after the letter (short answers).
+            // The answer ends with EOS so that a generating model stops after it (short answers).
             int[] completion = eos >= 0 ? [.. continuation, eos] : [.. continuation];
             encoded[i] = new TrainingExample(context, completion);
         }

@@ -94,6 +94,9 @@ public sealed class PaftTrainerOptions
     /// <summary>Evaluate on the validation data every this many optimizer steps; 0 = at the end of every epoch.</summary>
     public int EvaluateEvery { get; set; }
 
+    /// <summary>What training teaches the model to say after the answer cue. Default <see cref="AnswerTarget.Letter"/>, the paper's.</summary>
+    public AnswerTarget AnswerTarget { get; set; } = AnswerTarget.Letter;
+
     /// <summary>How the fitted model answers. Default <see cref="ScoringMode.AnswerLetter"/>.</summary>
     public ScoringMode Scoring { get; set; } = ScoringMode.AnswerLetter;
 
