@@ -61,22 +61,9 @@ internal static class PeftAdapterConfig
     /// <summary>Parses the config in <paramref name="path"/>; errors name the file and the key.</summary>
     public static LoraConfig Read(string path)
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"PEFT adapter config '{path}' does not exist.", path);
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
-        }
-        using (doc)
+        using (JsonDocument doc = JsonFile.ReadObject(path, "PEFT adapter config"))
         {
             JsonElement root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"'{path}' must hold a JSON object.");
 
             string peftType = RequiredString(root, "peft_type", path);
             if (peftType != "LORA")

@@ -87,22 +87,9 @@ public sealed class WordLevelTokenizer : ILlamaTokenizer
     public static WordLevelTokenizer Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Word-level tokenizer file '{path}' does not exist.", path);
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{path}' is not valid JSON: {e.Message}", e);
-        }
-        using (doc)
+        using (JsonDocument doc = JsonFile.ReadObject(path, "Word-level tokenizer file"))
         {
             JsonElement root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"'{path}': the top level must be a JSON object.");
             if (!root.TryGetProperty("format", out JsonElement format) || format.ValueKind != JsonValueKind.String || format.GetString() != FormatName)
                 throw new InvalidDataException($"'{path}': key 'format' must be \"{FormatName}\".");
             if (!root.TryGetProperty("version", out JsonElement version) || !version.TryGetInt32(out int v) || v != FormatVersion)
