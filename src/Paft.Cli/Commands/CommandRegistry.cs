@@ -8,6 +8,7 @@ internal static class CommandRegistry
     public static IEnumerable<Command> All()
     {
         yield return DemoCommand.Create();
+        yield return SweepCommand.Create();
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
         yield return CompareCommand.Create();

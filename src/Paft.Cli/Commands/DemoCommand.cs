@@ -46,7 +46,7 @@ internal static class DemoCommand
             DemoResult result = ProgressDisplay.Run(stdout, "demo", progress => DemoRecipe.Run(options, new StageProgress(progress)));
             clock.Stop();
 
-            EvalResult[] methods = result.Methods.Select(m => ToEvalResult(m, result)).ToArray();
+            EvalResult[] methods = result.Methods.Select(m => ToEvalResult(m, result.Options, result.TaskName)).ToArray();
             stdout.WriteLine();
             stdout.WriteLine($"Accuracy on {result.TestTemplates.Count} unseen test templates × {options.TestExamples} examples " +
                              $"(chance {1.0 / 4:P0}; Top-{TopXThreshold:P0} = share of templates at or above {TopXThreshold:P0}):");
@@ -69,7 +69,7 @@ internal static class DemoCommand
     }
 
     /// <summary>The smallest settings that still run every stage: for smoke tests, not for numbers.</summary>
-    internal static DemoOptions QuickOptions(string folder, int seed) => new()
+    internal static DemoOptions QuickOptions(string folder, int seed, int templates = 12) => new()
     {
         OutputDirectory = folder,
         Seed = seed,
@@ -78,17 +78,17 @@ internal static class DemoCommand
         TrainExamples = 32,
         ValidationExamples = 8,
         TestExamples = 8,
-        Templates = 12,
+        Templates = templates,
         FineTuneBatchSize = 8,
     };
 
-    private static EvalResult ToEvalResult(DemoMethodResult method, DemoResult result)
+    internal static EvalResult ToEvalResult(DemoMethodResult method, DemoOptions options, string taskName)
     {
         double[] accuracies = method.TestAccuracies.Select(a => a.Value).ToArray();
-        int examples = result.Options.TestExamples;
+        int examples = options.TestExamples;
         return new EvalResult(
             method.Name,
-            result.TaskName,
+            taskName,
             examples,
             AccuracyStatistics.Mean(accuracies),
             AccuracyStatistics.PopulationStdDev(accuracies),
@@ -102,12 +102,12 @@ internal static class DemoCommand
             {
                 ["model"] = method.ModelDirectory ?? "",
                 ["trainingTemplates"] = method.TrainTemplateIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["seed"] = result.Options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["seed"] = options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
             SourcePath: "");
     }
 
-    private static TrainingLog Log(IReadOnlyList<double> losses)
+    internal static TrainingLog Log(IReadOnlyList<double> losses)
     {
         var log = new TrainingLog();
         for (int i = 0; i < losses.Count; i++)
@@ -128,7 +128,7 @@ internal static class DemoCommand
     ];
 
     /// <summary>Shows the recipe's stage and step on one progress line.</summary>
-    private sealed class StageProgress(IProgress<ProgressUpdate> display) : IProgress<DemoProgress>
+    internal sealed class StageProgress(IProgress<ProgressUpdate> display) : IProgress<DemoProgress>
     {
         public void Report(DemoProgress value) =>
             display.Report(new ProgressUpdate(value.Step, value.TotalSteps, $"{value.Stage}: {value.Message}"));

@@ -35,32 +35,16 @@ public static class DemoRecipe
     public static DemoResult Run(DemoOptions options, IProgress<DemoProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
-
-        WordLevelTokenizer tokenizer = DemoVocabulary.CreateTokenizer();
-        TaskDefinition task = DemoTask.Definition;
-        DemoSplits splits = DemoTask.Split(options.TrainExamples, options.ValidationExamples, options.TestExamples, options.Seed, options.StoryFacts);
-        PromptPoolSplit pools = new OfflineTemplateGenerator(task)
-            .GeneratePool(options.Templates, options.Seed)
-            .Split(options.TestTemplateFraction, options.Seed);
-        var trainTemplates = pools.Train.Templates.ToList();
-        var testTemplates = pools.Test.Templates.ToList();
-        if (trainTemplates.Count == 0 || testTemplates.Count == 0)
-            throw new InvalidOperationException(
-                $"The split of {options.Templates} templates left the training pool with {trainTemplates.Count} and the test pool with {testTemplates.Count}; use more templates.");
-        var run = new RunContext(options, tokenizer, LetterIds(tokenizer, task), progress, cancellationToken);
+        Setup setup = Prepare(options, progress, cancellationToken);
+        (WordLevelTokenizer tokenizer, TaskDefinition task, DemoSplits splits, List<PromptTemplate> trainTemplates,
+            List<PromptTemplate> testTemplates, RunContext run, string root, string baseDir) = setup;
         timings["vocabulary"] = Lap(clock);
-
-        string root = options.OutputDirectory ?? Path.Combine(Path.GetTempPath(), "paft-demo-" + Guid.NewGuid().ToString("N"));
-        string baseDir = Path.Combine(root, "base");
         try
         {
-            (IReadOnlyList<double> pretrainLosses, long pretrainTokens, long parameterCount) = options.BaseModelDirectory is string given
-                ? UseGivenBase(given, baseDir, tokenizer)
-                : Pretrain(run, baseDir);
+            (IReadOnlyList<double> pretrainLosses, long pretrainTokens, long parameterCount) = BaseModel(setup);
             timings["pretrain"] = Lap(clock);
 
             var methods = new List<DemoMethodResult>();
@@ -98,6 +82,70 @@ public static class DemoRecipe
                 Directory.Delete(root, recursive: true);
         }
     }
+
+    /// <summary>
+    /// The scaling study (the paper's Figure 6): one base model, then PAFT trained on the first N templates of
+    /// the training pool for each N in <paramref name="poolSizes"/>, each evaluated on the same unseen test
+    /// templates. The training pool must hold the largest N (raise <see cref="DemoOptions.Templates"/>).
+    /// </summary>
+    /// <returns>One result per pool size, in the order given; models in <c>paft-N/</c> when an output folder is set.</returns>
+    public static IReadOnlyList<DemoSweepPoint> Sweep(DemoOptions options, IReadOnlyList<int> poolSizes,
+        IProgress<DemoProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(poolSizes);
+        if (poolSizes.Count == 0 || poolSizes.Any(n => n < 1))
+            throw new ArgumentException("Give at least one pool size, each at least 1.", nameof(poolSizes));
+        Setup setup = Prepare(options, progress, cancellationToken);
+        if (poolSizes.Max() > setup.TrainTemplates.Count)
+            throw new ArgumentException(
+                $"The training pool has {setup.TrainTemplates.Count} templates; pool size {poolSizes.Max()} needs more (raise Templates).", nameof(poolSizes));
+        try
+        {
+            BaseModel(setup);
+            return poolSizes.Select(n =>
+            {
+                List<PromptTemplate> pool = setup.TrainTemplates.Take(n).ToList();
+                DemoMethodResult result = setup.Run.FineTune($"paft-{n}", setup.BaseDir, setup.Root, pool, setup.Splits, setup.TestTemplates,
+                    Redrawn(setup.Run, pool, setup.Splits.Train));
+                return new DemoSweepPoint(n, result);
+            }).ToList();
+        }
+        finally
+        {
+            if (options.OutputDirectory is null && Directory.Exists(setup.Root))
+                Directory.Delete(setup.Root, recursive: true);
+        }
+    }
+
+    /// <summary>What <see cref="Run"/> and <see cref="Sweep"/> share: vocabulary, rows, pools and the output folders.</summary>
+    private sealed record Setup(WordLevelTokenizer Tokenizer, TaskDefinition Task, DemoSplits Splits, List<PromptTemplate> TrainTemplates,
+        List<PromptTemplate> TestTemplates, RunContext Run, string Root, string BaseDir);
+
+    private static Setup Prepare(DemoOptions options, IProgress<DemoProgress>? progress, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        WordLevelTokenizer tokenizer = DemoVocabulary.CreateTokenizer();
+        TaskDefinition task = DemoTask.Definition;
+        DemoSplits splits = DemoTask.Split(options.TrainExamples, options.ValidationExamples, options.TestExamples, options.Seed, options.StoryFacts);
+        PromptPoolSplit pools = new OfflineTemplateGenerator(task)
+            .GeneratePool(options.Templates, options.Seed)
+            .Split(options.TestTemplateFraction, options.Seed);
+        var trainTemplates = pools.Train.Templates.ToList();
+        var testTemplates = pools.Test.Templates.ToList();
+        if (trainTemplates.Count == 0 || testTemplates.Count == 0)
+            throw new InvalidOperationException(
+                $"The split of {options.Templates} templates left the training pool with {trainTemplates.Count} and the test pool with {testTemplates.Count}; use more templates.");
+        var run = new RunContext(options, tokenizer, LetterIds(tokenizer, task), progress, cancellationToken);
+        string root = options.OutputDirectory ?? Path.Combine(Path.GetTempPath(), "paft-demo-" + Guid.NewGuid().ToString("N"));
+        return new Setup(tokenizer, task, splits, trainTemplates, testTemplates, run, root, Path.Combine(root, "base"));
+    }
+
+    /// <summary>Pretrains the base into <c>base/</c>, or copies the given one there.</summary>
+    private static (IReadOnlyList<double> Losses, long Tokens, long Parameters) BaseModel(Setup setup) =>
+        setup.Run.Options.BaseModelDirectory is string given
+            ? UseGivenBase(given, setup.BaseDir, setup.Tokenizer)
+            : Pretrain(setup.Run, setup.BaseDir);
 
     /// <summary>The model's architecture for the demo's vocabulary.</summary>
     internal static LlamaConfig ModelConfig(DemoOptions options, WordLevelTokenizer tokenizer) => new()
