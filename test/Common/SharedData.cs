@@ -43,15 +43,6 @@ internal static class SharedData
         }
         return null;
     }
-
-    /// <summary>The repository root (the folder with Paft.MLNet.sln).</summary>
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(System.IO.Path.Combine(dir.FullName, "Paft.MLNet.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException("Paft.MLNet.sln not found above " + AppContext.BaseDirectory);
-    }
 }
 
 /// <summary>A fact that needs <c>../shared</c>; skipped with the reason where it is absent.</summary>

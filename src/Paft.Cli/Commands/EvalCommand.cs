@@ -27,7 +27,7 @@ internal static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "Evaluate on the first N rows only." };
         var mode = new Option<string>("--mode") { Description = "loglik, loglik-option, loglik-norm or generate (default: the saved model's mode, else loglik)." };
         var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n (the PAFT authors' files)." };
-        var topX = new Option<double?>("--top-x") { Description = "Top-X% threshold as a fraction (default: the paper's for the task: 0.9 HellaSwag, 0.8 WinoGrande, 0.85 PIQA and RACE)." };
+        var topX = new Option<double?>("--top-x") { Description = "Top-X% threshold as a fraction (default: the paper's for the task: 0.9 HellaSwag, 0.8 WinoGrande, 0.85 PIQA and RACE; 0.8 for other tasks)." };
         var output = new Option<string>("--out") { Description = "The metrics JSON file to write.", Required = true };
         var command = new Command("eval", "Evaluate a model under every template of a pool: per-template accuracy, mean, std, min, max, Top-X%.")
         {
@@ -65,7 +65,7 @@ internal static class EvalCommand
         {
             metrics = ProgressDisplay.Run(output, "template", display =>
                 mlContext.Paft().Evaluate(model, TrainCommandInputs.ToDataView(rows, task), pool.Templates,
-                    new PromptRobustnessOptions { TopXThreshold = request.TopX ?? TopXThresholds.For(task) ?? 0.5 },
+                    new PromptRobustnessOptions { TopXThreshold = request.TopX }, // null: the evaluator's default for the task
                     new ReportTo(p => display.Report(new ProgressUpdate(p.Done, p.Total, ""))), cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -16,6 +16,7 @@ internal sealed class MultipleChoiceModel : IMultipleChoiceScorer
 {
     private readonly LogLikelihoodScorer _scorer;
     private readonly LlamaGenerator _generator;
+    private readonly Dictionary<TaskDefinition, int> _letterReserves = new(ReferenceEqualityComparer.Instance);
 
     public MultipleChoiceModel(LlamaForCausalLM model, ILlamaTokenizer tokenizer, int batchSize = 16, int maxNewTokens = 16)
     {
@@ -64,17 +65,31 @@ internal sealed class MultipleChoiceModel : IMultipleChoiceScorer
         Answer(prompts, task, ScoringMode.AnswerLetter).Select(a => a.PredictedIndex).ToArray();
 
     /// <summary>The token ids of a prompt (with BOS) and of an answer continuation after it.</summary>
-    public (IReadOnlyList<int> Context, IReadOnlyList<int> Continuation) EncodePair(string prompt, string answer)
+    public (IReadOnlyList<int> Context, IReadOnlyList<int> Continuation) EncodePair(string prompt, string answer) =>
+        EncodePair(prompt, Tokenizer.Encode(prompt, addBos: true), answer);
+
+    /// <summary>As <see cref="EncodePair(string, string)"/>, with the prompt's own ids (BOS included) already encoded.</summary>
+    public (IReadOnlyList<int> Context, IReadOnlyList<int> Continuation) EncodePair(string prompt, IReadOnlyList<int> contextIds, string answer)
     {
         // Encode the whole text and cut it where the prompt's own encoding ends, as lm-evaluation-harness
         // does: a tokenizer may merge across the boundary, and this keeps the ids the model would see.
         string whole = prompt + AnswerSeparator(prompt) + answer;
         IReadOnlyList<int> wholeIds = Tokenizer.Encode(whole, addBos: true);
-        IReadOnlyList<int> contextIds = Tokenizer.Encode(prompt, addBos: true);
         int common = 0;
         while (common < contextIds.Count && common < wholeIds.Count - 1 && contextIds[common] == wholeIds[common])
             common++;
         return (wholeIds.Take(common).ToArray(), wholeIds.Skip(common).ToArray());
+    }
+
+    /// <summary>Tokens an answer label takes after a cue, plus one for EOS: the same for every row of a task.</summary>
+    public int LetterReserve(TaskDefinition task)
+    {
+        lock (_letterReserves)
+        {
+            if (!_letterReserves.TryGetValue(task, out int reserve))
+                _letterReserves[task] = reserve = task.AnswerLabels.Max(l => Tokenizer.Encode(" " + l).Count) + 1;
+            return reserve;
+        }
     }
 
     /// <summary>The text put between a prompt and its answer: a space, unless the prompt already ends in white space.</summary>
@@ -93,9 +108,10 @@ internal sealed class MultipleChoiceModel : IMultipleChoiceScorer
             for (int i = start; i < end; i++)
             {
                 IReadOnlyList<string> answers = answersOf(i);
+                IReadOnlyList<int> contextIds = Tokenizer.Encode(prompts[i], addBos: true); // once per prompt, not per option
                 // Options whose encoding shares the prompt's context go in one request (the context is
                 // computed once); an option whose tokens merged across the boundary gets its own.
-                foreach (var group in answers.Select((answer, k) => (Pair: EncodePair(prompts[i], answer), k))
+                foreach (var group in answers.Select((answer, k) => (Pair: EncodePair(prompts[i], contextIds, answer), k))
                              .GroupBy(x => string.Join(' ', x.Pair.Context)))
                 {
                     var members = group.ToArray();

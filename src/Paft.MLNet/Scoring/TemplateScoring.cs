@@ -34,6 +34,6 @@ internal static class TemplateScoring
         ScoringMode.Generation => model.MaxNewTokens,
         ScoringMode.OptionText or ScoringMode.OptionTextNormalized =>
             task.OptionFields.Max(f => model.Tokenizer.Encode(" " + example.Fields[f]).Count),
-        _ => task.AnswerLabels.Max(l => model.Tokenizer.Encode(" " + l).Count) + 1, // + EOS
+        _ => model.LetterReserve(task),
     };
 }

@@ -149,7 +149,8 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             string answer = target == AnswerTarget.Letter ? task.AnswerLabels[example.Label] : example.Fields[task.OptionFields[example.Label]];
             int reserve = TemplateScoring.AnswerReserve(task,
                 target == AnswerTarget.Letter ? ScoringMode.AnswerLetter : ScoringMode.OptionText, example, scorer);
-            string rendered = fitter.Render(templates[id.ToString()], example, reserve);
+            // The transform rendered the prompt; the fitter only renders again when the context must be cut.
+            string rendered = fitter.Fit(text.ToString(), templates[id.ToString()], example, reserve);
             (IReadOnlyList<int> context, IReadOnlyList<int> continuation) = scorer.EncodePair(rendered, answer);
             // The answer ends with EOS so that a generating model stops after it (short answers).
             int[] completion = eos >= 0 ? [.. continuation, eos] : [.. continuation];

@@ -29,10 +29,17 @@ internal sealed class PromptFitter
     /// <summary>Number of rows whose context had to be cut so far.</summary>
     public int TruncatedRows { get; private set; }
 
-    public string Render(PromptTemplate template, TaskExample example, int reservedTokens)
+    public string Render(PromptTemplate template, TaskExample example, int reservedTokens) =>
+        Fit(template.Render(example.Fields), template, example, reservedTokens);
+
+    /// <summary>
+    /// <paramref name="rendered"/> (the template already rendered with the row's fields) when it fits;
+    /// otherwise the template rendered again with its context fields cut.
+    /// </summary>
+    public string Fit(string rendered, PromptTemplate template, TaskExample example, int reservedTokens)
     {
         int budget = MaxTokens - reservedTokens;
-        string prompt = template.Render(example.Fields);
+        string prompt = rendered;
         if (Count(prompt) <= budget)
             return prompt;
 
