@@ -46,10 +46,17 @@ internal static class DemoCommand
             DemoResult result = ProgressDisplay.Run(stdout, "demo", progress => DemoRecipe.Run(options, new StageProgress(progress)));
             clock.Stop();
 
-            EvalResult[] methods = result.Methods.Select(m => ToEvalResult(m, result.Options, result.TaskName)).ToArray();
+            EvalResult[] methods =
+            [
+                .. result.Methods.Select(m => ToEvalResult(m, result.Options, result.TaskName)),
+                .. result.Methods.Select(m => ToEvalResult(m, result.Options, result.TaskName, adversarial: true)),
+            ];
+            string evalFolder = Path.Combine(folder, EvalFolderName);
+            foreach (EvalResult method in methods)
+                EvalResultFile.SaveSummary(method, Path.Combine(evalFolder, method.Method + (method.IsAdversarial ? AdversarialSuffix : "") + ".json"));
             stdout.WriteLine();
-            stdout.WriteLine($"Accuracy on {result.TestTemplates.Count} unseen test templates × {options.TestExamples} examples " +
-                             $"(chance {1.0 / 4:P0}; Top-{TopXThreshold:P0} = share of templates at or above {TopXThreshold:P0}):");
+            stdout.WriteLine($"Accuracy on {result.TestTemplates.Count} unseen test templates and their {result.AdversarialTemplates.Count} adversarial variants, " +
+                             $"× {options.TestExamples} examples (chance {1.0 / 4:P0}; Top-{TopXThreshold:P0} = share of templates at or above {TopXThreshold:P0}):");
             ComparisonTable.From(methods).Write(stdout, ProgressDisplay.IsInteractive(stdout));
             if (result.Methods.FirstOrDefault(m => m.OwnTemplateAccuracy is not null) is { } sft)
                 stdout.WriteLine($"SFT on its own training template: {sft.OwnTemplateAccuracy:P1}. Base model on the plain question: {result.BasePlainAccuracy:P1}.");
@@ -59,7 +66,9 @@ internal static class DemoCommand
                 methods,
                 result.Methods.Where(m => m.Losses.Count > 0).Select(m => (m.Name, Log(m.Losses))).ToArray(),
                 [],
-                Setup(result, clock.Elapsed, threadCount)), folder);
+                Setup(result, clock.Elapsed, threadCount),
+                Timings(result.Methods)), folder);
+            stdout.WriteLine($"Evaluations: {evalFolder} (paft compare --in {evalFolder})");
             stdout.WriteLine($"Report: {files.Markdown}");
             stdout.WriteLine($"Models: {string.Join(", ", result.Methods.Select(m => m.ModelDirectory).OfType<string>())}");
             stdout.WriteLine($"Done in {clock.Elapsed.TotalMinutes:F1} min ({threadCount} thread(s)).");
@@ -82,10 +91,26 @@ internal static class DemoCommand
         FineTuneBatchSize = 8,
     };
 
-    internal static EvalResult ToEvalResult(DemoMethodResult method, DemoOptions options, string taskName)
+    /// <summary>The folder of the output where every method's evaluations are written, as <c>paft eval</c> files.</summary>
+    public const string EvalFolderName = "eval";
+
+    /// <summary>The file-name ending of an evaluation on the adversarial test set.</summary>
+    public const string AdversarialSuffix = ".adversarial";
+
+    /// <summary>One method's evaluation on the clean test templates, or on their adversarial variants.</summary>
+    internal static EvalResult ToEvalResult(DemoMethodResult method, DemoOptions options, string taskName, bool adversarial = false)
     {
-        double[] accuracies = method.TestAccuracies.Select(a => a.Value).ToArray();
+        IReadOnlyList<KeyValuePair<string, double>> scores = adversarial ? method.AdversarialAccuracies : method.TestAccuracies;
+        double[] accuracies = scores.Select(a => a.Value).ToArray();
         int examples = options.TestExamples;
+        var run = new Dictionary<string, string>
+        {
+            ["model"] = method.ModelDirectory ?? "",
+            ["trainingTemplates"] = method.TrainTemplateIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["seed"] = options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (adversarial)
+            run[EvalResult.TestSetKey] = EvalResult.AdversarialTestSet;
         return new EvalResult(
             method.Name,
             taskName,
@@ -97,15 +122,15 @@ internal static class DemoCommand
             AccuracyStatistics.Median(accuracies),
             TopXThreshold,
             AccuracyStatistics.ShareReaching(accuracies, TopXThreshold),
-            method.TestAccuracies.Select(a => new TemplateAccuracy(a.Key, a.Value, examples)).ToArray(),
-            new Dictionary<string, string>
-            {
-                ["model"] = method.ModelDirectory ?? "",
-                ["trainingTemplates"] = method.TrainTemplateIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["seed"] = options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            },
+            scores.Select(a => new TemplateAccuracy(a.Key, a.Value, examples)).ToArray(),
+            run,
             SourcePath: "");
     }
+
+    /// <summary>Each method's training and generation-mode costs, for the report's Tables 6 and 2.</summary>
+    internal static MethodTiming[] Timings(IEnumerable<DemoMethodResult> methods) =>
+        methods.Select(m => new MethodTiming(m.Name, m.Timing.SelectionSeconds, m.Timing.TrainingSeconds,
+            m.Timing.Generation is { } g ? new GenerationTiming(g.Prompts, g.Seconds, g.MeanGeneratedTokens, g.AnswerAccuracy) : null)).ToArray();
 
     internal static TrainingLog Log(IReadOnlyList<double> losses)
     {
@@ -122,6 +147,8 @@ internal static class DemoCommand
         ("task", $"{r.TaskName}: {r.Options.TrainExamples} training, {r.Options.TestExamples} test examples, 4 options"),
         ("pools", $"offline grammar, {r.TrainTemplates.Count} training templates, {r.TestTemplates.Count} unseen test templates (disjoint)"),
         ("fine-tuning", $"LoRA r {r.Options.LoraRank} alpha {r.Options.LoraAlpha} on {string.Join(",", r.Options.LoraTargets)}, lr {r.Options.FineTuneLearningRate}, {r.Options.FineTuneEpochs} epoch(s), PAFT redraws every {r.Options.RedrawEverySteps} steps"),
+        ("adversarial test set", $"{r.AdversarialTemplates.Count} seeded adversarial variants of the test templates (typos, layout and label-style changes, distractor sentences, instruction after the content)"),
+        .. r.Methods.Where(m => m.Selection is not null).Select(m => (m.Name + "'s template", $"`{m.TrainTemplateIds[0]}`: {m.Selection}")),
         ("base on the plain question", $"{r.BasePlainAccuracy:P1} (the skill without the multiple-choice format)"),
         ("seed", r.Options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ("time", $"{elapsed.TotalMinutes:F1} min on {threads} thread(s): " + string.Join(", ", r.Timings.Select(t => $"{t.Key} {t.Value:F0}s"))),

@@ -23,4 +23,14 @@ internal sealed record EvalResult(
     double TopXShare,
     IReadOnlyList<TemplateAccuracy> Templates,
     IReadOnlyDictionary<string, string> Run,
-    string SourcePath);
+    string SourcePath)
+{
+    /// <summary>The run key naming the test set an evaluation was made on.</summary>
+    public const string TestSetKey = "testSet";
+
+    /// <summary>The <see cref="TestSetKey"/> value of the adversarial test set (absent or "clean": the clean one).</summary>
+    public const string AdversarialTestSet = "adversarial";
+
+    /// <summary>Whether this evaluation is on the adversarial test set.</summary>
+    public bool IsAdversarial => Run.TryGetValue(TestSetKey, out string? set) && set == AdversarialTestSet;
+}

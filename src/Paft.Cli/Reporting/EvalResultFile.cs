@@ -22,6 +22,37 @@ internal static class EvalResultFile
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
+    /// <summary>
+    /// Writes an evaluation known only by its summary and per-template accuracies (the demo's), in the same
+    /// format: the keys <see cref="Read"/> needs, so compare and report take it like any <c>paft eval</c> file.
+    /// </summary>
+    public static void SaveSummary(EvalResult result, string path)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var templates = new JsonArray();
+        foreach (TemplateAccuracy t in result.Templates)
+            templates.Add(new JsonObject { ["id"] = t.Id, ["accuracy"] = t.Accuracy, ["count"] = t.Count });
+        var json = new JsonObject
+        {
+            ["task"] = result.Task,
+            ["exampleCount"] = result.ExampleCount,
+            ["summary"] = new JsonObject
+            {
+                ["meanAccuracy"] = result.MeanAccuracy,
+                ["accuracyStdDev"] = result.AccuracyStdDev,
+                ["minAccuracy"] = result.MinAccuracy,
+                ["maxAccuracy"] = result.MaxAccuracy,
+                ["medianAccuracy"] = result.MedianAccuracy,
+                ["topXThreshold"] = result.TopXThreshold,
+                ["topXShare"] = result.TopXShare,
+            },
+            ["templates"] = templates,
+            ["run"] = RunObject(result.Run.ToDictionary(r => r.Key, r => (string?)r.Value)),
+        };
+        byte[] bytes = new UTF8Encoding(false).GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
     /// <summary>Reads an evaluation file; the method is named <paramref name="method"/>, else after the file.</summary>
     /// <exception cref="InvalidDataException">The file is not an evaluation file; the message names the file and the key.</exception>
     public static EvalResult Read(string path, string? method = null)

@@ -117,7 +117,7 @@ internal static class ReportPlots
         return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
     }
 
-    private static byte[] Png(Plot plot)
+    internal static byte[] Png(Plot plot)
     {
         plot.Axes.Title.Label.FontSize = 18;
         plot.Axes.Left.Label.FontSize = 15;

@@ -73,6 +73,9 @@ internal static class ReportWriter
             md.Append('\n');
         }
 
+        if (content.Timings is { Count: > 0 } timings)
+            TimingSection.Append(md, timings, Image);
+
         md.Append("## Sources\n\n");
         foreach (EvalResult m in content.Methods)
             md.Append("- ").Append(m.Method).Append(": `").Append(m.SourcePath).Append("`\n");

@@ -11,7 +11,7 @@ public sealed class DemoOptions
     /// <summary>Seed of everything: task splits, corpus, template pools, weights, orders. Default 2502.</summary>
     public int Seed { get; init; } = 2502;
 
-    /// <summary>Folder for the models (<c>base/</c>, <c>sft/</c>, <c>sft-top/</c>, <c>paft/</c>); null keeps nothing.</summary>
+    /// <summary>Folder for the models (<c>base/</c>, <c>sft/</c>, <c>sft-top/</c>, <c>zopo/</c>, <c>batprompt/</c>, <c>paft/</c>); null keeps nothing.</summary>
     public string? OutputDirectory { get; init; }
 
     /// <summary>
@@ -93,6 +93,23 @@ public sealed class DemoOptions
     /// <summary>PAFT's K: the template is redrawn every this many optimizer steps. Default 4.</summary>
     public int RedrawEverySteps { get; init; } = 4;
 
+    /// <summary>Templates the ZOPO baseline may evaluate on the validation examples before it chooses. Default 20
+    /// (ZopoOptions' default; TopAccuracy evaluates the whole training pool).</summary>
+    public int ZopoBudget { get; init; } = 20;
+
+    /// <summary>Adversarial variants made of every test template (the adversarial test set). Default 1.</summary>
+    public int AdversarialVariants { get; init; } = 1;
+
+    /// <summary>
+    /// Prompts each model answers in generation mode for the inference-time table (the paper's Table 2): test
+    /// examples under the test templates in turn, one prompt at a time, as a user would send them. Default 48;
+    /// 0 skips the measurement.
+    /// </summary>
+    public int GenerationPrompts { get; init; } = 48;
+
+    /// <summary>Most tokens generated per prompt in generation mode. Default 24.</summary>
+    public int GenerationMaxNewTokens { get; init; } = 24;
+
     /// <summary>Prompts per forward pass when scoring. Default 64.</summary>
     public int EvaluationBatchSize { get; init; } = 64;
 
@@ -117,6 +134,11 @@ public sealed class DemoOptions
         Positive(LoraRank, nameof(LoraRank));
         Positive(RedrawEverySteps, nameof(RedrawEverySteps));
         Positive(EvaluationBatchSize, nameof(EvaluationBatchSize));
+        Positive(ZopoBudget, nameof(ZopoBudget));
+        Positive(AdversarialVariants, nameof(AdversarialVariants));
+        Positive(GenerationMaxNewTokens, nameof(GenerationMaxNewTokens));
+        if (GenerationPrompts < 0)
+            throw new ArgumentOutOfRangeException(nameof(GenerationPrompts), GenerationPrompts, "Must be 0 (skip) or more.");
         if (Templates < 4)
             throw new ArgumentOutOfRangeException(nameof(Templates), Templates, "Need at least 4 templates to split into train and test pools.");
         if (!(TestTemplateFraction > 0 && TestTemplateFraction < 1))

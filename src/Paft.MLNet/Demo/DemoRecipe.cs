@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using Paft.Llama.Inference;
 using Paft.Llama.Lora;
 using Paft.Llama.Modeling;
 using Paft.Llama.Tokenization;
 using Paft.Llama.Training;
 using Paft.MLNet.Augmentation;
+using Paft.MLNet.Perturbation;
 using Paft.MLNet.Prompts;
+using Paft.MLNet.Selection;
 using Paft.MLNet.Tasks;
 
 namespace Paft.MLNet.Demo;
@@ -41,6 +44,13 @@ public static class DemoRecipe
         Setup setup = Prepare(options, progress, cancellationToken);
         (WordLevelTokenizer tokenizer, TaskDefinition task, DemoSplits splits, List<PromptTemplate> trainTemplates,
             List<PromptTemplate> testTemplates, RunContext run, string root, string baseDir) = setup;
+        // The adversarial test set and the generation-mode timing belong to the comparison, not to the sweep.
+        run.AdversarialTemplates = new AdversarialTemplateGenerator(new AdversarialTemplateOptions
+        {
+            VariantsPerTemplate = options.AdversarialVariants,
+            Seed = options.Seed,
+        }).Generate(PromptPool.FromTemplates(testTemplates), task).Templates.ToList();
+        run.MeasureGeneration = options.GenerationPrompts > 0;
         timings["vocabulary"] = Lap(clock);
         try
         {
@@ -49,31 +59,31 @@ public static class DemoRecipe
 
             var methods = new List<DemoMethodResult>();
             double plainAccuracy;
+            TemplateChoice top, zopo, robust;
             using (LlamaForCausalLM baseModel = LlamaForCausalLM.FromPretrained(baseDir))
             {
                 plainAccuracy = run.PlainAccuracy(baseModel, splits.Test);
-                methods.Add(new DemoMethodResult("base", [], run.Accuracies(baseModel, testTemplates, splits.Test, "base"), null, [],
-                    options.OutputDirectory is null ? null : baseDir));
-                // TopAccuracy: the training template the base model answers best on a validation sample.
-                var validation = run.Accuracies(baseModel, trainTemplates, splits.Validation, "select");
-                string bestId = validation.OrderByDescending(a => a.Value).ThenBy(a => a.Key, StringComparer.Ordinal).First().Key;
-                run.TopTemplate = trainTemplates.First(t => t.Id == bestId);
+                methods.Add(run.Result("base", baseModel, [], testTemplates, splits.Test, [], 0, 0, null, options.OutputDirectory is null ? null : baseDir));
+                timings["evaluate-base"] = Lap(clock);
+                top = run.SelectTopAccuracy(baseModel, trainTemplates, splits.Validation);
+                zopo = run.SelectZopo(baseModel, trainTemplates, splits.Validation);
+                robust = run.SelectRobust(baseModel, trainTemplates, splits.Validation);
+                timings["select"] = Lap(clock);
             }
-            timings["evaluate-base"] = Lap(clock);
 
             // The generator's seeded draw already puts the pool in random order: its first template is SFT's.
-            PromptTemplate sftTemplate = trainTemplates[0];
-            methods.Add(run.FineTune("sft", baseDir, root, [sftTemplate], splits, testTemplates, SingleTemplate(run, sftTemplate, splits.Train)));
-            timings["sft"] = Lap(clock);
-            methods.Add(run.FineTune("sft-top", baseDir, root, [run.TopTemplate!], splits, testTemplates, SingleTemplate(run, run.TopTemplate!, splits.Train)));
-            timings["sft-top"] = Lap(clock);
+            var sft = new TemplateChoice(trainTemplates[0], 0, null);
+            foreach ((string name, TemplateChoice choice) in new[] { ("sft", sft), ("sft-top", top), ("zopo", zopo), ("batprompt", robust) })
+            {
+                methods.Add(run.FineTune(name, baseDir, root, [choice.Template], splits, testTemplates,
+                    SingleTemplate(run, choice.Template, splits.Train), choice));
+                timings[name] = Lap(clock);
+            }
             methods.Add(run.FineTune("paft", baseDir, root, trainTemplates, splits, testTemplates, Redrawn(run, trainTemplates, splits.Train)));
             timings["paft"] = Lap(clock);
             timings["total"] = total.Elapsed.TotalSeconds;
 
-            return new DemoResult(options, task.Name,
-                trainTemplates.Select(t => new KeyValuePair<string, string>(t.Id, t.Text)).ToList(),
-                testTemplates.Select(t => new KeyValuePair<string, string>(t.Id, t.Text)).ToList(),
+            return new DemoResult(options, task.Name, Pairs(trainTemplates), Pairs(testTemplates), Pairs(run.AdversarialTemplates),
                 methods, pretrainLosses, pretrainTokens, plainAccuracy, timings, parameterCount, tokenizer.VocabSize);
         }
         finally
@@ -82,6 +92,9 @@ public static class DemoRecipe
                 Directory.Delete(root, recursive: true);
         }
     }
+
+    private static List<KeyValuePair<string, string>> Pairs(IEnumerable<PromptTemplate> templates) =>
+        templates.Select(t => new KeyValuePair<string, string>(t.Id, t.Text)).ToList();
 
     /// <summary>
     /// The scaling study (the paper's Figure 6): one base model, then PAFT trained on the first N templates of
@@ -259,10 +272,15 @@ public static class DemoRecipe
         public WordLevelTokenizer Tokenizer { get; } = tokenizer;
         public IProgress<DemoProgress>? Progress { get; } = progress;
         public CancellationToken CancellationToken { get; } = cancellationToken;
-        public PromptTemplate? TopTemplate { get; set; }
+        /// <summary>The adversarial test set every model is also scored on; empty skips it (the sweep).</summary>
+        public IReadOnlyList<PromptTemplate> AdversarialTemplates { get; set; } = [];
 
+        /// <summary>Whether every model's generation-mode inference is timed (the comparison, not the sweep).</summary>
+        public bool MeasureGeneration { get; set; }
+
+        /// <summary>The rendered prompt, then the answer and end-of-sequence: a fine-tuned model answers and stops, as the paper's do.</summary>
         public TrainingExample TrainingExample(PromptTemplate template, TaskExample row) =>
-            new(Tokenizer.Encode(template.Render(row.Fields), addBos: true), [AnswerIds(row)[row.Label]]);
+            new(Tokenizer.Encode(template.Render(row.Fields), addBos: true), [AnswerIds(row)[row.Label], Tokenizer.EosId]);
 
         /// <summary>The one-token answer of each option, in option order: its letter, or its own word.</summary>
         public IReadOnlyList<int> AnswerIds(TaskExample row) => Options.AnswerForm == DemoAnswerForm.Letter
@@ -285,13 +303,110 @@ public static class DemoRecipe
 
         public double Accuracy(LlamaForCausalLM model, PromptTemplate template, IReadOnlyList<TaskExample> rows)
         {
+            int[] predicted = Predict(model, template, rows, rows);
+            return (double)predicted.Where((p, i) => p == rows[i].Label).Count() / rows.Count;
+        }
+
+        /// <summary>
+        /// The chosen option of each row under <paramref name="template"/>; the candidates of row i are the
+        /// answers of <paramref name="answersFrom"/>[i] (the clean row, when the prompt's row is perturbed).
+        /// </summary>
+        public int[] Predict(LlamaForCausalLM model, PromptTemplate template, IReadOnlyList<TaskExample> rows, IReadOnlyList<TaskExample> answersFrom)
+        {
             var prompts = rows.Select(r => Tokenizer.Encode(template.Render(r.Fields), addBos: true)).ToList();
-            int[] predicted = LetterScorer.Predict(model, prompts, i => AnswerIds(rows[i]), WordLevelTokenizer.PadId, Options.EvaluationBatchSize);
+            return LetterScorer.Predict(model, prompts, i => AnswerIds(answersFrom[i]), WordLevelTokenizer.PadId, Options.EvaluationBatchSize);
+        }
+
+        /// <summary>TopAccuracy: the training template the base model answers best on the validation examples.</summary>
+        public TemplateChoice SelectTopAccuracy(LlamaForCausalLM baseModel, IReadOnlyList<PromptTemplate> pool, IReadOnlyList<TaskExample> validation)
+        {
+            var clock = Stopwatch.StartNew();
+            var accuracies = Accuracies(baseModel, pool, validation, "select top-accuracy");
+            KeyValuePair<string, double> best = accuracies.OrderByDescending(a => a.Value).ThenBy(a => a.Key, StringComparer.Ordinal).First();
+            return new TemplateChoice(pool.First(t => t.Id == best.Key), clock.Elapsed.TotalSeconds,
+                $"best of {pool.Count} training templates on {validation.Count} validation examples ({best.Value:P1})");
+        }
+
+        /// <summary>ZOPO: Gaussian-process local search over the base model's embeddings of the templates, within a budget.</summary>
+        public TemplateChoice SelectZopo(LlamaForCausalLM baseModel, IReadOnlyList<PromptTemplate> pool, IReadOnlyList<TaskExample> validation)
+        {
+            var clock = Stopwatch.StartNew();
+            var selector = new ZopoTemplateSelector(new ZopoOptions { Budget = Math.Min(Options.ZopoBudget, pool.Count), Seed = Options.Seed },
+                new HiddenStateEmbedder(baseModel, Tokenizer));
+            int evaluated = 0;
+            ZopoResult result = selector.Select(PromptPool.FromTemplates(pool), template =>
+            {
+                CancellationToken.ThrowIfCancellationRequested();
+                double accuracy = Accuracy(baseModel, template, validation);
+                Progress?.Report(new DemoProgress("select zopo", ++evaluated, Options.ZopoBudget, double.NaN,
+                    $"select zopo: template {evaluated} accuracy {accuracy:P1}"));
+                return accuracy;
+            });
+            return new TemplateChoice(result.Best, clock.Elapsed.TotalSeconds,
+                $"GP search over hidden-state embeddings: {result.Trace.Count} of {pool.Count} templates evaluated ({result.BestAccuracy:P1})");
+        }
+
+        /// <summary>BATprompt, offline: the template whose validation accuracy drops least under input noise.</summary>
+        public TemplateChoice SelectRobust(LlamaForCausalLM baseModel, IReadOnlyList<PromptTemplate> pool, IReadOnlyList<TaskExample> validation)
+        {
+            var clock = Stopwatch.StartNew();
+            // Noise may misspell an option's own word; the answer to look for is still the clean row's.
+            Dictionary<string, TaskExample> clean = validation.ToDictionary(r => r.Source, StringComparer.Ordinal);
+            int scored = 0;
+            var selector = new RobustPromptSelector((template, rows) =>
+            {
+                CancellationToken.ThrowIfCancellationRequested();
+                if (rows.Count != validation.Count)
+                    Progress?.Report(new DemoProgress("select batprompt", ++scored, pool.Count, double.NaN, $"select batprompt: template {scored}/{pool.Count}"));
+                return Predict(baseModel, template, rows, rows.Select(r => clean[r.Source]).ToList());
+            }, new RobustPromptOptions { Seed = Options.Seed });
+            RobustPromptResult result = selector.SelectAsync(PromptPool.FromTemplates(pool), DemoTask.Definition, validation, CancellationToken)
+                .GetAwaiter().GetResult();
+            return new TemplateChoice(result.Best, clock.Elapsed.TotalSeconds,
+                $"least drop under input noise of {pool.Count} training templates (clean {result.Score.CleanAccuracy:P1}, noisy {result.Score.PerturbedAccuracy:P1})");
+        }
+
+        /// <summary>
+        /// Generation mode (the paper's Table 2): test prompts answered greedily one at a time until EOS or the
+        /// token limit, the test templates taken in turn.
+        /// </summary>
+        public DemoGeneration? Generate(LlamaForCausalLM model, IReadOnlyList<PromptTemplate> templates, IReadOnlyList<TaskExample> rows, string stage)
+        {
+            if (!MeasureGeneration)
+                return null;
+            var generator = new LlamaGenerator(model);
+            var settings = new GenerationOptions { MaxNewTokens = Options.GenerationMaxNewTokens, StopTokenIds = [Tokenizer.EosId] };
+            int count = Options.GenerationPrompts;
+            var prompts = new List<IReadOnlyList<int>>(count);
+            for (int p = 0; p < count; p++)
+                prompts.Add(Tokenizer.Encode(templates[p % templates.Count].Render(rows[p % rows.Count].Fields), addBos: true));
+            long tokens = 0;
             int correct = 0;
-            for (int i = 0; i < rows.Count; i++)
-                if (predicted[i] == rows[i].Label)
+            var clock = Stopwatch.StartNew();
+            for (int p = 0; p < count; p++)
+            {
+                CancellationToken.ThrowIfCancellationRequested();
+                IReadOnlyList<int> generated = generator.Generate(prompts[p], settings);
+                tokens += generated.Count;
+                TaskExample row = rows[p % rows.Count];
+                if (generated.Count > 0 && generated[0] == AnswerIds(row)[row.Label])
                     correct++;
-            return (double)correct / rows.Count;
+            }
+            double seconds = clock.Elapsed.TotalSeconds;
+            Progress?.Report(new DemoProgress(stage, count, count, double.NaN, $"{stage}: generated {tokens} tokens for {count} prompts"));
+            return new DemoGeneration(count, seconds, (double)tokens / count, (double)correct / count);
+        }
+
+        /// <summary>A model's results: clean and adversarial test accuracies, generation-mode timing.</summary>
+        public DemoMethodResult Result(string name, LlamaForCausalLM model, IReadOnlyList<PromptTemplate> trainedOn, IReadOnlyList<PromptTemplate> testTemplates,
+            IReadOnlyList<TaskExample> test, IReadOnlyList<double> losses, double selectionSeconds, double trainingSeconds, string? selection, string? folder)
+        {
+            double? own = trainedOn.Count == 1 ? Accuracy(model, trainedOn[0], test) : null;
+            var accuracies = Accuracies(model, testTemplates, test, name);
+            var adversarial = Accuracies(model, AdversarialTemplates, test, name + " adversarial");
+            DemoGeneration? generation = Generate(model, testTemplates, test, name + " generate");
+            return new DemoMethodResult(name, trainedOn.Select(t => t.Id).ToList(), accuracies, own, losses, folder, adversarial,
+                new DemoMethodTiming(selectionSeconds, trainingSeconds, generation), selection);
         }
 
         /// <summary>
@@ -308,10 +423,11 @@ public static class DemoRecipe
         }
 
         public DemoMethodResult FineTune(string name, string baseDir, string root, IReadOnlyList<PromptTemplate> templates, DemoSplits splits,
-            IReadOnlyList<PromptTemplate> testTemplates, Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch)
+            IReadOnlyList<PromptTemplate> testTemplates, Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch, TemplateChoice? choice = null)
         {
             DemoOptions o = Options;
             using LlamaForCausalLM model = LlamaForCausalLM.FromPretrained(baseDir);
+            var clock = Stopwatch.StartNew();
             LoraAdapterSet lora = LoraAdapterSet.Apply(model, new LoraConfig { Rank = o.LoraRank, Alpha = o.LoraAlpha, TargetModules = o.LoraTargets }, o.Seed);
             var trainer = new LoraTrainer(lora, (ids, mask) => model.forward(ids, mask), new TrainingOptions
             {
@@ -331,20 +447,21 @@ public static class DemoRecipe
                 losses.Add(p.Loss);
                 Progress?.Report(new DemoProgress(name, p.Step, p.TotalSteps, p.Loss, $"{name} step {p.Step}/{p.TotalSteps} loss {p.Loss:F3}"));
             }), CancellationToken);
+            double trainingSeconds = clock.Elapsed.TotalSeconds;
 
-            double? own = templates.Count == 1 ? Accuracy(model, templates[0], splits.Test) : null;
-            var accuracies = Accuracies(model, testTemplates, splits.Test, name);
-            string? folder = null;
-            if (o.OutputDirectory is not null)
-            {
-                folder = Path.Combine(root, name);
+            string? folder = o.OutputDirectory is null ? null : Path.Combine(root, name);
+            if (folder is not null)
                 DemoModelFiles.WriteAdapter(Path.Combine(folder, "adapter"), lora, Path.GetFullPath(baseDir));
-                lora.Merge();
+            // Merged before it is scored, so that every model answers at the base model's cost per token.
+            lora.Merge();
+            if (folder is not null)
                 DemoModelFiles.WriteModel(folder, model, Tokenizer);
-            }
-            return new DemoMethodResult(name, templates.Select(t => t.Id).ToList(), accuracies, own, losses, folder);
+            return Result(name, model, templates, testTemplates, splits.Test, losses, choice?.Seconds ?? 0, trainingSeconds, choice?.Description, folder);
         }
     }
+
+    /// <summary>A training template chosen for single-template SFT, what choosing it cost, and how it was chosen.</summary>
+    private sealed record TemplateChoice(PromptTemplate Template, double Seconds, string? Description);
 
     /// <summary>An <see cref="IProgress{T}"/> that runs its handler at once, on the reporting thread.</summary>
     private sealed class InlineProgress<T>(Action<T> handler) : IProgress<T>

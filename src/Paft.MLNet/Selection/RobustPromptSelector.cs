@@ -19,7 +19,7 @@ public sealed class RobustPromptSelector
 {
     private const double Tolerance = 1e-9;
 
-    private readonly IMultipleChoiceScorer _scorer;
+    private readonly Func<PromptTemplate, TaskDefinition, IReadOnlyList<TaskExample>, IReadOnlyList<int>> _predict;
     private readonly RobustPromptOptions _options;
     private readonly IChatClient? _chatClient;
 
@@ -29,13 +29,47 @@ public sealed class RobustPromptSelector
     /// <param name="chatClient">Writes improved templates and rewrites inputs; null selects from the pool only.</param>
     /// <exception cref="ArgumentException"><see cref="RobustPromptOptions.ChatRewrite"/> is set without a chat client.</exception>
     public RobustPromptSelector(IMultipleChoiceScorer scorer, RobustPromptOptions? options = null, IChatClient? chatClient = null)
+        : this(Predictor(scorer), options, chatClient)
     {
-        _scorer = scorer ?? throw new ArgumentNullException(nameof(scorer));
+    }
+
+    /// <summary>
+    /// Creates a selector over a caller's own predictions: <paramref name="predict"/> answers a template over
+    /// rows, which is how a scorer whose candidates depend on the row (not only on the rendered prompt) plugs
+    /// in. Perturbed rows keep their <see cref="TaskExample.Source"/>, so a predictor can find the clean row.
+    /// </summary>
+    /// <param name="predict">The chosen option (0-based, or -1) of each row under the template, in row order.</param>
+    /// <param name="options">Noise, criterion and rounds; null uses the defaults.</param>
+    /// <param name="chatClient">Writes improved templates and rewrites inputs; null selects from the pool only.</param>
+    /// <exception cref="ArgumentException"><see cref="RobustPromptOptions.ChatRewrite"/> is set without a chat client.</exception>
+    public RobustPromptSelector(Func<PromptTemplate, IReadOnlyList<TaskExample>, IReadOnlyList<int>> predict,
+        RobustPromptOptions? options = null, IChatClient? chatClient = null)
+        : this(Wrap(predict), options, chatClient)
+    {
+    }
+
+    private RobustPromptSelector(Func<PromptTemplate, TaskDefinition, IReadOnlyList<TaskExample>, IReadOnlyList<int>> predict,
+        RobustPromptOptions? options, IChatClient? chatClient)
+    {
+        _predict = predict;
         _options = options ?? new RobustPromptOptions();
         _options.Validate();
         if (_options.ChatRewrite is not null && chatClient is null)
             throw new ArgumentException($"{nameof(RobustPromptOptions.ChatRewrite)} needs a chat client.", nameof(chatClient));
         _chatClient = chatClient;
+    }
+
+    private static Func<PromptTemplate, TaskDefinition, IReadOnlyList<TaskExample>, IReadOnlyList<int>> Predictor(IMultipleChoiceScorer scorer)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        return (template, task, rows) => TemplateAccuracy.Predict(template, task, rows, scorer);
+    }
+
+    private static Func<PromptTemplate, TaskDefinition, IReadOnlyList<TaskExample>, IReadOnlyList<int>> Wrap(
+        Func<PromptTemplate, IReadOnlyList<TaskExample>, IReadOnlyList<int>> predict)
+    {
+        ArgumentNullException.ThrowIfNull(predict);
+        return (template, _, rows) => predict(template, rows);
     }
 
     /// <summary>Selects the most robust template.</summary>
@@ -159,10 +193,17 @@ public sealed class RobustPromptSelector
 
     private Scored Score(PromptTemplate template, int round, TaskDefinition task, IReadOnlyList<TaskExample> clean, IReadOnlyList<TaskExample> perturbed)
     {
-        double cleanAccuracy = Accuracy(TemplateAccuracy.Predict(template, task, clean, _scorer), clean);
-        IReadOnlyList<int> perturbedPredictions = TemplateAccuracy.Predict(template, task, perturbed, _scorer);
+        double cleanAccuracy = Accuracy(Predict(template, task, clean), clean);
+        IReadOnlyList<int> perturbedPredictions = Predict(template, task, perturbed);
         var step = new RobustPromptStep(template.Id, round, cleanAccuracy, Accuracy(perturbedPredictions, perturbed));
         return new Scored(template, step, perturbedPredictions);
+    }
+
+    private IReadOnlyList<int> Predict(PromptTemplate template, TaskDefinition task, IReadOnlyList<TaskExample> rows)
+    {
+        IReadOnlyList<int> predicted = _predict(template, task, rows);
+        return predicted.Count == rows.Count ? predicted
+            : throw new InvalidOperationException($"The predictor gave {predicted.Count} answers for {rows.Count} rows under template '{template.Id}'.");
     }
 
     private static double Accuracy(IReadOnlyList<int> predicted, IReadOnlyList<TaskExample> rows)

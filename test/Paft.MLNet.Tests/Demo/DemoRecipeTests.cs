@@ -42,6 +42,9 @@ public sealed class TinyDemoRun : IDisposable
         LoraAlpha = 4,
         LoraTargets = ["q_proj", "v_proj"],
         EvaluationBatchSize = 3,
+        ZopoBudget = 3,
+        GenerationPrompts = 5,
+        GenerationMaxNewTokens = 4,
     };
 
     public void Dispose()
@@ -66,7 +69,7 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
         List<DemoProgress> reports = run.Reports;
         DemoResult result = run.Result;
 
-        Assert.Equal(["base", "sft", "sft-top", "paft"], result.Methods.Select(m => m.Name));
+        Assert.Equal(["base", "sft", "sft-top", "zopo", "batprompt", "paft"], result.Methods.Select(m => m.Name));
         Assert.Equal(8, result.TrainTemplates.Count + result.TestTemplates.Count);
         Assert.Empty(result.TrainTemplates.Select(t => t.Key).Intersect(result.TestTemplates.Select(t => t.Key)));
         Assert.Equal(3, result.PretrainLosses.Count);
@@ -81,10 +84,10 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
         }
         Assert.Equal(result.TrainTemplates[0].Key, Assert.Single(result.Methods[1].TrainTemplateIds));
         Assert.NotNull(result.Methods[1].OwnTemplateAccuracy);
-        Assert.Null(result.Methods[3].OwnTemplateAccuracy);
-        Assert.Equal(result.TrainTemplates.Select(t => t.Key), result.Methods[3].TrainTemplateIds);
+        Assert.Null(result.Methods[5].OwnTemplateAccuracy);
+        Assert.Equal(result.TrainTemplates.Select(t => t.Key), result.Methods[5].TrainTemplateIds);
 
-        foreach (string name in new[] { "base", "sft", "sft-top", "paft" })
+        foreach (string name in new[] { "base", "sft", "sft-top", "zopo", "batprompt", "paft" })
         {
             string folder = Path.Combine(_out, name);
             using var model = LlamaForCausalLM.FromPretrained(folder);
@@ -136,6 +139,72 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
         Assert.Equal(a.PretrainLosses, b.PretrainLosses);
         Assert.Equal(a.Methods.Select(m => m.Losses), b.Methods.Select(m => m.Losses));
         Assert.Equal(a.Methods.SelectMany(m => m.TestAccuracies), b.Methods.SelectMany(m => m.TestAccuracies));
+        Assert.Equal(a.AdversarialTemplates, b.AdversarialTemplates);
+        Assert.Equal(a.Methods.SelectMany(m => m.AdversarialAccuracies), b.Methods.SelectMany(m => m.AdversarialAccuracies));
+        Assert.Equal(a.Methods.Select(m => m.TrainTemplateIds.FirstOrDefault()), b.Methods.Select(m => m.TrainTemplateIds.FirstOrDefault()));
+        Assert.Equal(a.Methods.Select(m => m.Timing.Generation?.MeanGeneratedTokens), b.Methods.Select(m => m.Timing.Generation?.MeanGeneratedTokens));
+    }
+
+    [Fact]
+    public void BaselinesChooseOneTrainingTemplateAndSayHow()
+    {
+        DemoResult result = run.Result;
+        var training = result.TrainTemplates.Select(t => t.Key).ToHashSet();
+        foreach (string name in new[] { "sft-top", "zopo", "batprompt" })
+        {
+            DemoMethodResult method = result.Methods.Single(m => m.Name == name);
+            Assert.Contains(Assert.Single(method.TrainTemplateIds), training);
+            Assert.False(string.IsNullOrWhiteSpace(method.Selection));
+            Assert.True(method.Timing.SelectionSeconds > 0, $"{name}: choosing a template took no time");
+            Assert.True(method.Timing.TrainingSeconds > 0);
+        }
+        // ZOPO evaluates at most its budget of 3 templates; TopAccuracy evaluates all of them.
+        Assert.Equal(3, run.Reports.Count(r => r.Stage == "select zopo"));
+        Assert.Equal(result.TrainTemplates.Count, run.Reports.Count(r => r.Stage == "select top-accuracy"));
+        Assert.Null(result.Methods[0].Selection);
+        Assert.Equal(0, result.Methods[0].Timing.TotalTrainingSeconds);
+        Assert.Null(result.Methods.Single(m => m.Name == "paft").Selection);
+    }
+
+    [Fact]
+    public void EveryModelIsAlsoScoredOnTheAdversarialVariantsOfTheTestTemplates()
+    {
+        DemoResult result = run.Result;
+        Assert.Equal(result.TestTemplates.Count, result.AdversarialTemplates.Count); // one variant each by default
+        Assert.Empty(result.AdversarialTemplates.Select(t => t.Value).Intersect(result.TestTemplates.Select(t => t.Value)));
+        foreach (KeyValuePair<string, string> adversarial in result.AdversarialTemplates)
+            Assert.Empty(Paft.MLNet.Prompts.PromptTemplate.Parse(adversarial.Value, adversarial.Key).Validate(DemoTask.Definition));
+        foreach (DemoMethodResult method in result.Methods)
+        {
+            Assert.Equal(result.AdversarialTemplates.Select(t => t.Key), method.AdversarialAccuracies.Select(a => a.Key));
+            Assert.All(method.AdversarialAccuracies, a => Assert.Equal(0, a.Value * 4 % 1, 9));
+        }
+    }
+
+    [Fact]
+    public void GenerationModeAnswersAsTheSavedModelGenerates()
+    {
+        DemoResult result = run.Result;
+        DemoOptions options = TinyDemoRun.Options(null);
+        var test = DemoTask.Split(options.TrainExamples, options.ValidationExamples, options.TestExamples, options.Seed, options.StoryFacts).Test;
+        var templates = result.TestTemplates.Select(t => Paft.MLNet.Prompts.PromptTemplate.Parse(t.Value, t.Key)).ToList();
+        foreach (string name in new[] { "base", "paft" })
+        {
+            DemoGeneration generation = result.Methods.Single(m => m.Name == name).Timing.Generation!;
+            Assert.Equal(5, generation.Prompts);
+            Assert.True(generation.Seconds > 0);
+
+            // The same prompts through the saved (merged) model and the library's generator give the same lengths.
+            string folder = Path.Combine(_out, name);
+            using var model = LlamaForCausalLM.FromPretrained(folder);
+            ILlamaTokenizer tokenizer = TokenizerLoader.Load(folder);
+            var generator = new Paft.Llama.Inference.LlamaGenerator(model);
+            var settings = new Paft.Llama.Inference.GenerationOptions { MaxNewTokens = 4, StopTokenIds = tokenizer.EosIds };
+            double tokens = Enumerable.Range(0, 5).Average(p =>
+                generator.Generate(tokenizer.Encode(templates[p % templates.Count].Render(test[p % test.Count].Fields), addBos: true), settings).Count);
+            Assert.Equal(tokens, generation.MeanGeneratedTokens, 9);
+            Assert.InRange(generation.MeanGeneratedTokens, 0, 4);
+        }
     }
 
     [Fact]
@@ -162,11 +231,12 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
         DemoResult result = DemoRecipe.Run(new DemoOptions
         {
             Seed = 3, BaseModelDirectory = Path.Combine(_out, "base"), TrainExamples = 4, ValidationExamples = 2, TestExamples = 2,
-            FineTuneBatchSize = 4, FineTuneEpochs = 1, Templates = 4, TestTemplateFraction = 0.5, LoraRank = 2, LoraTargets = ["q_proj"],
+            FineTuneBatchSize = 4, FineTuneEpochs = 1, Templates = 4, TestTemplateFraction = 0.5, LoraRank = 2, LoraTargets = ["q_proj"], GenerationPrompts = 0,
         });
         Assert.Empty(result.PretrainLosses);
         Assert.Equal(run.Result.ModelParameters, result.ModelParameters);
-        Assert.Equal([0, 1, 1, 1], result.Methods.Select(m => m.Losses.Count)); // 4 examples, batch 4: one step each
+        Assert.Equal([0, 1, 1, 1, 1, 1], result.Methods.Select(m => m.Losses.Count)); // 4 examples, batch 4: one step each
+        Assert.All(result.Methods, m => Assert.Null(m.Timing.Generation)); // GenerationPrompts 0 skips the measurement
         Assert.All(result.Methods, m => Assert.Equal(result.TestTemplates.Count, m.TestAccuracies.Count));
     }
 

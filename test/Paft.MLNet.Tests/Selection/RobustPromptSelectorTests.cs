@@ -66,6 +66,43 @@ public class RobustPromptSelectorTests
     private static PromptPool Pool => PromptPool.FromTemplates(Plan.Keys.Select(Style));
 
     [Fact]
+    public async Task ARowAwarePredictorSeesPerturbedRowsThatKeepTheirSourceAndGivesTheSameChoice()
+    {
+        var scorer = new PlannedScorer(Plan);
+        var options = new RobustPromptOptions { Perturbation = new() { Rate = 0.1 }, PerturbedCopies = 2 };
+        RobustPromptResult viaScorer = await new RobustPromptSelector(scorer, options).SelectAsync(Pool, Task, Validation);
+
+        var seen = new List<IReadOnlyList<TaskExample>>();
+        RobustPromptResult viaPredictor = await new RobustPromptSelector((template, rows) =>
+        {
+            seen.Add(rows);
+            return TemplateAccuracy.Predict(template, Task, rows, new PlannedScorer(Plan));
+        }, options).SelectAsync(Pool, Task, Validation);
+
+        Assert.Equal(viaScorer.Best.Id, viaPredictor.Best.Id);
+        Assert.Equal(viaScorer.Trace, viaPredictor.Trace);
+        // Per template: the clean rows, then both perturbed copies, in row order, each keeping its row's source and label.
+        Assert.Equal(2 * Plan.Count, seen.Count);
+        IReadOnlyList<TaskExample> perturbed = seen[1];
+        Assert.Equal(2 * Rows, perturbed.Count);
+        for (int r = 0; r < perturbed.Count; r++)
+        {
+            Assert.Equal(Validation[r % Rows].Source, perturbed[r].Source);
+            Assert.Equal(Validation[r % Rows].Label, perturbed[r].Label);
+        }
+        Assert.Contains(Enumerable.Range(0, perturbed.Count), r => perturbed[r].Fields["goal"] != Validation[r % Rows].Fields["goal"]);
+    }
+
+    [Fact]
+    public async Task APredictorGivingTheWrongNumberOfAnswersIsAnErrorNamingTheTemplate()
+    {
+        var selector = new RobustPromptSelector((template, rows) => new int[rows.Count - 1]);
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => selector.SelectAsync(Pool, Task, Validation));
+        Assert.Contains("'style-0'", e.Message);
+        Assert.Contains($"for {Rows} rows", e.Message);
+    }
+
+    [Fact]
     public async Task OfflinePicksTheTemplateWhoseAccuracyDropsLeast()
     {
         var scorer = new PlannedScorer(Plan);

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Text;
+
+namespace Paft.Cli.Reporting;
+
+/// <summary>
+/// The report's cost sections: training time per method (the paper's Table 6: template selection plus
+/// fine-tuning) and inference time in generation mode with the mean generated length (Table 2, where the
+/// speed-up of a fine-tuned model comes from its shorter answers). A table and a figure each.
+/// </summary>
+internal static class TimingSection
+{
+    public const string TrainingFileName = "training_time.png";
+    public const string InferenceFileName = "inference_time.png";
+
+    /// <summary>Appends both sections; <paramref name="image"/> writes a figure and returns the name to link.</summary>
+    public static void Append(StringBuilder md, IReadOnlyList<MethodTiming> timings, Func<string, byte[], string> image)
+    {
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        MethodTiming[] trained = timings.Where(t => t.TotalSeconds > 0).ToArray();
+        if (trained.Length > 0)
+        {
+            MethodTiming reference = trained.FirstOrDefault(t => t.Method == "sft") ?? trained[0];
+            md.Append("## Training time per method (the paper's Table 6)\n\n");
+            md.Append("![Training time per method](").Append(image(TrainingFileName, TimingPlots.TrainingTime(trained))).Append(")\n\n");
+            md.Append("| Method | Template selection (s) | Fine-tuning (s) | Total (s) | × ").Append(reference.Method).Append(" |\n|:---|---:|---:|---:|---:|\n");
+            foreach (MethodTiming t in trained)
+                md.Append(string.Format(inv, "| {0} | {1:F1} | {2:F1} | {3:F1} | {4:F2} |\n",
+                    t.Method, t.SelectionSeconds, t.TrainingSeconds, t.TotalSeconds, t.TotalSeconds / reference.TotalSeconds));
+            md.Append("\nSelection runs the base model on validation examples (TopAccuracy every training template, ZOPO its budget, " +
+                      "BATprompt every template on clean and noisy inputs); PAFT and plain SFT choose nothing. Times from one run on one machine: compare the ratios.\n\n");
+        }
+
+        MethodTiming[] generated = timings.Where(t => t.Generation is not null).ToArray();
+        if (generated.Length > 0)
+        {
+            GenerationTiming reference = generated[0].Generation!;
+            md.Append("## Inference in generation mode (the paper's Table 2)\n\n");
+            md.Append("![Inference time per method](").Append(image(InferenceFileName, TimingPlots.InferenceTime(generated))).Append(")\n\n");
+            md.Append("| Method | Prompts | Mean generated tokens | ms per prompt | × ").Append(generated[0].Method)
+              .Append(" | Generated answer right (%) |\n|:---|---:|---:|---:|---:|---:|\n");
+            foreach (MethodTiming t in generated)
+            {
+                GenerationTiming g = t.Generation!;
+                md.Append(string.Format(inv, "| {0} | {1} | {2:F2} | {3:F1} | {4:F2} | {5:F1} |\n", t.Method, g.Prompts, g.MeanGeneratedTokens,
+                    g.MillisecondsPerPrompt, reference.MillisecondsPerPrompt > 0 ? g.MillisecondsPerPrompt / reference.MillisecondsPerPrompt : double.NaN,
+                    100 * g.AnswerAccuracy));
+            }
+            md.Append("\nGreedy decoding one prompt at a time until end-of-sequence or the token limit, test templates in turn; fine-tuned models are merged, " +
+                      "so every model pays the same per token and the time follows the answer's length.\n\n");
+        }
+    }
+}
