@@ -7,7 +7,8 @@ namespace Paft.Cli.Commands;
 
 /// <summary>
 /// <c>paft compare (--run NAME=FILE.json)... | --in DIR [--out DIR]</c>: the evaluations of several methods side by side,
-/// in the paper's Table 1 shape (mean ± std, min, max, Top-X%), on the console and as <c>comparison.md</c>.
+/// in the paper's Table 1 shape (mean ± std, min, max, Top-X%), on the console and as <c>comparison.md</c> with a
+/// per-template accuracy figure. Adversarial evaluations (run <c>testSet</c>) get their own columns beside the clean ones.
 /// </summary>
 internal static class CompareCommand
 {
@@ -16,8 +17,8 @@ internal static class CompareCommand
     public static Command Create()
     {
         var runs = new Option<string[]>("--run") { Description = "NAME=FILE.json: an evaluation written by `paft eval`, shown as NAME. Repeat for each method.", AllowMultipleArgumentsPerToken = false };
-        var input = new Option<string>("--in") { Description = "A folder of evaluation JSON files (searched recursively; each named after its file, or its folder for eval.json)." };
-        var output = new Option<string>("--out") { Description = $"The folder to write {MarkdownFileName} to." };
+        var input = new Option<string>("--in") { Description = "A folder of evaluation JSON files (searched recursively; each named after its file, or its folder for eval.json; X.adversarial.json is method X on the adversarial test set)." };
+        var output = new Option<string>("--out") { Description = $"The folder to write {MarkdownFileName} and {ReportWriter.DistributionFileName} (per-template accuracy by method) to." };
         var command = new Command("compare", "Compare evaluations of several methods in one table (mean ± std, min, max, Top-X%).") { runs, input, output };
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
@@ -27,15 +28,36 @@ internal static class CompareCommand
             if (table.TemplateMismatch is { } mismatch)
                 stderr.WriteLine($"warning: {mismatch}");
             if (parseResult.GetValue(output) is { } folder)
-            {
-                string path = Path.Combine(Path.GetFullPath(folder), MarkdownFileName);
-                byte[] bytes = System.Text.Encoding.UTF8.GetBytes($"# Accuracy over test templates — {table.Task}\n\n{table.ToMarkdown()}");
-                AtomicFile.Write(path, stream => stream.Write(bytes));
-                stdout.WriteLine($"Wrote '{path}'.");
-            }
+                foreach (string path in WriteFiles(table, folder))
+                    stdout.WriteLine($"Wrote '{path}'.");
             return CommandExit.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Writes the per-template accuracy figure, then <see cref="MarkdownFileName"/> (the table, and a link to the
+    /// figure) into <paramref name="folder"/>; returns the paths, the Markdown last.
+    /// </summary>
+    public static IReadOnlyList<string> WriteFiles(ComparisonTable table, string folder)
+    {
+        string outFolder = Path.GetFullPath(folder);
+        string figure = Path.Combine(outFolder, ReportWriter.DistributionFileName);
+        byte[] png = ReportPlots.AccuracyDistribution(table.Rows);
+        AtomicFile.Write(figure, stream => stream.Write(png));
+
+        var markdown = new System.Text.StringBuilder();
+        markdown.Append("# Accuracy over test templates — ").Append(table.Task).Append("\n\n").Append(table.ToMarkdown());
+        if (table.IsPaired)
+            markdown.Append("\nTemplates: clean / adversarial. Adversarial: seeded variants of the test templates (`paft eval --adversarial`); ")
+                    .Append("— where a method was not evaluated on that set.\n");
+        if (table.TemplateMismatch is { } mismatch)
+            markdown.Append("\n**Note:** ").Append(mismatch).Append('\n');
+        markdown.Append("\n![Per-template accuracy by method](").Append(ReportWriter.DistributionFileName).Append(")\n");
+        string path = Path.Combine(outFolder, MarkdownFileName);
+        byte[] bytes = new System.Text.UTF8Encoding(false).GetBytes(markdown.ToString());
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+        return [figure, path];
     }
 
     /// <summary>The evaluations named by <c>--run</c> (in order), then those found in <c>--in</c>.</summary>

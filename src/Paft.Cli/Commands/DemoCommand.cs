@@ -53,7 +53,7 @@ internal static class DemoCommand
             ];
             string evalFolder = Path.Combine(folder, EvalFolderName);
             foreach (EvalResult method in methods)
-                EvalResultFile.SaveSummary(method, Path.Combine(evalFolder, method.Method + (method.IsAdversarial ? AdversarialSuffix : "") + ".json"));
+                EvalResultFile.SaveSummary(method, Path.Combine(evalFolder, method.Method + (method.IsAdversarial ? EvalResultFile.AdversarialSuffix : "") + ".json"));
             stdout.WriteLine();
             stdout.WriteLine($"Accuracy on {result.TestTemplates.Count} unseen test templates and their {result.AdversarialTemplates.Count} adversarial variants, " +
                              $"× {options.TestExamples} examples (chance {1.0 / 4:P0}; Top-{TopXThreshold:P0} = share of templates at or above {TopXThreshold:P0}):");
@@ -94,9 +94,6 @@ internal static class DemoCommand
     /// <summary>The folder of the output where every method's evaluations are written, as <c>paft eval</c> files.</summary>
     public const string EvalFolderName = "eval";
 
-    /// <summary>The file-name ending of an evaluation on the adversarial test set.</summary>
-    public const string AdversarialSuffix = ".adversarial";
-
     /// <summary>One method's evaluation on the clean test templates, or on their adversarial variants.</summary>
     internal static EvalResult ToEvalResult(DemoMethodResult method, DemoOptions options, string taskName, bool adversarial = false)
     {
@@ -108,9 +105,8 @@ internal static class DemoCommand
             ["model"] = method.ModelDirectory ?? "",
             ["trainingTemplates"] = method.TrainTemplateIds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [EvalResult.TestSetKey] = adversarial ? EvalResult.AdversarialTestSet : EvalResult.CleanTestSet,
         };
-        if (adversarial)
-            run[EvalResult.TestSetKey] = EvalResult.AdversarialTestSet;
         return new EvalResult(
             method.Name,
             taskName,

@@ -5,6 +5,7 @@ using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
 using Paft.MLNet;
 using Paft.MLNet.Evaluation;
+using Paft.MLNet.Perturbation;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
@@ -12,8 +13,9 @@ using Paft.MLNet.Tasks;
 namespace Paft.Cli.Commands;
 
 /// <summary>
-/// <c>paft eval --model DIR [--adapter DIR] --task TASK --data FILE --prompts FILE [--limit N] [--mode MODE] --out FILE.json</c>:
-/// accuracy under every template of the pool, and its spread, written as JSON and printed as a table.
+/// <c>paft eval --model DIR [--adapter DIR] --task TASK --data FILE --prompts FILE [--limit N] [--mode MODE]
+/// [--adversarial [--adversarial-seed N] [--adversarial-variants N]] --out FILE.json</c>: accuracy under every template of
+/// the pool (or of its seeded adversarial variants), and its spread, written as JSON and printed as a table.
 /// </summary>
 internal static class EvalCommand
 {
@@ -28,16 +30,24 @@ internal static class EvalCommand
         var mode = new Option<string>("--mode") { Description = "loglik, loglik-option, loglik-norm or generate (default: the saved model's mode, else loglik)." };
         var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n (the PAFT authors' files)." };
         var topX = new Option<double?>("--top-x") { Description = "Top-X% threshold as a fraction (default: the paper's for the task: 0.9 HellaSwag, 0.8 WinoGrande, 0.85 PIQA and RACE; 0.8 for other tasks)." };
+        var adversarial = new Option<bool>("--adversarial")
+        {
+            Description = "Evaluate on seeded adversarial variants of the --prompts templates (typos, layout and label-style changes, distractor sentences, " +
+                          "instruction moved after the content) instead of the templates themselves; the run records testSet: adversarial.",
+        };
+        var adversarialSeed = new Option<int?>("--adversarial-seed") { Description = $"Seed of the adversarial variants (default {AdversarialDefaults.Seed}); needs --adversarial." };
+        var adversarialVariants = new Option<int?>("--adversarial-variants") { Description = $"Adversarial variants of each template (default {AdversarialDefaults.VariantsPerTemplate}); needs --adversarial." };
         var output = new Option<string>("--out") { Description = "The metrics JSON file to write.", Required = true };
         var command = new Command("eval", "Evaluate a model under every template of a pool: per-template accuracy, mean, std, min, max, Top-X%.")
         {
-            model, adapter, task, data, prompts, limit, mode, escaped, topX, output,
+            model, adapter, task, data, prompts, limit, mode, escaped, topX, adversarial, adversarialSeed, adversarialVariants, output,
         };
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
             var request = new EvalRequest(parseResult.GetValue(model)!, parseResult.GetValue(adapter), parseResult.GetValue(task)!,
                 parseResult.GetValue(data)!, parseResult.GetValue(prompts)!, parseResult.GetValue(limit), parseResult.GetValue(mode),
-                parseResult.GetValue(escaped), parseResult.GetValue(topX), parseResult.GetValue(output)!);
+                parseResult.GetValue(escaped), parseResult.GetValue(topX), parseResult.GetValue(output)!,
+                parseResult.GetValue(adversarial), parseResult.GetValue(adversarialSeed), parseResult.GetValue(adversarialVariants));
             using CancelKeyScope cancel = CancelKeyScope.Start(CancellationToken.None, stderr);
             return Run(request, stdout, stderr, cancel.Token);
         }));
@@ -52,19 +62,29 @@ internal static class EvalCommand
         ScoringMode? mode = request.Mode is null ? null : TrainCommandInputs.Mode(request.Mode, "--mode");
         if (request.TopX is < 0 or > 1)
             throw new CommandInputException($"--top-x must be a fraction in [0, 1] (got {request.TopX}).");
+        AdversarialTemplateOptions? adversarial = AdversarialOptions(request);
         PromptPool pool = TrainCommandInputs.Pool(request.Prompts, task, request.EscapedNewlines);
+        PromptPool testPool = adversarial is null ? pool : AdversarialPool(pool, task, adversarial, request.Prompts);
         IReadOnlyList<TaskExample> rows = TrainCommandInputs.Rows(task, request.Data, request.Limit, "--data");
+        if (adversarial is not null)
+            output.WriteLine($"Adversarial test set: {testPool.Count} adversarial template(s) from the {pool.Count} of '{request.Prompts}' " +
+                $"({adversarial.VariantsPerTemplate} variant(s) each, seed {adversarial.Seed}).");
+        // `paft compare --in` refuses a file whose name and test set disagree; say so now rather than after the comparison fails.
+        if (EvalResultFile.NamedAdversarial(request.Out) != (adversarial is not null))
+            error.WriteLine(adversarial is not null
+                ? $"warning: --out '{request.Out}' does not end in {EvalResultFile.AdversarialSuffix}.json; `paft compare --in` expects adversarial evaluations to."
+                : $"warning: --out '{request.Out}' ends in {EvalResultFile.AdversarialSuffix}.json but this is a clean evaluation (no --adversarial); `paft compare --in` will refuse it.");
 
         var mlContext = new MLContext(0);
         PaftTransformer model = EvalCommandModel.Load(mlContext, request.Model, request.Adapter, task, pool.First().Template, mode);
         output.WriteLine($"Evaluating {EvalCommandModel.Describe(model, request.Adapter)} on {rows.Count} rows of '{task.Name}' " +
-            $"under {pool.Count} template(s), mode {TrainCommandInputs.ModeName(model.Scoring)}.");
+            $"under {testPool.Count} {(adversarial is null ? "" : "adversarial ")}template(s), mode {TrainCommandInputs.ModeName(model.Scoring)}.");
 
         PromptRobustnessMetrics metrics;
         try
         {
             metrics = ProgressDisplay.Run(output, "template", display =>
-                mlContext.Paft().Evaluate(model, TrainCommandInputs.ToDataView(rows, task), pool.Templates,
+                mlContext.Paft().Evaluate(model, TrainCommandInputs.ToDataView(rows, task), testPool.Templates,
                     new PromptRobustnessOptions { TopXThreshold = request.TopX }, // null: the evaluator's default for the task
                     new ReportTo(p => display.Report(new ProgressUpdate(p.Done, p.Total, ""))), cancellationToken));
         }
@@ -85,11 +105,47 @@ internal static class EvalCommand
             ["limit"] = request.Limit?.ToString(CultureInfo.InvariantCulture),
             ["prompts"] = Path.GetFullPath(request.Prompts),
             ["mode"] = TrainCommandInputs.ModeName(model.Scoring),
+            [EvalResult.TestSetKey] = adversarial is null ? EvalResult.CleanTestSet : EvalResult.AdversarialTestSet,
+            ["adversarialSeed"] = adversarial?.Seed.ToString(CultureInfo.InvariantCulture),
+            ["adversarialVariants"] = adversarial?.VariantsPerTemplate.ToString(CultureInfo.InvariantCulture),
         };
         EvalResultFile.Save(metrics, run, request.Out);
         EvalResultFile.WriteTable(EvalResultFile.Read(request.Out), output);
         output.WriteLine($"Wrote '{Path.GetFullPath(request.Out)}'.");
         return CommandExit.Success;
+    }
+
+    private static readonly AdversarialTemplateOptions AdversarialDefaults = new();
+
+    /// <summary>The adversarial settings asked for, or null for the clean pool; the seed and count options need --adversarial.</summary>
+    private static AdversarialTemplateOptions? AdversarialOptions(EvalRequest request)
+    {
+        if (!request.Adversarial)
+        {
+            // Silently evaluating the clean pool would leave the user believing the numbers are adversarial ones.
+            if (request.AdversarialSeed is not null)
+                throw new CommandInputException("--adversarial-seed applies only with --adversarial.");
+            if (request.AdversarialVariants is not null)
+                throw new CommandInputException("--adversarial-variants applies only with --adversarial.");
+            return null;
+        }
+        if (request.AdversarialVariants is < 1)
+            throw new CommandInputException($"--adversarial-variants must be at least 1 (got {request.AdversarialVariants}).");
+        return new AdversarialTemplateOptions
+        {
+            Seed = request.AdversarialSeed ?? AdversarialDefaults.Seed,
+            VariantsPerTemplate = request.AdversarialVariants ?? AdversarialDefaults.VariantsPerTemplate,
+        };
+    }
+
+    /// <summary>The adversarial variants of the (validated, non-empty) pool; an error when no template can be varied.</summary>
+    private static PromptPool AdversarialPool(PromptPool pool, TaskDefinition task, AdversarialTemplateOptions options, string path)
+    {
+        PromptPool variants = new AdversarialTemplateGenerator(options).Generate(pool, task);
+        if (variants.Count == 0)
+            throw new CommandInputException(
+                $"--adversarial: no adversarial variant could be made from the templates of '{path}' (a template that is only its placeholders has no text to edit).");
+        return variants;
     }
 
     /// <summary>Calls back on the evaluating thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
@@ -101,4 +157,4 @@ internal static class EvalCommand
 
 /// <summary>What <c>paft eval</c> was asked to do.</summary>
 internal sealed record EvalRequest(string Model, string? Adapter, string Task, string Data, string Prompts, int? Limit, string? Mode,
-    bool EscapedNewlines, double? TopX, string Out);
+    bool EscapedNewlines, double? TopX, string Out, bool Adversarial = false, int? AdversarialSeed = null, int? AdversarialVariants = null);

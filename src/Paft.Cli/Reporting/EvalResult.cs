@@ -8,7 +8,8 @@ internal sealed record TemplateAccuracy(string Id, double Accuracy, int Count);
 
 /// <summary>
 /// An evaluation as <c>paft eval</c> writes it (the JSON of <c>PromptRobustnessMetrics</c>, plus a <c>run</c>
-/// object naming model, data and pool): what compare and report read. Accuracies are fractions.
+/// object naming model, data and pool): what compare and report read. Accuracies are fractions. The run's
+/// <c>testSet</c> says which test set it was: <c>adversarial</c>, or <c>clean</c> (also when absent).
 /// </summary>
 internal sealed record EvalResult(
     string Method,
@@ -25,12 +26,21 @@ internal sealed record EvalResult(
     IReadOnlyDictionary<string, string> Run,
     string SourcePath)
 {
-    /// <summary>The run key naming the test set an evaluation was made on.</summary>
+    /// <summary>The <c>run</c> key naming the test set.</summary>
     public const string TestSetKey = "testSet";
 
-    /// <summary>The <see cref="TestSetKey"/> value of the adversarial test set (absent or "clean": the clean one).</summary>
+    /// <summary>The test set of the pool's own templates.</summary>
+    public const string CleanTestSet = "clean";
+
+    /// <summary>The test set of adversarial variants of the pool's templates (<c>paft eval --adversarial</c>).</summary>
     public const string AdversarialTestSet = "adversarial";
 
+    /// <summary><see cref="AdversarialTestSet"/> or <see cref="CleanTestSet"/>, from <see cref="Run"/> (clean when the key is absent).</summary>
+    public string TestSet => IsAdversarial ? AdversarialTestSet : CleanTestSet;
+
     /// <summary>Whether this evaluation is on the adversarial test set.</summary>
-    public bool IsAdversarial => Run.TryGetValue(TestSetKey, out string? set) && set == AdversarialTestSet;
+    public bool IsAdversarial => string.Equals(Run.GetValueOrDefault(TestSetKey), AdversarialTestSet, StringComparison.Ordinal);
+
+    /// <summary>The method, with "(adversarial)" after it for an adversarial evaluation: a label unique within a comparison.</summary>
+    public string Label => IsAdversarial ? $"{Method} (adversarial)" : Method;
 }

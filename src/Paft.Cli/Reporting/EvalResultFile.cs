@@ -112,6 +112,9 @@ internal static class EvalResultFile
             foreach ((string key, JsonNode? value) in runJson)
                 if (value is not null)
                     run[key] = value.ToString();
+        if (run.TryGetValue(EvalResult.TestSetKey, out string? testSet) && testSet is not (EvalResult.CleanTestSet or EvalResult.AdversarialTestSet))
+            throw new InvalidDataException(
+                $"{path}: run.{EvalResult.TestSetKey} is '{testSet}'; expected '{EvalResult.CleanTestSet}' or '{EvalResult.AdversarialTestSet}'.");
 
         return new EvalResult(
             method,
@@ -129,10 +132,22 @@ internal static class EvalResultFile
             source);
     }
 
-    /// <summary>The file's name without extension; for a generic name such as <c>eval.json</c>, its folder's name.</summary>
+    /// <summary>What a file name ends with, before <c>.json</c>, when the file holds an adversarial evaluation (<c>paft.adversarial.json</c>).</summary>
+    public const string AdversarialSuffix = ".adversarial";
+
+    /// <summary>Whether the file's name says it holds an adversarial evaluation (<c>X.adversarial.json</c>).</summary>
+    public static bool NamedAdversarial(string path) =>
+        Path.GetFileNameWithoutExtension(path).EndsWith(AdversarialSuffix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The file's name without extension and without <see cref="AdversarialSuffix"/> (the test set is not part of the
+    /// method's name); for a generic name such as <c>eval.json</c> or <c>eval.adversarial.json</c>, its folder's name.
+    /// </summary>
     public static string MethodName(string path)
     {
         string stem = Path.GetFileNameWithoutExtension(path);
+        if (NamedAdversarial(path) && stem.Length > AdversarialSuffix.Length)
+            stem = stem[..^AdversarialSuffix.Length];
         bool generic = stem is "eval" or "metrics" or "results" or "robustness";
         string? folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)));
         return generic && !string.IsNullOrEmpty(folder) ? folder : stem;

@@ -2,7 +2,10 @@ namespace Paft.Cli.Reporting;
 
 /// <summary>Everything a robustness report shows; <see cref="ReportWriter"/> turns it into Markdown and plots.</summary>
 /// <param name="Title">The report's heading.</param>
-/// <param name="Methods">One evaluation a method (all on the same task and test templates), in the order to show them.</param>
+/// <param name="Methods">
+/// One evaluation a method and test set (all on the same task; within a set, on the same templates), in the order to
+/// show them: a method may have a clean and an adversarial evaluation, which the report pairs.
+/// </param>
 /// <param name="TrainingCurves">Loss curves of the methods that were trained; may be empty.</param>
 /// <param name="Sweep">Scaling-study points (test accuracy against training pool size); the figure needs at least two.</param>
 /// <param name="Setup">Further facts of the setup the caller knows, shown as "name: value" lines (e.g. the demo's pools and seeds).</param>

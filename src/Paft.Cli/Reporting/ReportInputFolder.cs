@@ -18,11 +18,10 @@ internal static class ReportInputFolder
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (EvalResult method in methods)
         {
-            if (method.Run.TryGetValue("model", out string? model) && Path.Combine(model, TrainingLog.FileName) is var log && File.Exists(log))
-            {
+            // A model evaluated on both test sets has one curve, not two.
+            if (method.Run.TryGetValue("model", out string? model) && Path.Combine(model, TrainingLog.FileName) is var log && File.Exists(log)
+                && used.Add(Path.GetFullPath(log)))
                 curves.Add((method.Method, TrainingLog.Load(log)));
-                used.Add(Path.GetFullPath(log));
-            }
         }
         foreach (string log in Directory.EnumerateFiles(folder, TrainingLog.FileName, SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {

@@ -14,53 +14,95 @@ internal static class ReportPlots
     /// <summary>
     /// One box a method (quartiles, whiskers at the best and worst template) with every template's accuracy
     /// drawn over it as a point, spread sideways so equal accuracies stay visible; a dashed line at Top-X.
+    /// When any evaluation is adversarial, a method's clean and adversarial boxes stand side by side, coloured by
+    /// test set (the legend says which is which), methods in the order they first appear.
     /// </summary>
-    public static byte[] AccuracyDistribution(IReadOnlyList<EvalResult> methods)
+    public static byte[] AccuracyDistribution(IReadOnlyList<EvalResult> evaluations)
     {
         var plot = new Plot();
         var random = new Random(0); // fixed jitter: the same report twice gives the same picture
-        for (int m = 0; m < methods.Count; m++)
+        string[] methods = evaluations.Select(r => r.Method).Distinct(StringComparer.Ordinal).ToArray();
+        bool paired = evaluations.Any(r => r.IsAdversarial);
+        if (paired)
         {
-            double[] accuracies = methods[m].Templates.Select(t => 100 * t.Accuracy).Order().ToArray();
-            Color color = plot.Add.Palette.GetColor(m);
-            var box = new Box
+            Color clean = plot.Add.Palette.GetColor(0), adversarial = plot.Add.Palette.GetColor(1);
+            foreach (EvalResult r in evaluations)
             {
-                Position = m,
-                BoxMin = Quantile(accuracies, 0.25),
-                BoxMax = Quantile(accuracies, 0.75),
-                BoxMiddle = Quantile(accuracies, 0.5),
-                WhiskerMin = accuracies[0],
-                WhiskerMax = accuracies[^1],
-                Width = 0.5,
-                FillColor = color.WithAlpha(0.25),
-            };
-            var boxes = plot.Add.Boxes([box]);
-            boxes.FillColor = color.WithAlpha(0.2); // see-through, so the points and the median line show
-            boxes.LineColor = color;
-            boxes.LineWidth = 1.5f;
-
-            double[] xs = accuracies.Select(_ => m + (random.NextDouble() - 0.5) * 0.3).ToArray();
-            var points = plot.Add.Markers(xs, accuracies, MarkerShape.FilledCircle, 5, color);
-            points.MarkerStyle.FillColor = color.WithAlpha(0.7);
+                int m = Array.IndexOf(methods, r.Method);
+                AddBox(plot, m + (r.IsAdversarial ? 0.2 : -0.2), 0.34, r, r.IsAdversarial ? adversarial : clean, random);
+            }
+            // One legend entry a test set, not one a box: the colour means the set.
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = SetLegend(evaluations, false, "Clean test templates"), FillColor = clean.WithAlpha(0.35), LineColor = clean, LineWidth = 1.5f });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = SetLegend(evaluations, true, "Adversarial variants"), FillColor = adversarial.WithAlpha(0.35), LineColor = adversarial, LineWidth = 1.5f });
         }
-
-        if (methods.Select(r => r.TopXThreshold).Distinct().Count() == 1)
+        else
         {
-            var line = plot.Add.HorizontalLine(100 * methods[0].TopXThreshold, 1.5f, Colors.Gray, LinePattern.Dashed);
-            line.LegendText = $"Top-X threshold ({100 * methods[0].TopXThreshold:0.##}%)";
-            plot.ShowLegend(Alignment.UpperRight);
+            for (int m = 0; m < evaluations.Count; m++)
+                AddBox(plot, m, 0.5, evaluations[m], plot.Add.Palette.GetColor(m), random);
         }
+
+        if (evaluations.Select(r => r.TopXThreshold).Distinct().Count() == 1)
+        {
+            var line = plot.Add.HorizontalLine(100 * evaluations[0].TopXThreshold, 1.5f, Colors.Gray, LinePattern.Dashed);
+            line.LegendText = $"Top-X threshold ({100 * evaluations[0].TopXThreshold:0.##}%)";
+        }
+        if (paired || evaluations.Select(r => r.TopXThreshold).Distinct().Count() == 1)
+        {
+            // Under the plot, not over the data: boxes reach every corner (a good method's whisker touches 100%).
+            plot.ShowLegend(Edge.Bottom);
+            plot.Legend.Orientation = Orientation.Horizontal;
+        }
+
+        int count = paired ? methods.Length : evaluations.Count;
+        string[] labels = paired ? methods : evaluations.Select(r => r.Method).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
-            Enumerable.Range(0, methods.Count).Select(i => (double)i).ToArray(), methods.Select(r => r.Method).ToArray());
+            Enumerable.Range(0, count).Select(i => (double)i).ToArray(), labels);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        plot.Axes.SetLimitsX(-0.6, methods.Count - 0.4);
-        double lowest = methods.Min(r => r.MinAccuracy);
-        plot.Axes.SetLimitsY(Math.Max(0, Math.Floor(100 * lowest / 10) * 10 - 5), 101);
-        plot.Title($"Accuracy under each test template — {methods[0].Task} ({methods.Max(r => r.Templates.Count)} templates)");
+        plot.Axes.SetLimitsX(-0.6, count - 0.4);
+        double lowest = evaluations.Min(r => r.MinAccuracy);
+        double bottom = Math.Max(0, Math.Floor(100 * lowest / 10) * 10 - 5);
+        // Paired: a little room under 0 so that a template at 0% (common under adversarial edits) is not cut in half.
+        plot.Axes.SetLimitsY(paired && bottom == 0 ? -2 : bottom, 101);
+        // Paired: a shorter lead, so that the title with both counts fits the figure's width.
+        plot.Title(paired
+            ? $"Per-template accuracy — {evaluations[0].Task} ({CountOf(evaluations, false)} clean, {CountOf(evaluations, true)} adversarial templates)"
+            : $"Accuracy under each test template — {evaluations[0].Task} ({evaluations.Max(r => r.Templates.Count)} templates)");
         plot.YLabel("Accuracy on one test template (%)");
         plot.XLabel("Method");
         return Png(plot);
     }
+
+    /// <summary>A box of one evaluation's per-template accuracies at <paramref name="position"/>, with the accuracies over it as jittered points.</summary>
+    private static void AddBox(Plot plot, double position, double width, EvalResult evaluation, Color color, Random random)
+    {
+        double[] accuracies = evaluation.Templates.Select(t => 100 * t.Accuracy).Order().ToArray();
+        var box = new Box
+        {
+            Position = position,
+            BoxMin = Quantile(accuracies, 0.25),
+            BoxMax = Quantile(accuracies, 0.75),
+            BoxMiddle = Quantile(accuracies, 0.5),
+            WhiskerMin = accuracies[0],
+            WhiskerMax = accuracies[^1],
+            Width = width,
+            FillColor = color.WithAlpha(0.25),
+        };
+        var boxes = plot.Add.Boxes([box]);
+        boxes.FillColor = color.WithAlpha(0.2); // see-through, so the points and the median line show
+        boxes.LineColor = color;
+        boxes.LineWidth = 1.5f;
+
+        double[] xs = accuracies.Select(_ => position + (random.NextDouble() - 0.5) * width * 0.6).ToArray();
+        var points = plot.Add.Markers(xs, accuracies, MarkerShape.FilledCircle, 5, color);
+        points.MarkerStyle.FillColor = color.WithAlpha(0.7);
+    }
+
+    private static string SetLegend(IReadOnlyList<EvalResult> evaluations, bool adversarial, string name) =>
+        evaluations.Any(r => r.IsAdversarial == adversarial) ? $"{name} ({CountOf(evaluations, adversarial)})" : $"{name} (none)";
+
+    /// <summary>The most templates any evaluation of the set has.</summary>
+    private static int CountOf(IReadOnlyList<EvalResult> evaluations, bool adversarial) =>
+        evaluations.Where(r => r.IsAdversarial == adversarial).Select(r => r.Templates.Count).DefaultIfEmpty(0).Max();
 
     /// <summary>Training loss against optimizer step, one line a method.</summary>
     public static byte[] LossCurves(IReadOnlyList<(string Method, TrainingLog Log)> curves)

@@ -6,7 +6,8 @@ namespace Paft.Cli.Reporting;
 
 /// <summary>
 /// Writes a robustness report into a folder: <c>report.md</c> naming the model, task, pools and seeds, the
-/// comparison table, and PNG figures: per-template accuracy per method (the paper's Figures 4–5), training
+/// comparison table (clean and adversarial side by side when there are adversarial evaluations), and PNG figures:
+/// per-template accuracy per method (the paper's Figures 4–5; clean and adversarial boxes paired), training
 /// loss curves, and accuracy against the number of training templates (Figure 6) when there is a sweep.
 /// Every file is written atomically; figures are written before the Markdown that links them.
 /// </summary>
@@ -41,13 +42,17 @@ internal static class ReportWriter
         if (table.TemplateMismatch is { } mismatch)
             md.Append("**Note:** ").Append(mismatch).Append("\n\n");
         md.Append(string.Format(inv,
-            "Accuracy in percent over {0} test template(s) of {1} example(s) each. Mean ± Std: the mean of the per-template accuracies " +
+            "Accuracy in percent over {0} of {1} example(s) each. Mean ± Std: the mean of the per-template accuracies " +
             "and their standard deviation across templates (population). Top-X%: the share of templates whose accuracy reaches X.\n\n",
-            content.Methods.Max(m => m.Templates.Count), content.Methods[0].ExampleCount));
+            TemplateCounts(content.Methods), content.Methods[0].ExampleCount));
+        if (table.IsPaired)
+            md.Append("Adversarial: the same methods on seeded adversarial variants of the test templates (typos, option layout and ")
+              .Append("label style changed, a distractor sentence, the instruction moved after the content; `paft eval --adversarial`). ")
+              .Append("Templates: clean / adversarial; — where a method was not evaluated on that set.\n\n");
         md.Append("![Per-template accuracy by method](").Append(Image(DistributionFileName, ReportPlots.AccuracyDistribution(content.Methods))).Append(")\n\n");
         md.Append("Worst templates:\n\n");
         foreach (EvalResult m in content.Methods)
-            md.Append("- ").Append(m.Method).Append(": ")
+            md.Append("- ").Append(m.Label).Append(": ")
               .AppendJoin(", ", m.Templates.OrderBy(t => t.Accuracy).Take(3).Select(t => string.Format(inv, "`{0}` {1:F2}%", t.Id, 100 * t.Accuracy)))
               .Append('\n');
         md.Append('\n');
@@ -78,12 +83,22 @@ internal static class ReportWriter
 
         md.Append("## Sources\n\n");
         foreach (EvalResult m in content.Methods)
-            md.Append("- ").Append(m.Method).Append(": `").Append(m.SourcePath).Append("`\n");
+            md.Append("- ").Append(m.Label).Append(": `").Append(m.SourcePath).Append("`\n");
 
         string markdown = Path.Combine(outFolder, MarkdownFileName);
         byte[] bytes = new UTF8Encoding(false).GetBytes(md.ToString());
         AtomicFile.Write(markdown, stream => stream.Write(bytes));
         return new ReportFiles(markdown, images);
+    }
+
+    /// <summary>"24 test template(s)", or "24 clean test template(s) and 48 adversarial variant(s)" when there are adversarial evaluations.</summary>
+    private static string TemplateCounts(IReadOnlyList<EvalResult> methods)
+    {
+        int clean = methods.Where(m => !m.IsAdversarial).Select(m => m.Templates.Count).DefaultIfEmpty(0).Max();
+        int adversarial = methods.Where(m => m.IsAdversarial).Select(m => m.Templates.Count).DefaultIfEmpty(0).Max();
+        return adversarial == 0
+            ? $"{clean} test template(s)"
+            : $"{clean} clean test template(s) and {adversarial} adversarial variant(s)";
     }
 
     /// <summary>Task, data, test pool and mode once when every method shares them; then model, adapter, training pool and seed per method.</summary>
@@ -103,7 +118,19 @@ internal static class ReportWriter
             else if (values.Length > 1)
                 perMethod.Add((shared[i], labels[i]));
         }
-        md.Append("- Test templates: ").Append(methods.Max(m => m.Templates.Count).ToString(CultureInfo.InvariantCulture))
+        // The adversarial settings once when every adversarial evaluation shares them (clean ones have none).
+        EvalResult[] adversarial = methods.Where(m => m.IsAdversarial).ToArray();
+        foreach ((string key, string label) in new[] { ("adversarialSeed", "Adversarial seed"), ("adversarialVariants", "Adversarial variants per template") })
+        {
+            string[] values = adversarial.Select(m => m.Run.GetValueOrDefault(key) ?? "").Distinct().ToArray();
+            if (values.Length == 1 && values[0].Length > 0)
+                md.Append("- ").Append(label).Append(": ").Append(values[0]).Append('\n');
+            else if (values.Length > 1)
+                perMethod.Add((key, label));
+        }
+        md.Append("- Test templates: ").Append(adversarial.Length == 0
+              ? methods.Max(m => m.Templates.Count).ToString(CultureInfo.InvariantCulture)
+              : $"{methods.Where(m => !m.IsAdversarial).Select(m => m.Templates.Count).DefaultIfEmpty(0).Max()} clean, {adversarial.Max(m => m.Templates.Count)} adversarial")
           .Append(", examples per template: ").Append(methods[0].ExampleCount.ToString(CultureInfo.InvariantCulture)).Append('\n');
         foreach ((string name, string value) in content.Setup)
             md.Append("- ").Append(name).Append(": ").Append(value).Append('\n');
@@ -116,7 +143,7 @@ internal static class ReportWriter
         md.Append("|:---|").AppendJoin("|", columns.Select(_ => ":---")).Append("|\n");
         foreach (EvalResult m in methods)
         {
-            md.Append("| ").Append(m.Method);
+            md.Append("| ").Append(m.Label);
             foreach ((string key, _) in columns)
             {
                 string value = m.Run.GetValueOrDefault(key) ?? "";

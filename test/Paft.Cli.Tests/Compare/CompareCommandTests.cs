@@ -1,5 +1,7 @@
 using Paft.Cli.Commands;
+using Paft.Cli.Reporting;
 using Paft.Cli.Tests.Prompts;
+using Paft.Cli.Tests.Report;
 using Paft.Cli.Tests.Train;
 
 namespace Paft.Cli.Tests.Compare;
@@ -102,5 +104,113 @@ public sealed class CompareCommandTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("NAME=FILE.json", result.Error);
+    }
+    [Fact]
+    public void AdversarialFiles_PairWithTheirCleanRow_MethodsInOrderOfFirstAppearance_DashWhereMissing()
+    {
+        string folder = _data.PathOf("eval");
+        // base: clean 0.5, 0.6 -> 55.00 ± 5.00; adversarial 0.3, 0.5 -> 40.00 ± 10.00, min 30, Top-85 0.
+        EvalFiles.Write(Path.Combine(folder, "base.json"), "piqa", [0.5, 0.6]);
+        EvalFiles.Write(Path.Combine(folder, "base.adversarial.json"), "piqa", [0.3, 0.5], testSet: "adversarial");
+        // paft: clean 0.9, 0.8 -> 85.00 ± 5.00, Top-85 1 of 2; adversarial 0.85, 0.95 -> 90.00 ± 5.00, min 85, Top-85 2 of 2.
+        EvalFiles.Write(Path.Combine(folder, "paft.json"), "piqa", [0.9, 0.8], testSet: "clean");
+        EvalFiles.Write(Path.Combine(folder, "paft.adversarial.json"), "piqa", [0.85, 0.95], testSet: "adversarial");
+        // sft: clean only.
+        EvalFiles.Write(Path.Combine(folder, "sft.json"), "piqa", [0.7, 0.7]);
+        string outFolder = _data.PathOf("cmp");
+
+        CliRunner.Result result = CliRunner.Run("compare", "--in", folder, "--out", outFolder);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        string[] expected =
+        [
+            "| Method | Templates | Clean Mean ± Std | Clean Min | Clean Top-85% | Adversarial Mean ± Std | Adversarial Min | Adversarial Top-85% |",
+            "|:---|---:|---:|---:|---:|---:|---:|---:|",
+            "| base | 2 / 2 | 55.00 ± 5.00 | 50.00 | 0.00 | 40.00 ± 10.00 | 30.00 | 0.00 |",
+            "| paft | 2 / 2 | 85.00 ± 5.00 | 80.00 | 50.00 | 90.00 ± 5.00 | 85.00 | 100.00 |",
+            "| sft | 2 / — | 70.00 ± 0.00 | 70.00 | 0.00 | — | — | — |",
+        ];
+        Assert.Equal(expected, result.Output.Split('\n').Take(5).ToArray());
+        // Within each set the template ids agree; the clean and adversarial ids differ by design and are no warning.
+        Assert.Empty(result.Error);
+        string markdown = File.ReadAllText(Path.Combine(outFolder, CompareCommand.MarkdownFileName));
+        foreach (string line in expected)
+            Assert.Contains(line, markdown);
+        Assert.Contains($"]({ReportWriter.DistributionFileName})", markdown);
+        ReportWriterTests.AssertPng(Path.Combine(outFolder, ReportWriter.DistributionFileName));
+    }
+
+    [Fact]
+    public void NamedRuns_TakeTheTestSetFromTheRun_AndWarnOfMismatchWithinTheAdversarialSet()
+    {
+        string a = EvalFiles.Write(_data.PathOf("a.json"), "piqa", [0.5]);
+        string aAdv = EvalFiles.Write(_data.PathOf("a-adv.json"), "piqa", [0.25], testSet: "adversarial");
+        string bAdv = EvalFiles.Write(_data.PathOf("b-adv.json"), "piqa", [0.25, 0.75], testSet: "adversarial");
+
+        CliRunner.Result result = CliRunner.Run("compare", "--run", $"A={a}", "--run", $"A={aAdv}", "--run", $"B={bAdv}");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        string[] rows = result.Output.Split('\n').Skip(2).Where(l => l.Length > 0).ToArray();
+        Assert.Equal(["| A | 1 / 1 | 50.00 ± 0.00 | 50.00 | 0.00 | 25.00 ± 0.00 | 25.00 | 0.00 |",
+                      "| B | — / 2 | — | — | — | 50.00 ± 25.00 | 25.00 | 0.00 |"], rows);
+        Assert.Contains("warning: 'A' and 'B' were evaluated on different adversarial test templates", result.Error);
+    }
+
+    [Fact]
+    public void TwoAdversarialEvaluationsOfOneMethod_ExitTwo()
+    {
+        string a = EvalFiles.Write(_data.PathOf("a.json"), "piqa", [0.5], testSet: "adversarial");
+        string b = EvalFiles.Write(_data.PathOf("b.json"), "piqa", [0.6], testSet: "adversarial");
+
+        CliRunner.Result result = CliRunner.Run("compare", "--run", $"x={a}", "--run", $"x={b}");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Two adversarial evaluations are named 'x'", result.Error);
+    }
+
+    [Theory]
+    [InlineData("paft.adversarial.json", "clean")]
+    [InlineData("paft.adversarial.json", null)]
+    [InlineData("paft.json", "adversarial")]
+    public void FileNameAndRunDisagreeingOnTheTestSet_ExitTwoNamingTheFile_AndWriteNothing(string name, string? testSet)
+    {
+        string folder = _data.PathOf("eval");
+        EvalFiles.Write(Path.Combine(folder, "base.json"), "piqa", [0.5]);
+        string wrong = EvalFiles.Write(Path.Combine(folder, name), "piqa", [0.5], testSet: testSet);
+        string outFolder = _data.PathOf("cmp");
+
+        CliRunner.Result result = CliRunner.Run("compare", "--in", folder, "--out", outFolder);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(wrong, result.Error);
+        Assert.Contains("testSet", result.Error);
+        Assert.False(Directory.Exists(outFolder));
+    }
+
+    [Fact]
+    public void UnknownTestSet_ExitsTwoNamingTheFile()
+    {
+        string odd = EvalFiles.Write(_data.PathOf("odd.json"), "piqa", [0.5], testSet: "noisy");
+
+        CliRunner.Result result = CliRunner.Run("compare", "--run", $"x={odd}");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(odd, result.Error);
+        Assert.Contains("'noisy'", result.Error);
+    }
+
+    [Fact]
+    public void WithoutAdversarialRows_OutWritesTheUnpairedTableAndTheFigure()
+    {
+        string a = EvalFiles.Write(_data.PathOf("a.json"), "piqa", [0.5, 0.9], testSet: "clean");
+        string outFolder = _data.PathOf("cmp");
+
+        CliRunner.Result result = CliRunner.Run("compare", "--run", $"a={a}", "--out", outFolder);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        string markdown = File.ReadAllText(Path.Combine(outFolder, CompareCommand.MarkdownFileName));
+        Assert.Contains("| Method | Templates | Mean ± Std | Min | Max | Top-85% |\n|:---|---:|---:|---:|---:|---:|\n| a | 2 | 70.00 ± 20.00 | 50.00 | 90.00 | 50.00 |\n", markdown);
+        Assert.DoesNotContain("dversarial", markdown);
+        ReportWriterTests.AssertPng(Path.Combine(outFolder, ReportWriter.DistributionFileName));
     }
 }

@@ -2,6 +2,9 @@ using System.Text.Json;
 using Paft.Cli.Tests.Prompts;
 using Paft.Cli.Tests.Train;
 using Paft.MLNet.Evaluation;
+using Paft.MLNet.Perturbation;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Tasks;
 using Paft.Tests.Common;
 
 namespace Paft.Cli.Tests.Eval;
@@ -95,6 +98,55 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(3, json.RootElement.GetProperty("exampleCount").GetInt32());
         Assert.Equal("loglik-norm", json.RootElement.GetProperty("run").GetProperty("mode").GetString());
         Assert.False(json.RootElement.GetProperty("run").TryGetProperty("trainingTemplates", out _));
+    }
+
+    [SharedFact]
+    public void Adversarial_EvaluatesTheSeededVariantsOfThePool_AndRecordsTheTestSet()
+    {
+        string pool = _data.WritePool();
+        string output = _data.PathOf("eval", "base.adversarial.json");
+
+        CliRunner.Result eval = CliRunner.Run("eval", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "2", "--adversarial", "--adversarial-seed", "7", "--adversarial-variants", "2", "--out", output);
+
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        Assert.Contains("Adversarial test set: 6 adversarial template(s) from the 3 of", eval.Output);
+        Assert.DoesNotContain("warning", eval.Error); // named X.adversarial.json, as compare --in expects
+        using JsonDocument json = JsonDocument.Parse(File.ReadAllText(output));
+        JsonElement run = json.RootElement.GetProperty("run");
+        Assert.Equal("adversarial", run.GetProperty("testSet").GetString());
+        Assert.Equal("7", run.GetProperty("adversarialSeed").GetString());
+        Assert.Equal("2", run.GetProperty("adversarialVariants").GetString());
+        string[] ids = json.RootElement.GetProperty("templates").EnumerateArray().Select(t => t.GetProperty("id").GetString()!).ToArray();
+        // Two variants of each of the three templates, none of them a clean one.
+        Assert.Equal(WorkflowTestData.PoolIds.SelectMany(id => new[] { $"{id}~adv1", $"{id}~adv2" }), ids);
+        Assert.Empty(ids.Intersect(WorkflowTestData.PoolIds));
+        // The same seed gives the same variants, and their texts are not the pool's.
+        TaskDefinition task = TaskDefinition.Piqa;
+        PromptPool clean = PromptPool.Load(pool);
+        PromptPool expected = new AdversarialTemplateGenerator(new AdversarialTemplateOptions { Seed = 7, VariantsPerTemplate = 2 }).Generate(clean, task);
+        Assert.Equal(expected.Select(e => e.Id), ids);
+        Assert.Empty(expected.Select(e => e.Template.Text).Intersect(clean.Select(e => e.Template.Text)));
+        // compare reads it as the adversarial evaluation of "base".
+        Assert.True(Paft.Cli.Reporting.EvalResultFile.Read(output).IsAdversarial);
+    }
+
+    [Fact]
+    public void AdversarialSettingsWithoutAdversarial_OrNoVariants_ExitTwoNamingTheOption()
+    {
+        string pool = _data.WritePool();
+        string output = _data.PathOf("o.json");
+
+        CliRunner.Result seed = CliRunner.Run("eval", "--model", _data.Folder, "--task", "piqa", "--data", pool, "--prompts", pool,
+            "--adversarial-seed", "3", "--out", output);
+        CliRunner.Result none = CliRunner.Run("eval", "--model", _data.Folder, "--task", "piqa", "--data", pool, "--prompts", pool,
+            "--adversarial", "--adversarial-variants", "0", "--out", output);
+
+        Assert.Equal(2, seed.ExitCode);
+        Assert.Contains("--adversarial-seed applies only with --adversarial", seed.Error);
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("--adversarial-variants must be at least 1", none.Error);
+        Assert.False(File.Exists(output));
     }
 
     [Fact]

@@ -61,6 +61,34 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void ReportCommand_WithAdversarialEvaluations_PairsThemWithTheCleanRows_AndKeepsOneCurveAModel()
+    {
+        string runs = WriteRunFolder();
+        // sft on the adversarial set: 0.5, 0.3, 0.7, 0.5 -> mean 50, deviations 0, .2, .2, 0 -> std sqrt(.08 / 4) = 14.14.
+        EvalFiles.Write(Path.Combine(runs, "sft.adversarial.json"), "piqa", [0.5, 0.3, 0.7, 0.5], model: Path.Combine(runs, "sft-model"), testSet: "adversarial");
+        // paft on the adversarial set, found as paft/eval.adversarial.json: 0.85, 0.8, 0.9, 0.85 -> 85.00 ± 3.54, Top-85 3 of 4.
+        EvalFiles.Write(Path.Combine(runs, "paft", "eval.adversarial.json"), "piqa", [0.85, 0.8, 0.9, 0.85], model: Path.Combine(runs, "paft"), testSet: "adversarial");
+        string outFolder = _data.PathOf("report");
+
+        CliRunner.Result result = CliRunner.Run("report", "--in", runs, "--out", outFolder);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        string markdown = File.ReadAllText(Path.Combine(outFolder, ReportWriter.MarkdownFileName));
+        Assert.Contains("| Method | Templates | Clean Mean ± Std | Clean Min | Clean Top-85% | Adversarial Mean ± Std | Adversarial Min | Adversarial Top-85% |", markdown);
+        Assert.Contains("| base | 4 / — | 52.50 ± 5.59 | 45.00 | 0.00 | — | — | — |", markdown);
+        Assert.Contains("| sft | 4 / 4 | 72.50 ± 14.79 | 50.00 | 25.00 | 50.00 ± 14.14 | 30.00 | 0.00 |", markdown);
+        Assert.Contains("| paft | 4 / 4 | 85.75 ± 1.48 | 84.00 | 75.00 | 85.00 ± 3.54 | 80.00 | 75.00 |", markdown);
+        Assert.Contains("- sft (adversarial): `t1~adv1` 30.00%", markdown);
+        // One training curve a model, though each model was evaluated twice.
+        Assert.Equal(1, CountOf(markdown, "| sft | 20 | 3.0000 | 0.1500 |"));
+        Assert.Equal(1, CountOf(markdown, "| paft | 20 | 3.5000 | 0.1750 |"));
+        AssertPng(Path.Combine(outFolder, ReportWriter.DistributionFileName));
+        Assert.Contains("| paft | 4 / 4 |", result.Output); // the console shows the paired table too
+    }
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    [Fact]
     public void ReportWriter_WithoutTrainingOrSweep_WritesOnlyTheDistribution()
     {
         string a = EvalFiles.Write(_data.PathOf("a.json"), "winogrande", [0.6, 0.7], topX: 0.8);
@@ -99,7 +127,7 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     /// <summary>The PNG signature, an IHDR of the figure's size, an IEND, and more than a blank image's few bytes.</summary>
-    private static void AssertPng(string path)
+    internal static void AssertPng(string path)
     {
         byte[] bytes = File.ReadAllBytes(path);
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
