@@ -106,7 +106,7 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Contains("NAME=FILE.json", result.Error);
     }
     [Fact]
-    public void AdversarialFiles_PairWithTheirCleanRow_MethodsInOrderOfFirstAppearance_DashWhereMissing()
+    public void AdversarialFiles_PairWithTheirCleanRow_PaperMethodsInTable1Order_OthersAfter_DashWhereMissing()
     {
         string folder = _data.PathOf("eval");
         // base: clean 0.5, 0.6 -> 55.00 ± 5.00; adversarial 0.3, 0.5 -> 40.00 ± 10.00, min 30, Top-85 0.
@@ -117,6 +117,8 @@ public sealed class CompareCommandTests : IDisposable
         EvalFiles.Write(Path.Combine(folder, "paft.adversarial.json"), "piqa", [0.85, 0.95], testSet: "adversarial");
         // sft: clean only.
         EvalFiles.Write(Path.Combine(folder, "sft.json"), "piqa", [0.7, 0.7]);
+        // A method of the user's own comes after the paper's, although "mine" sorts before "paft" and "sft".
+        EvalFiles.Write(Path.Combine(folder, "mine.json"), "piqa", [0.6, 0.6]);
         string outFolder = _data.PathOf("cmp");
 
         CliRunner.Result result = CliRunner.Run("compare", "--in", folder, "--out", outFolder);
@@ -127,10 +129,11 @@ public sealed class CompareCommandTests : IDisposable
             "| Method | Templates | Clean Mean ± Std | Clean Min | Clean Top-85% | Adversarial Mean ± Std | Adversarial Min | Adversarial Top-85% |",
             "|:---|---:|---:|---:|---:|---:|---:|---:|",
             "| base | 2 / 2 | 55.00 ± 5.00 | 50.00 | 0.00 | 40.00 ± 10.00 | 30.00 | 0.00 |",
-            "| paft | 2 / 2 | 85.00 ± 5.00 | 80.00 | 50.00 | 90.00 ± 5.00 | 85.00 | 100.00 |",
             "| sft | 2 / — | 70.00 ± 0.00 | 70.00 | 0.00 | — | — | — |",
+            "| paft | 2 / 2 | 85.00 ± 5.00 | 80.00 | 50.00 | 90.00 ± 5.00 | 85.00 | 100.00 |",
+            "| mine | 2 / — | 60.00 ± 0.00 | 60.00 | 0.00 | — | — | — |",
         ];
-        Assert.Equal(expected, result.Output.Split('\n').Take(5).ToArray());
+        Assert.Equal(expected, result.Output.Split('\n').Take(6).ToArray());
         // Within each set the template ids agree; the clean and adversarial ids differ by design and are no warning.
         Assert.Empty(result.Error);
         string markdown = File.ReadAllText(Path.Combine(outFolder, CompareCommand.MarkdownFileName));

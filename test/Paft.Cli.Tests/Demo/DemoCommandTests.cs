@@ -19,7 +19,7 @@ public sealed class DemoCommandTests
         CliRunner.Result run = CliRunner.Run("demo", "--quick", "--out", output, "--threads", "1");
 
         Assert.Equal(0, run.ExitCode);
-        foreach (string method in new[] { "base", "sft", "sft-top", "paft" })
+        foreach (string method in new[] { "base", "sft", "sft-top", "zopo", "batprompt", "paft" })
         {
             Assert.Contains($"| {method} |", run.Output);
             string modelDir = Path.Combine(output, method);
@@ -30,16 +30,46 @@ public sealed class DemoCommandTests
         string report = File.ReadAllText(Path.Combine(output, "report.md"));
         Assert.Contains("where-is", report);
         Assert.Contains("seed", report);
-        foreach (string png in new[] { "accuracy_by_template.png", "training_loss.png" })
+        foreach (string png in new[] { "accuracy_by_template.png", "training_loss.png", "training_time.png", "inference_time.png" })
         {
             byte[] bytes = File.ReadAllBytes(Path.Combine(output, png));
             Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes.Take(4));
         }
+        Assert.Contains("## Training time per method (the paper's Table 6)", report);
+        Assert.Contains("## Inference in generation mode (the paper's Table 2)", report);
+        // Five trained methods in the training-time table, six models in the inference table.
+        string timing = report[report.IndexOf("## Training time", StringComparison.Ordinal)..];
+        Assert.Equal(5, timing[..timing.IndexOf("## Inference", StringComparison.Ordinal)].Split('\n').Count(l => l.StartsWith("| ", StringComparison.Ordinal)) - 1);
+        Assert.Contains("zopo's template", report);
+        Assert.Contains("batprompt's template", report);
 
         // The embedded tokenizer takes any UTF-8 text and gives it back unchanged.
         ILlamaTokenizer demoTokenizer = TokenizerLoader.Load(Path.Combine(output, "paft"));
         const string text = "Ünïcode, 漢字, emoji 🙂 and a tab\tstay intact.";
         Assert.Equal(text, demoTokenizer.Decode(demoTokenizer.Encode(text)));
+    }
+
+    [Fact]
+    public void TheDemosEvaluationsGiveCompareThePapersTable1CleanAndAdversarial()
+    {
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "demo");
+        CliRunner.Result demo = CliRunner.Run("demo", "--quick", "--out", output, "--threads", "1");
+        Assert.True(demo.ExitCode == 0, demo.Error);
+        string[] demoTable = demo.Output.Split('\n').SkipWhile(l => !l.StartsWith("| Method", StringComparison.Ordinal)).Take(8).ToArray();
+
+        string comparison = Path.Combine(folder.Path, "cmp");
+        CliRunner.Result compare = CliRunner.Run("compare", "--in", Path.Combine(output, "eval"), "--out", comparison);
+
+        Assert.True(compare.ExitCode == 0, compare.Error);
+        string[] table = compare.Output.Split('\n').Take(8).ToArray();
+        // The same table the demo printed, from the files alone: every method, both sets, in the paper's order.
+        Assert.Equal(demoTable, table);
+        Assert.Contains("Adversarial Mean ± Std", table[0]);
+        Assert.Equal(["base", "sft", "sft-top", "zopo", "batprompt", "paft"], table.Skip(2).Select(l => l.Split('|')[1].Trim()));
+        Assert.All(table.Skip(2), l => Assert.DoesNotContain("—", l));
+        Assert.Contains("accuracy_by_template.png", File.ReadAllText(Path.Combine(comparison, "comparison.md")));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(comparison, "accuracy_by_template.png")).Take(4));
     }
 
     [SharedFact]
