@@ -22,6 +22,39 @@ internal static class EvalResultFile
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
+    /// <summary>
+    /// Writes an evaluation made in-process (the sweep's points) as an evaluation file that <see cref="Read"/> and
+    /// <c>paft report</c> take: the keys an <see cref="EvalResult"/> holds (no per-example consistency shares,
+    /// which it does not keep), atomically.
+    /// </summary>
+    public static void SaveResult(EvalResult result, string path)
+    {
+        var templates = new JsonArray();
+        foreach (TemplateAccuracy t in result.Templates)
+            templates.Add(new JsonObject { ["id"] = t.Id, ["accuracy"] = t.Accuracy, ["count"] = t.Count });
+        var json = new JsonObject
+        {
+            ["task"] = result.Task,
+            ["templateCount"] = result.Templates.Count,
+            ["exampleCount"] = result.ExampleCount,
+            ["summary"] = new JsonObject
+            {
+                ["meanAccuracy"] = result.MeanAccuracy,
+                ["accuracyStdDev"] = result.AccuracyStdDev,
+                ["minAccuracy"] = result.MinAccuracy,
+                ["maxAccuracy"] = result.MaxAccuracy,
+                ["medianAccuracy"] = result.MedianAccuracy,
+                ["spread"] = result.MaxAccuracy - result.MinAccuracy,
+                ["topXThreshold"] = result.TopXThreshold,
+                ["topXShare"] = result.TopXShare,
+            },
+            ["templates"] = templates,
+            ["run"] = RunObject(result.Run.ToDictionary(p => p.Key, p => (string?)p.Value)),
+        };
+        byte[] bytes = new UTF8Encoding(false).GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
     /// <summary>Reads an evaluation file; the method is named <paramref name="method"/>, else after the file.</summary>
     /// <exception cref="InvalidDataException">The file is not an evaluation file; the message names the file and the key.</exception>
     public static EvalResult Read(string path, string? method = null)

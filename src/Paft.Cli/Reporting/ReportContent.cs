@@ -11,4 +11,8 @@ internal sealed record ReportContent(
     IReadOnlyList<EvalResult> Methods,
     IReadOnlyList<(string Method, TrainingLog Log)> TrainingCurves,
     IReadOnlyList<SweepPoint> Sweep,
-    IReadOnlyList<(string Name, string Value)> Setup);
+    IReadOnlyList<(string Name, string Value)> Setup)
+{
+    /// <summary>K × epochs ablation cells (the paper's Table 3); empty: no such section.</summary>
+    public IReadOnlyList<AblationPoint> Ablation { get; init; } = [];
+}
