@@ -53,7 +53,7 @@ internal static class DemoCommand
             ];
             string evalFolder = Path.Combine(folder, EvalFolderName);
             foreach (EvalResult method in methods)
-                EvalResultFile.SaveSummary(method, Path.Combine(evalFolder, method.Method + (method.IsAdversarial ? EvalResultFile.AdversarialSuffix : "") + ".json"));
+                EvalResultFile.SaveResult(method, Path.Combine(evalFolder, method.Method + (method.IsAdversarial ? EvalResultFile.AdversarialSuffix : "") + ".json"));
             stdout.WriteLine();
             stdout.WriteLine($"Accuracy on {result.TestTemplates.Count} unseen test templates and their {result.AdversarialTemplates.Count} adversarial variants, " +
                              $"× {options.TestExamples} examples (chance {1.0 / 4:P0}; Top-{TopXThreshold:P0} = share of templates at or above {TopXThreshold:P0}):");
@@ -66,8 +66,7 @@ internal static class DemoCommand
                 methods,
                 result.Methods.Where(m => m.Losses.Count > 0).Select(m => (m.Name, Log(m.Losses))).ToArray(),
                 [],
-                Setup(result, clock.Elapsed, threadCount),
-                Timings(result.Methods)), folder);
+                Setup(result, clock.Elapsed, threadCount)) { Timings = Timings(result.Methods) }, folder);
             stdout.WriteLine($"Evaluations: {evalFolder} (paft compare --in {evalFolder})");
             stdout.WriteLine($"Report: {files.Markdown}");
             stdout.WriteLine($"Models: {string.Join(", ", result.Methods.Select(m => m.ModelDirectory).OfType<string>())}");

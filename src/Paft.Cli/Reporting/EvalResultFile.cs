@@ -23,18 +23,19 @@ internal static class EvalResultFile
     }
 
     /// <summary>
-    /// Writes an evaluation known only by its summary and per-template accuracies (the demo's), in the same
-    /// format: the keys <see cref="Read"/> needs, so compare and report take it like any <c>paft eval</c> file.
+    /// Writes an evaluation made in-process (the sweep's points) as an evaluation file that <see cref="Read"/> and
+    /// <c>paft report</c> take: the keys an <see cref="EvalResult"/> holds (no per-example consistency shares,
+    /// which it does not keep), atomically.
     /// </summary>
-    public static void SaveSummary(EvalResult result, string path)
+    public static void SaveResult(EvalResult result, string path)
     {
-        ArgumentNullException.ThrowIfNull(result);
         var templates = new JsonArray();
         foreach (TemplateAccuracy t in result.Templates)
             templates.Add(new JsonObject { ["id"] = t.Id, ["accuracy"] = t.Accuracy, ["count"] = t.Count });
         var json = new JsonObject
         {
             ["task"] = result.Task,
+            ["templateCount"] = result.Templates.Count,
             ["exampleCount"] = result.ExampleCount,
             ["summary"] = new JsonObject
             {
@@ -43,11 +44,12 @@ internal static class EvalResultFile
                 ["minAccuracy"] = result.MinAccuracy,
                 ["maxAccuracy"] = result.MaxAccuracy,
                 ["medianAccuracy"] = result.MedianAccuracy,
+                ["spread"] = result.MaxAccuracy - result.MinAccuracy,
                 ["topXThreshold"] = result.TopXThreshold,
                 ["topXShare"] = result.TopXShare,
             },
             ["templates"] = templates,
-            ["run"] = RunObject(result.Run.ToDictionary(r => r.Key, r => (string?)r.Value)),
+            ["run"] = RunObject(result.Run.ToDictionary(p => p.Key, p => (string?)p.Value)),
         };
         byte[] bytes = new UTF8Encoding(false).GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         AtomicFile.Write(path, stream => stream.Write(bytes));

@@ -9,11 +9,16 @@ namespace Paft.Cli.Reporting;
 /// <param name="TrainingCurves">Loss curves of the methods that were trained; may be empty.</param>
 /// <param name="Sweep">Scaling-study points (test accuracy against training pool size); the figure needs at least two.</param>
 /// <param name="Setup">Further facts of the setup the caller knows, shown as "name: value" lines (e.g. the demo's pools and seeds).</param>
-/// <param name="Timings">What each method cost (training and generation-mode inference); null or empty leaves the cost sections out.</param>
 internal sealed record ReportContent(
     string Title,
     IReadOnlyList<EvalResult> Methods,
     IReadOnlyList<(string Method, TrainingLog Log)> TrainingCurves,
     IReadOnlyList<SweepPoint> Sweep,
-    IReadOnlyList<(string Name, string Value)> Setup,
-    IReadOnlyList<MethodTiming>? Timings = null);
+    IReadOnlyList<(string Name, string Value)> Setup)
+{
+    /// <summary>What each method cost (training and generation-mode inference, the paper's Tables 6 and 2); empty: no such sections.</summary>
+    public IReadOnlyList<MethodTiming> Timings { get; init; } = [];
+
+    /// <summary>K × epochs ablation cells (the paper's Table 3); empty: no such section.</summary>
+    public IReadOnlyList<AblationPoint> Ablation { get; init; } = [];
+}

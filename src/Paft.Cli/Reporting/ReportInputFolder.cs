@@ -3,7 +3,7 @@ namespace Paft.Cli.Reporting;
 /// <summary>
 /// Gathers a report's content from a folder: every evaluation file (<c>paft eval</c> output) under it; for
 /// each, the training log of the model it evaluated (<c>training_log.csv</c> beside the saved model), and any
-/// other <c>training_log.csv</c> under the folder (named after its folder); <c>sweep.csv</c> at its top.
+/// other <c>training_log.csv</c> under the folder (named after its folder); <c>sweep.csv</c> and <c>ablation.csv</c> at its top.
 /// </summary>
 internal static class ReportInputFolder
 {
@@ -32,11 +32,15 @@ internal static class ReportInputFolder
         }
 
         string sweep = Path.Combine(folder, SweepFile.FileName);
+        string ablation = Path.Combine(folder, AblationFile.FileName);
         return new ReportContent(
             $"Prompt robustness report — {methods[0].Task}",
             methods,
             curves,
             File.Exists(sweep) ? SweepFile.Load(sweep) : [],
-            []);
+            [])
+        {
+            Ablation = File.Exists(ablation) ? AblationFile.Load(ablation) : [],
+        };
     }
 }

@@ -8,7 +8,9 @@ namespace Paft.Cli.Reporting;
 /// Writes a robustness report into a folder: <c>report.md</c> naming the model, task, pools and seeds, the
 /// comparison table (clean and adversarial side by side when there are adversarial evaluations), and PNG figures:
 /// per-template accuracy per method (the paper's Figures 4–5; clean and adversarial boxes paired), training
-/// loss curves, and accuracy against the number of training templates (Figure 6) when there is a sweep.
+/// loss curves, accuracy against the number of training templates (Figure 6) when there is a sweep,
+/// accuracy against PAFT's K per epoch count (Table 3) when there is an ablation, and the methods' training and
+/// generation-mode costs (Tables 6 and 2) when they were measured.
 /// Every file is written atomically; figures are written before the Markdown that links them.
 /// </summary>
 internal static class ReportWriter
@@ -17,6 +19,7 @@ internal static class ReportWriter
     public const string DistributionFileName = "accuracy_by_template.png";
     public const string LossFileName = "training_loss.png";
     public const string SweepFileName = "sweep.png";
+    public const string AblationFileName = "ablation.png";
 
     public static ReportFiles Write(ReportContent content, string folder)
     {
@@ -78,8 +81,11 @@ internal static class ReportWriter
             md.Append('\n');
         }
 
-        if (content.Timings is { Count: > 0 } timings)
-            TimingSection.Append(md, timings, Image);
+        if (content.Ablation.Count > 0)
+            WriteAblation(md, content.Ablation, Image(AblationFileName, ReportPlots.Ablation(content.Ablation)));
+
+        if (content.Timings.Count > 0)
+            TimingSection.Append(md, content.Timings, Image);
 
         md.Append("## Sources\n\n");
         foreach (EvalResult m in content.Methods)
@@ -99,6 +105,35 @@ internal static class ReportWriter
         return adversarial == 0
             ? $"{clean} test template(s)"
             : $"{clean} clean test template(s) and {adversarial} adversarial variant(s)";
+    }
+
+    /// <summary>The paper's Table 3 shape: a row per K, a column per epoch count, each cell mean ± std and the worst template.</summary>
+    private static void WriteAblation(StringBuilder md, IReadOnlyList<AblationPoint> points, string image)
+    {
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        int[] ks = points.Select(p => p.RedrawEverySteps).Distinct().Order().ToArray();
+        int[] epochs = points.Select(p => p.Epochs).Distinct().Order().ToArray();
+        int[] pools = points.Select(p => p.TrainingTemplates).Distinct().Order().ToArray();
+        md.Append("## PAFT's K and epochs (the paper's Table 3)\n\n");
+        md.Append(string.Format(inv,
+            "PAFT redrawing the training template every K optimizer steps, for each epoch count, on {0} training template(s); " +
+            "test accuracy in percent over the unseen test templates: mean ± std (population, across templates), and the worst template's.\n\n",
+            string.Join(", ", pools)));
+        md.Append("| K |").AppendJoin("", epochs.Select(e => string.Format(inv, " {0} epoch(s): mean ± std | min |", e))).Append('\n');
+        md.Append("|---:|").AppendJoin("", epochs.Select(_ => "---:|---:|")).Append('\n');
+        foreach (int k in ks)
+        {
+            md.Append("| ").Append(k.ToString(inv)).Append(" |");
+            foreach (int e in epochs)
+            {
+                AblationPoint? p = points.FirstOrDefault(p => p.RedrawEverySteps == k && p.Epochs == e);
+                md.Append(p is null
+                    ? " – | – |"
+                    : string.Format(inv, " {0:F2} ± {1:F2} | {2:F2} |", 100 * p.MeanAccuracy, 100 * p.AccuracyStdDev, 100 * p.MinAccuracy));
+            }
+            md.Append('\n');
+        }
+        md.Append("\n![Test accuracy against K, one line per epoch count](").Append(image).Append(")\n\n");
     }
 
     /// <summary>Task, data, test pool and mode once when every method shares them; then model, adapter, training pool and seed per method.</summary>

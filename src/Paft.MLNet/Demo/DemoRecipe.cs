@@ -76,7 +76,7 @@ public static class DemoRecipe
             foreach ((string name, TemplateChoice choice) in new[] { ("sft", sft), ("sft-top", top), ("zopo", zopo), ("batprompt", robust) })
             {
                 methods.Add(run.FineTune(name, baseDir, root, [choice.Template], splits, testTemplates,
-                    SingleTemplate(run, choice.Template, splits.Train), choice));
+                    SingleTemplate(run, choice.Template, splits.Train), choice: choice));
                 timings[name] = Lap(clock);
             }
             methods.Add(run.FineTune("paft", baseDir, root, trainTemplates, splits, testTemplates, Redrawn(run, trainTemplates, splits.Train)));
@@ -98,30 +98,54 @@ public static class DemoRecipe
 
     /// <summary>
     /// The scaling study (the paper's Figure 6): one base model, then PAFT trained on the first N templates of
-    /// the training pool for each N in <paramref name="poolSizes"/>, each evaluated on the same unseen test
-    /// templates. The training pool must hold the largest N (raise <see cref="DemoOptions.Templates"/>).
+    /// the training pool for each N in <paramref name="poolSizes"/>, at the options' K and epochs, each evaluated
+    /// on the same unseen test templates. The training pool must hold the largest N (raise <see cref="DemoOptions.Templates"/>).
     /// </summary>
-    /// <returns>One result per pool size, in the order given; models in <c>paft-N/</c> when an output folder is set.</returns>
+    /// <returns>One result per pool size, in the order given; models in <c>paft-nN-kK-eE/</c> when an output folder is set.</returns>
     public static IReadOnlyList<DemoSweepPoint> Sweep(DemoOptions options, IReadOnlyList<int> poolSizes,
         IProgress<DemoProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(poolSizes);
-        if (poolSizes.Count == 0 || poolSizes.Any(n => n < 1))
-            throw new ArgumentException("Give at least one pool size, each at least 1.", nameof(poolSizes));
+        return Sweep(options, poolSizes.Select(n => new DemoSweepSetting(n, options.RedrawEverySteps, options.FineTuneEpochs)).ToList(),
+            progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// PAFT studies on one shared base model: for each setting, PAFT trained on the first N templates of the
+    /// training pool, redrawing every K steps, for the given epochs; every model evaluated on the same unseen
+    /// test templates. Covers the paper's Figure 6 (N varies) and Table 3 (K and epochs vary on the full pool,
+    /// see <see cref="DemoSweepSetting.Grid"/>). A setting given twice is trained once.
+    /// </summary>
+    /// <param name="options">The recipe; its own <see cref="DemoOptions.RedrawEverySteps"/> and <see cref="DemoOptions.FineTuneEpochs"/> are not used.</param>
+    /// <param name="settings">The runs, at least one; the training pool must hold the largest N (raise <see cref="DemoOptions.Templates"/>).</param>
+    /// <param name="progress">Receives reports synchronously on the calling thread.</param>
+    /// <param name="cancellationToken">Checked before every training step.</param>
+    /// <returns>One point per setting, in the order given; models in <c>paft-nN-kK-eE/</c> (<see cref="DemoSweepSetting.Name"/>) when an output folder is set.</returns>
+    public static IReadOnlyList<DemoSweepPoint> Sweep(DemoOptions options, IReadOnlyList<DemoSweepSetting> settings,
+        IProgress<DemoProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Count == 0)
+            throw new ArgumentException("Give at least one setting.", nameof(settings));
         Setup setup = Prepare(options, progress, cancellationToken);
-        if (poolSizes.Max() > setup.TrainTemplates.Count)
-            throw new ArgumentException(
-                $"The training pool has {setup.TrainTemplates.Count} templates; pool size {poolSizes.Max()} needs more (raise Templates).", nameof(poolSizes));
+        foreach (DemoSweepSetting setting in settings)
+            setting.Validate(setup.TrainTemplates.Count);
         try
         {
             BaseModel(setup);
-            return poolSizes.Select(n =>
+            var trained = new Dictionary<DemoSweepSetting, DemoMethodResult>();
+            return settings.Select(setting =>
             {
-                List<PromptTemplate> pool = setup.TrainTemplates.Take(n).ToList();
-                DemoMethodResult result = setup.Run.FineTune($"paft-{n}", setup.BaseDir, setup.Root, pool, setup.Splits, setup.TestTemplates,
-                    Redrawn(setup.Run, pool, setup.Splits.Train));
-                return new DemoSweepPoint(n, result);
+                if (!trained.TryGetValue(setting, out DemoMethodResult? result))
+                {
+                    List<PromptTemplate> pool = setup.TrainTemplates.Take(setting.TrainingTemplates).ToList();
+                    result = setup.Run.FineTune(setting.Name, setup.BaseDir, setup.Root, pool, setup.Splits, setup.TestTemplates,
+                        Redrawn(setup.Run, pool, setup.Splits.Train, setting.RedrawEverySteps), setting.Epochs);
+                    trained[setting] = result;
+                }
+                return new DemoSweepPoint(setting, result);
             }).ToList();
         }
         finally
@@ -131,7 +155,15 @@ public static class DemoRecipe
         }
     }
 
-    /// <summary>What <see cref="Run"/> and <see cref="Sweep"/> share: vocabulary, rows, pools and the output folders.</summary>
+    /// <summary>How many templates the recipe's training pool holds with these options (the "full pool" of the paper's Table 3).</summary>
+    public static int TrainingPoolSize(DemoOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return Pools(options).Train.Templates.Count();
+    }
+
+    /// <summary>What <see cref="Run"/> and the studies (<c>Sweep</c>) share: vocabulary, rows, pools and the output folders.</summary>
     private sealed record Setup(WordLevelTokenizer Tokenizer, TaskDefinition Task, DemoSplits Splits, List<PromptTemplate> TrainTemplates,
         List<PromptTemplate> TestTemplates, RunContext Run, string Root, string BaseDir);
 
@@ -141,9 +173,7 @@ public static class DemoRecipe
         WordLevelTokenizer tokenizer = DemoVocabulary.CreateTokenizer();
         TaskDefinition task = DemoTask.Definition;
         DemoSplits splits = DemoTask.Split(options.TrainExamples, options.ValidationExamples, options.TestExamples, options.Seed, options.StoryFacts);
-        PromptPoolSplit pools = new OfflineTemplateGenerator(task)
-            .GeneratePool(options.Templates, options.Seed)
-            .Split(options.TestTemplateFraction, options.Seed);
+        PromptPoolSplit pools = Pools(options);
         var trainTemplates = pools.Train.Templates.ToList();
         var testTemplates = pools.Test.Templates.ToList();
         if (trainTemplates.Count == 0 || testTemplates.Count == 0)
@@ -153,6 +183,9 @@ public static class DemoRecipe
         string root = options.OutputDirectory ?? Path.Combine(Path.GetTempPath(), "paft-demo-" + Guid.NewGuid().ToString("N"));
         return new Setup(tokenizer, task, splits, trainTemplates, testTemplates, run, root, Path.Combine(root, "base"));
     }
+
+    private static PromptPoolSplit Pools(DemoOptions options) =>
+        new OfflineTemplateGenerator(DemoTask.Definition).GeneratePool(options.Templates, options.Seed).Split(options.TestTemplateFraction, options.Seed);
 
     /// <summary>Pretrains the base into <c>base/</c>, or copies the given one there.</summary>
     private static (IReadOnlyList<double> Losses, long Tokens, long Parameters) BaseModel(Setup setup) =>
@@ -222,12 +255,15 @@ public static class DemoRecipe
         return _ => examples;
     }
 
-    private static Func<int, IReadOnlyList<TrainingExample>> Redrawn(RunContext run, IReadOnlyList<PromptTemplate> pool, IReadOnlyList<TaskExample> rows)
+    // redrawEverySteps is PAFT's K; null takes the options' (the studies pass their own).
+    private static Func<int, IReadOnlyList<TrainingExample>> Redrawn(RunContext run, IReadOnlyList<PromptTemplate> pool, IReadOnlyList<TaskExample> rows,
+        int? redrawEverySteps = null)
     {
         DemoOptions o = run.Options;
+        int k = redrawEverySteps ?? o.RedrawEverySteps;
         return epoch =>
         {
-            int[] templateOf = PaftTemplateAssignment(rows.Count, pool.Count, o.RedrawEverySteps, o.FineTuneBatchSize, o.Seed, epoch);
+            int[] templateOf = PaftTemplateAssignment(rows.Count, pool.Count, k, o.FineTuneBatchSize, o.Seed, epoch);
             return rows.Select((row, i) => run.TrainingExample(pool[templateOf[i]], row)).ToList();
         };
     }
@@ -423,7 +459,8 @@ public static class DemoRecipe
         }
 
         public DemoMethodResult FineTune(string name, string baseDir, string root, IReadOnlyList<PromptTemplate> templates, DemoSplits splits,
-            IReadOnlyList<PromptTemplate> testTemplates, Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch, TemplateChoice? choice = null)
+            IReadOnlyList<PromptTemplate> testTemplates, Func<int, IReadOnlyList<TrainingExample>> examplesForEpoch, int? epochs = null,
+            TemplateChoice? choice = null)
         {
             DemoOptions o = Options;
             using LlamaForCausalLM model = LlamaForCausalLM.FromPretrained(baseDir);
@@ -431,7 +468,7 @@ public static class DemoRecipe
             LoraAdapterSet lora = LoraAdapterSet.Apply(model, new LoraConfig { Rank = o.LoraRank, Alpha = o.LoraAlpha, TargetModules = o.LoraTargets }, o.Seed);
             var trainer = new LoraTrainer(lora, (ids, mask) => model.forward(ids, mask), new TrainingOptions
             {
-                Epochs = o.FineTuneEpochs,
+                Epochs = epochs ?? o.FineTuneEpochs, // the studies vary it; everything else trains the options' epochs
                 BatchSize = o.FineTuneBatchSize,
                 LearningRate = o.FineTuneLearningRate,
                 WarmupRatio = 0.1,

@@ -1,17 +1,20 @@
 using System.Globalization;
+using Paft.Cli.Commands;
+using Paft.Cli.Reporting;
 using Paft.Cli.Tests.Prompts;
+using Paft.MLNet.Demo;
 
 namespace Paft.Cli.Tests.Demo;
 
-/// <summary><c>paft sweep --quick</c>: one point per pool size, in sweep.csv, the table and the report's plot.</summary>
+/// <summary><c>paft sweep --quick</c>: the pool study and the K × epochs grid, in their CSVs, tables, evaluations and the report.</summary>
 public sealed class SweepCommandTests
 {
     [Fact]
-    public void QuickSweepWritesOnePointPerPoolSizeAndThePlot()
+    public void QuickSweepRunsBothStudiesByDefault()
     {
         using var folder = new TempFolder();
         string output = Path.Combine(folder.Path, "sweep");
-        CliRunner.Result run = CliRunner.Run("sweep", "--quick", "--prompts", "1,2,4", "--out", output, "--threads", "1");
+        CliRunner.Result run = CliRunner.Run("sweep", "--quick", "--prompts", "1,2,4", "--redraw", "1,2", "--epochs", "1", "--out", output, "--threads", "1");
 
         Assert.True(run.ExitCode == 0, run.Error);
         string[] csv = File.ReadAllLines(Path.Combine(output, "sweep.csv"));
@@ -23,15 +26,67 @@ public sealed class SweepCommandTests
             Assert.InRange(mean, 0, 1);
             Assert.Contains($"| {line.Split(',')[0]} | {100 * mean:F2} ±", run.Output);
         }
+        Assert.Equal(2, AblationFile.Load(Path.Combine(output, AblationFile.FileName)).Count);
+        string report = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.Contains("sweep.png", report);
+        Assert.Contains("ablation.png", report);
         Assert.True(File.Exists(Path.Combine(output, "sweep.png")));
-        Assert.Contains("sweep.png", File.ReadAllText(Path.Combine(output, "report.md")));
     }
 
     [Fact]
-    public void PoolSizesMustBePositiveWholeNumbers()
+    public void QuickGridTrainsEveryKWithEveryEpochCountOnTheFullPool()
     {
-        CliRunner.Result run = CliRunner.Run("sweep", "--prompts", "1,x");
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "grid");
+        CliRunner.Result run = CliRunner.Run("sweep", "--quick", "--study", "grid", "--out", output, "--threads", "1");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        int fullPool = DemoRecipe.TrainingPoolSize(DemoCommand.QuickOptions(output, new DemoOptions().Seed));
+        IReadOnlyList<AblationPoint> cells = AblationFile.Load(Path.Combine(output, AblationFile.FileName));
+        // The defaults: K 1, 2, 4, 8 × 3 and 6 epochs, all on the full training pool.
+        Assert.Equal([(1, 3), (2, 3), (4, 3), (8, 3), (1, 6), (2, 6), (4, 6), (8, 6)], cells.Select(c => (c.RedrawEverySteps, c.Epochs)));
+        Assert.All(cells, c => Assert.Equal(fullPool, c.TrainingTemplates));
+        Assert.All(cells, c => Assert.InRange(c.MinAccuracy, 0, c.MeanAccuracy));
+        Assert.False(File.Exists(Path.Combine(output, SweepFile.FileName)));
+
+        // Epochs reach the trainer: 6 epochs log twice the optimizer steps of 3 (32 examples, batch 8).
+        foreach (int k in new[] { 1, 2, 4, 8 })
+        {
+            int Steps(int epochs) => TrainingLog.Load(Path.Combine(output, $"paft-n{fullPool}-k{k}-e{epochs}", TrainingLog.FileName)).Entries.Count;
+            Assert.Equal(12, Steps(3));
+            Assert.Equal(24, Steps(6));
+        }
+
+        AblationPoint k1 = cells[0];
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture,
+            $"| 1 | {100 * k1.MeanAccuracy:F2} ± {100 * k1.AccuracyStdDev:F2} ({100 * k1.MinAccuracy:F2}) |"), run.Output);
+        string report = File.ReadAllText(Path.Combine(output, ReportWriter.MarkdownFileName));
+        Assert.Contains("## PAFT's K and epochs (the paper's Table 3)", report);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture,
+            $"| 1 | {100 * k1.MeanAccuracy:F2} ± {100 * k1.AccuracyStdDev:F2} | {100 * k1.MinAccuracy:F2} |"), report);
+        Assert.Contains("](ablation.png)", report);
+        Assert.True(new FileInfo(Path.Combine(output, ReportWriter.AblationFileName)).Length > 10_000);
+
+        // `paft report` rebuilds the report from the folder, the ablation included.
+        string again = Path.Combine(folder.Path, "again");
+        CliRunner.Result rebuilt = CliRunner.Run("report", "--in", output, "--out", again);
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.Error);
+        string rebuiltReport = File.ReadAllText(Path.Combine(again, ReportWriter.MarkdownFileName));
+        Assert.Contains("## PAFT's K and epochs (the paper's Table 3)", rebuiltReport);
+        Assert.Contains($"paft-n{fullPool}-k8-e6", rebuiltReport);
+        Assert.True(File.Exists(Path.Combine(again, ReportWriter.AblationFileName)));
+    }
+
+    [Theory]
+    [InlineData("--prompts", "1,x", "'x'")]
+    [InlineData("--redraw", "1,0", "--redraw: '0'")]
+    [InlineData("--epochs", "", "--epochs: give at least one")]
+    [InlineData("--redraw", "2,2", "--redraw: '2,2' repeats")]
+    [InlineData("--study", "table", "--study: 'table'")]
+    public void BadListsAreRefusedNamingTheOption(string option, string value, string message)
+    {
+        CliRunner.Result run = CliRunner.Run("sweep", option, value, "--out", Path.Combine(Path.GetTempPath(), "paft-never-" + Guid.NewGuid().ToString("N")));
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("'x'", run.Error);
+        Assert.Contains(message, run.Error);
     }
 }

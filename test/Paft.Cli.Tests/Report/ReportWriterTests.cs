@@ -12,7 +12,7 @@ public sealed class ReportWriterTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    /// <summary>A folder as the workflow leaves it: evaluations, a trained model's training log, a sweep.</summary>
+    /// <summary>A folder as the workflow leaves it: evaluations, a trained model's training log, a sweep, an ablation.</summary>
     private string WriteRunFolder()
     {
         string runs = _data.PathOf("runs");
@@ -31,6 +31,8 @@ public sealed class ReportWriterTests : IDisposable
         EvalFiles.Write(Path.Combine(runs, "sft.json"), "piqa", [0.9, 0.5, 0.7, 0.8], model: sftModel);
         EvalFiles.Write(Path.Combine(runs, "paft", "eval.json"), "piqa", [0.86, 0.84, 0.88, 0.85], model: Path.Combine(runs, "paft"));
         SweepFile.Save([new SweepPoint(1, 0.7, 0.1), new SweepPoint(4, 0.8, 0.05), new SweepPoint(16, 0.85, 0.02)], Path.Combine(runs, SweepFile.FileName));
+        AblationFile.Save([new AblationPoint(1, 3, 16, 0.82, 0.04, 0.75), new AblationPoint(4, 3, 16, 0.85, 0.02, 0.8), new AblationPoint(4, 6, 16, 0.875, 0.0125, 0.85)],
+            Path.Combine(runs, AblationFile.FileName));
         return runs;
     }
 
@@ -43,7 +45,7 @@ public sealed class ReportWriterTests : IDisposable
         CliRunner.Result result = CliRunner.Run("report", "--in", runs, "--out", outFolder);
 
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Contains("with 3 figure(s)", result.Output);
+        Assert.Contains("with 4 figure(s)", result.Output);
         string markdown = File.ReadAllText(Path.Combine(outFolder, ReportWriter.MarkdownFileName));
         Assert.Contains("- Task: piqa", markdown);
         Assert.Contains("`/models/base`", markdown);                 // the base model
@@ -52,7 +54,11 @@ public sealed class ReportWriterTests : IDisposable
         Assert.Contains("| sft | 20 | 3.0000 | 0.1500 |", markdown); // the curve found through the evaluated model's folder
         Assert.Contains("| paft | 20 | 3.5000 | 0.1750 |", markdown); // the curve found in the folder
         Assert.Contains("| 16 | 85.00 | 2.00 |", markdown);
-        foreach (string figure in new[] { ReportWriter.DistributionFileName, ReportWriter.LossFileName, ReportWriter.SweepFileName })
+        // Table 3's shape: a row per K, a column pair (mean ± std, min) per epoch count; no run at K 1 with 6 epochs.
+        Assert.Contains("| K | 3 epoch(s): mean ± std | min | 6 epoch(s): mean ± std | min |", markdown);
+        Assert.Contains("| 1 | 82.00 ± 4.00 | 75.00 | – | – |", markdown);
+        Assert.Contains("| 4 | 85.00 ± 2.00 | 80.00 | 87.50 ± 1.25 | 85.00 |", markdown);
+        foreach (string figure in new[] { ReportWriter.DistributionFileName, ReportWriter.LossFileName, ReportWriter.SweepFileName, ReportWriter.AblationFileName })
         {
             Assert.Contains($"]({figure})", markdown);
             AssertPng(Path.Combine(outFolder, figure));

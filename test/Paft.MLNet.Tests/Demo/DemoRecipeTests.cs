@@ -21,7 +21,7 @@ public sealed class TinyDemoRun : IDisposable
     public DemoResult Result { get; }
 
     /// <summary>The recipe at a toy size: every stage runs, in seconds; nothing here measures learning.</summary>
-    public static DemoOptions Options(string? output) => new()
+    public static DemoOptions Options(string? output, int trainExamples = 8) => new()
     {
         Seed = 3,
         OutputDirectory = output,
@@ -32,7 +32,7 @@ public sealed class TinyDemoRun : IDisposable
         PretrainSteps = 3,
         PretrainBatchSize = 4,
         PretrainDocuments = 8,
-        TrainExamples = 8,
+        TrainExamples = trainExamples,
         ValidationExamples = 4,
         TestExamples = 4,
         FineTuneBatchSize = 4,
