@@ -46,14 +46,8 @@ internal static class DemoCommand
             DemoResult result = ProgressDisplay.Run(stdout, "demo", progress => DemoRecipe.Run(options, new StageProgress(progress)));
             clock.Stop();
 
-            EvalResult[] methods =
-            [
-                .. result.Methods.Select(m => ToEvalResult(m, result.Options, result.TaskName)),
-                .. result.Methods.Select(m => ToEvalResult(m, result.Options, result.TaskName, adversarial: true)),
-            ];
-            string evalFolder = Path.Combine(folder, EvalFolderName);
-            foreach (EvalResult method in methods)
-                EvalResultFile.SaveResult(method, Path.Combine(evalFolder, method.Method + (method.IsAdversarial ? EvalResultFile.AdversarialSuffix : "") + ".json"));
+            EvalResult[] methods = Evaluations(result);
+            string evalFolder = SaveEvaluations(methods, folder);
             stdout.WriteLine();
             stdout.WriteLine($"Accuracy on {result.TestTemplates.Count} unseen test templates and their {result.AdversarialTemplates.Count} adversarial variants, " +
                              $"× {options.TestExamples} examples (chance {1.0 / 4:P0}; Top-{TopXThreshold:P0} = share of templates at or above {TopXThreshold:P0}):");
@@ -77,9 +71,10 @@ internal static class DemoCommand
     }
 
     /// <summary>The smallest settings that still run every stage: for smoke tests, not for numbers.</summary>
-    internal static DemoOptions QuickOptions(string folder, int seed, int templates = 12) => new()
+    internal static DemoOptions QuickOptions(string folder, int seed, int templates = 12, string? baseModel = null) => new()
     {
         OutputDirectory = folder,
+        BaseModelDirectory = baseModel,
         Seed = seed,
         PretrainSteps = 4,
         PretrainDocuments = 64,
@@ -92,6 +87,23 @@ internal static class DemoCommand
 
     /// <summary>The folder of the output where every method's evaluations are written, as <c>paft eval</c> files.</summary>
     public const string EvalFolderName = "eval";
+
+    /// <summary>Every method's evaluation on the clean test templates, then every method's on the adversarial variants.</summary>
+    internal static EvalResult[] Evaluations(DemoResult result) =>
+    [
+        .. result.Methods.Select(m => ToEvalResult(m, result.Options, result.TaskName)),
+        .. result.Methods.Select(m => ToEvalResult(m, result.Options, result.TaskName, adversarial: true)),
+    ];
+
+    /// <summary>Writes the evaluations as <c>paft eval</c> files into <c>eval/</c> of <paramref name="folder"/> (METHOD.json,
+    /// METHOD.adversarial.json), for <c>paft compare --in</c>; returns that folder.</summary>
+    internal static string SaveEvaluations(IEnumerable<EvalResult> methods, string folder)
+    {
+        string evalFolder = Path.Combine(folder, EvalFolderName);
+        foreach (EvalResult method in methods)
+            EvalResultFile.SaveResult(method, Path.Combine(evalFolder, method.Method + (method.IsAdversarial ? EvalResultFile.AdversarialSuffix : "") + ".json"));
+        return evalFolder;
+    }
 
     /// <summary>One method's evaluation on the clean test templates, or on their adversarial variants.</summary>
     internal static EvalResult ToEvalResult(DemoMethodResult method, DemoOptions options, string taskName, bool adversarial = false)

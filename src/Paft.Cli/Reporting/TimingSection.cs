@@ -16,38 +16,63 @@ internal static class TimingSection
     /// <summary>Appends both sections; <paramref name="image"/> writes a figure and returns the name to link.</summary>
     public static void Append(StringBuilder md, IReadOnlyList<MethodTiming> timings, Func<string, byte[], string> image)
     {
-        CultureInfo inv = CultureInfo.InvariantCulture;
-        MethodTiming[] trained = timings.Where(t => t.TotalSeconds > 0).ToArray();
+        MethodTiming[] trained = Trained(timings);
         if (trained.Length > 0)
         {
-            MethodTiming reference = trained.FirstOrDefault(t => t.Method == "sft") ?? trained[0];
             md.Append("## Training time per method (the paper's Table 6)\n\n");
             md.Append("![Training time per method](").Append(image(TrainingFileName, TimingPlots.TrainingTime(trained))).Append(")\n\n");
-            md.Append("| Method | Template selection (s) | Fine-tuning (s) | Total (s) | × ").Append(reference.Method).Append(" |\n|:---|---:|---:|---:|---:|\n");
-            foreach (MethodTiming t in trained)
-                md.Append(string.Format(inv, "| {0} | {1:F1} | {2:F1} | {3:F1} | {4:F2} |\n",
-                    t.Method, t.SelectionSeconds, t.TrainingSeconds, t.TotalSeconds, t.TotalSeconds / reference.TotalSeconds));
+            md.Append(TrainingTable(timings));
             md.Append("\nSelection runs the base model on validation examples (TopAccuracy every training template, ZOPO its budget, " +
                       "BATprompt every template on clean and noisy inputs); PAFT and plain SFT choose nothing. Times from one run on one machine: compare the ratios.\n\n");
         }
 
-        MethodTiming[] generated = timings.Where(t => t.Generation is not null).ToArray();
+        MethodTiming[] generated = Generated(timings);
         if (generated.Length > 0)
         {
-            GenerationTiming reference = generated[0].Generation!;
             md.Append("## Inference in generation mode (the paper's Table 2)\n\n");
             md.Append("![Inference time per method](").Append(image(InferenceFileName, TimingPlots.InferenceTime(generated))).Append(")\n\n");
-            md.Append("| Method | Prompts | Mean generated tokens | ms per prompt | × ").Append(generated[0].Method)
-              .Append(" | Generated answer right (%) |\n|:---|---:|---:|---:|---:|---:|\n");
-            foreach (MethodTiming t in generated)
-            {
-                GenerationTiming g = t.Generation!;
-                md.Append(string.Format(inv, "| {0} | {1} | {2:F2} | {3:F1} | {4:F2} | {5:F1} |\n", t.Method, g.Prompts, g.MeanGeneratedTokens,
-                    g.MillisecondsPerPrompt, reference.MillisecondsPerPrompt > 0 ? g.MillisecondsPerPrompt / reference.MillisecondsPerPrompt : double.NaN,
-                    100 * g.AnswerAccuracy));
-            }
+            md.Append(InferenceTable(timings));
             md.Append("\nGreedy decoding one prompt at a time until end-of-sequence or the token limit, test templates in turn; fine-tuned models are merged, " +
                       "so every model pays the same per token and the time follows the answer's length.\n\n");
         }
     }
+
+    /// <summary>Table 6 as Markdown: selection, fine-tuning and total seconds of every trained method, and the total as a multiple of SFT's.</summary>
+    public static string TrainingTable(IReadOnlyList<MethodTiming> timings)
+    {
+        MethodTiming[] trained = Trained(timings);
+        if (trained.Length == 0)
+            return "";
+        MethodTiming reference = trained.FirstOrDefault(t => t.Method == "sft") ?? trained[0];
+        var md = new StringBuilder();
+        md.Append("| Method | Template selection (s) | Fine-tuning (s) | Total (s) | × ").Append(reference.Method).Append(" |\n|:---|---:|---:|---:|---:|\n");
+        foreach (MethodTiming t in trained)
+            md.Append(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:F1} | {2:F1} | {3:F1} | {4:F2} |\n",
+                t.Method, t.SelectionSeconds, t.TrainingSeconds, t.TotalSeconds, t.TotalSeconds / reference.TotalSeconds));
+        return md.ToString();
+    }
+
+    /// <summary>Table 2 as Markdown: mean generated length and time per prompt of every measured method, relative to the first.</summary>
+    public static string InferenceTable(IReadOnlyList<MethodTiming> timings)
+    {
+        MethodTiming[] generated = Generated(timings);
+        if (generated.Length == 0)
+            return "";
+        GenerationTiming reference = generated[0].Generation!;
+        var md = new StringBuilder();
+        md.Append("| Method | Prompts | Mean generated tokens | ms per prompt | × ").Append(generated[0].Method)
+          .Append(" | Generated answer right (%) |\n|:---|---:|---:|---:|---:|---:|\n");
+        foreach (MethodTiming t in generated)
+        {
+            GenerationTiming g = t.Generation!;
+            md.Append(string.Format(CultureInfo.InvariantCulture, "| {0} | {1} | {2:F2} | {3:F1} | {4:F2} | {5:F1} |\n", t.Method, g.Prompts,
+                g.MeanGeneratedTokens, g.MillisecondsPerPrompt,
+                reference.MillisecondsPerPrompt > 0 ? g.MillisecondsPerPrompt / reference.MillisecondsPerPrompt : double.NaN, 100 * g.AnswerAccuracy));
+        }
+        return md.ToString();
+    }
+
+    private static MethodTiming[] Trained(IReadOnlyList<MethodTiming> timings) => timings.Where(t => t.TotalSeconds > 0).ToArray();
+
+    private static MethodTiming[] Generated(IReadOnlyList<MethodTiming> timings) => timings.Where(t => t.Generation is not null).ToArray();
 }

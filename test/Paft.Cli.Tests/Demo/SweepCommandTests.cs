@@ -2,6 +2,7 @@ using System.Globalization;
 using Paft.Cli.Commands;
 using Paft.Cli.Reporting;
 using Paft.Cli.Tests.Prompts;
+using Paft.Cli.Tests.Report;
 using Paft.MLNet.Demo;
 
 namespace Paft.Cli.Tests.Demo;
@@ -10,7 +11,7 @@ namespace Paft.Cli.Tests.Demo;
 public sealed class SweepCommandTests
 {
     [Fact]
-    public void QuickSweepRunsBothStudiesByDefault()
+    public void QuickSweepRunsAllThreeStudiesByDefaultOnOneBaseModel()
     {
         using var folder = new TempFolder();
         string output = Path.Combine(folder.Path, "sweep");
@@ -31,6 +32,41 @@ public sealed class SweepCommandTests
         Assert.Contains("sweep.png", report);
         Assert.Contains("ablation.png", report);
         Assert.True(File.Exists(Path.Combine(output, "sweep.png")));
+
+        // The cost study fine-tuned the comparison's methods from the sweep's own base model, not a second one.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(output, "base", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(output, SweepCommand.MethodsFolderName, "base", "model.safetensors")));
+        Assert.Equal(12, Directory.GetFiles(Path.Combine(output, SweepCommand.MethodsFolderName, DemoCommand.EvalFolderName), "*.json").Length);
+        Assert.Contains("Training time per method (the paper's Table 6)", run.Output);
+        Assert.Contains("Inference in generation mode (the paper's Table 2)", run.Output);
+        foreach (string method in new[] { "sft", "sft-top", "zopo", "batprompt", "paft" })
+            Assert.Contains($"| {method} | ", run.Output[run.Output.IndexOf("Table 6", StringComparison.Ordinal)..]);
+        Assert.Contains("## Training time per method (the paper's Table 6)", report);
+        Assert.Contains("## Inference in generation mode (the paper's Table 2)", report);
+        ReportWriterTests.AssertPng(Path.Combine(output, TimingSection.TrainingFileName));
+        ReportWriterTests.AssertPng(Path.Combine(output, TimingSection.InferenceFileName));
+    }
+
+    [Fact]
+    public void TheCostStudyAloneTimesEveryMethodAndItsTablesMatchTheReport()
+    {
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "cost");
+        CliRunner.Result run = CliRunner.Run("sweep", "--quick", "--study", "cost", "--out", output, "--threads", "1");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.False(File.Exists(Path.Combine(output, SweepFile.FileName)));
+        Assert.False(File.Exists(Path.Combine(output, AblationFile.FileName)));
+        string report = File.ReadAllText(Path.Combine(output, ReportWriter.MarkdownFileName));
+        // Every row the console printed for the two tables is in the report, with the same numbers.
+        string[] rows = run.Output.Split('\n').Where(l => l.StartsWith("| ", StringComparison.Ordinal) && !l.StartsWith("| Method", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(5 + 6, rows.Length); // five trained methods in Table 6, six models in Table 2
+        Assert.All(rows, row => Assert.Contains(row, report));
+        // Generation: at most the quick options' token limit; the base row is the reference (× 1.00).
+        string baseRow = rows.Single(r => r.StartsWith("| base |", StringComparison.Ordinal));
+        string[] cells = baseRow.Split('|', StringSplitOptions.TrimEntries);
+        Assert.InRange(double.Parse(cells[3], CultureInfo.InvariantCulture), 0, new DemoOptions().GenerationMaxNewTokens);
+        Assert.Equal("1.00", cells[5]);
     }
 
     [Fact]
@@ -83,6 +119,7 @@ public sealed class SweepCommandTests
     [InlineData("--epochs", "", "--epochs: give at least one")]
     [InlineData("--redraw", "2,2", "--redraw: '2,2' repeats")]
     [InlineData("--study", "table", "--study: 'table'")]
+    [InlineData("--study", "pool,speed", "--study: 'speed'")]
     public void BadListsAreRefusedNamingTheOption(string option, string value, string message)
     {
         CliRunner.Result run = CliRunner.Run("sweep", option, value, "--out", Path.Combine(Path.GetTempPath(), "paft-never-" + Guid.NewGuid().ToString("N")));
