@@ -227,7 +227,9 @@ public sealed class RobustPromptSelector
 
     private bool IsBetter(RobustPromptStep a, RobustPromptStep b)
     {
-        int byDrop = Compare(b.Drop, a.Drop);                       // smaller drop is better
+        // Smaller drop is better; a rise under noise counts as no drop, not as a virtue: otherwise a template that
+        // is wrong on clean inputs (and so can only gain from noise) would beat every template that works.
+        int byDrop = Compare(Math.Max(0, b.Drop), Math.Max(0, a.Drop));
         int byClean = Compare(a.CleanAccuracy, b.CleanAccuracy);
         if (_options.Criterion == RobustPromptCriterion.PerturbedAccuracy)
         {

@@ -103,6 +103,18 @@ public class RobustPromptSelectorTests
     }
 
     [Fact]
+    public async Task ARiseUnderNoiseCountsAsNoDropSoTheTemplateThatWorksWins()
+    {
+        // Style 0 is below chance on clean inputs and only gains from noise; style 1 works and holds; style 2 works and drops.
+        var plan = new Dictionary<int, (double, double)> { [0] = (0.10, 0.40), [1] = (0.80, 0.80), [2] = (0.90, 0.70) };
+        RobustPromptResult result = await new RobustPromptSelector(new PlannedScorer(plan), new RobustPromptOptions { Perturbation = new() { Rate = 0.1 } })
+            .SelectAsync(PromptPool.FromTemplates(plan.Keys.Select(Style)), Task, Validation);
+
+        Assert.Equal("style-1", result.Best.Id);
+        Assert.Equal(-0.30, result.Trace[0].Drop, 9); // the step still reports the signed drop
+    }
+
+    [Fact]
     public async Task OfflinePicksTheTemplateWhoseAccuracyDropsLeast()
     {
         var scorer = new PlannedScorer(Plan);
