@@ -60,6 +60,13 @@ internal static class ReportPlots
             Enumerable.Range(0, count).Select(i => (double)i).ToArray(), labels);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.SetLimitsX(-0.6, count - 0.4);
+        // Names that would overlap side by side (a sweep's paft-n72-k4-e3 ...) are slanted instead.
+        if (labels.Sum(l => l.Length + 2) * 8 > Width - 120)
+        {
+            plot.Axes.Bottom.TickLabelStyle.Rotation = -35;
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+            plot.Axes.Bottom.MinimumSize = 8 * labels.Max(l => l.Length) * 0.6f + 30;
+        }
         double lowest = evaluations.Min(r => r.MinAccuracy);
         double bottom = Math.Max(0, Math.Floor(100 * lowest / 10) * 10 - 5);
         // Paired: a little room under 0 so that a template at 0% (common under adversarial edits) is not cut in half.
