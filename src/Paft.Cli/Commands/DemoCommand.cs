@@ -10,9 +10,10 @@ namespace Paft.Cli.Commands;
 
 /// <summary>
 /// <c>paft demo</c>: the README's first command. Pretrains a tiny LLaMA on the embedded task, fine-tunes it
-/// with one template (SFT), with the training template the base model answers best (TopAccuracy) and with
-/// PAFT, evaluates the four models on test templates none of them saw, prints the paper's Table 1 and
-/// writes a report with plots. No download, no GPU.
+/// with one template (SFT), with the template chosen by TopAccuracy, ZOPO and BATprompt, and with PAFT,
+/// evaluates the six models on test templates none of them saw and on their adversarial variants, prints
+/// the paper's Table 1, and writes the evaluations (for <c>paft compare</c>) and a report with plots,
+/// the methods' costs included. No download, no GPU.
 /// </summary>
 internal static class DemoCommand
 {
@@ -25,7 +26,7 @@ internal static class DemoCommand
         var seed = new Option<int?>("--seed") { Description = "Seed of everything the demo draws (default: the recipe's)." };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: one per core)." };
         var quick = new Option<bool>("--quick") { Description = "A tiny run (seconds) that exercises every step; its numbers mean nothing." };
-        var command = new Command("demo", "Pretrain a tiny LLaMA on the embedded task, compare base, SFT, TopAccuracy and PAFT on unseen templates, and write a report.")
+        var command = new Command("demo", "Pretrain a tiny LLaMA on the embedded task, compare base, SFT, TopAccuracy, ZOPO, BATprompt and PAFT on unseen and adversarial templates, and write a report.")
         {
             output, seed, threads, quick,
         };

@@ -14,10 +14,13 @@ namespace Paft.MLNet.Demo;
 
 /// <summary>
 /// The embedded demo, end to end on CPU: builds the word-level tokenizer, pretrains a tiny LLaMA on plain
-/// stories of the demo world, then fine-tunes it with LoRA three ways — SFT on one training template, SFT
-/// on the training template the base model scores best on (TopAccuracy), and PAFT (a template redrawn from
-/// the training pool every K steps) — and scores the base and every method on unseen test templates by
-/// the log-likelihood of each option's answer after the template's cue.
+/// stories of the demo world, then runs the paper's Table 1 on it — LoRA SFT on one training template, SFT on
+/// the template chosen by TopAccuracy (best base accuracy on validation examples), by ZOPO (Gaussian-process
+/// search over the base model's hidden-state embeddings of the templates, within a budget) and by BATprompt
+/// (offline: least drop under input noise), and PAFT (a template redrawn from the training pool every K
+/// steps) — and scores the base and every method on unseen test templates and on their seeded adversarial
+/// variants, by the log-likelihood of each option's answer after the template's cue. It also measures what
+/// each method cost: choosing its template, fine-tuning, and answering in generation mode (Tables 6 and 2).
 /// </summary>
 /// <remarks>
 /// What the answer is (<see cref="DemoOptions.AnswerForm"/>): by default the option's own word (the

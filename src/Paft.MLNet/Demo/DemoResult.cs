@@ -11,7 +11,7 @@ namespace Paft.MLNet.Demo;
 /// <param name="PretrainTokens">Tokens processed by pretraining.</param>
 /// <param name="BasePlainAccuracy">The base model on the test examples asked in the plain pretraining form
 /// ("Where is the key? The key is in the" → the right colour among the four containers'): the skill, without the format.</param>
-/// <param name="Timings">Seconds per stage (<c>vocabulary</c>, <c>pretrain</c>, <c>evaluate-base</c>, each method, <c>total</c>) as measured in this run.</param>
+/// <param name="Timings">Seconds per stage (<c>vocabulary</c>, <c>pretrain</c>, <c>evaluate-base</c>, <c>select</c>, each method, <c>total</c>) as measured in this run.</param>
 /// <param name="ModelParameters">Parameters of the base model.</param>
 /// <param name="VocabularySize">Tokens of the word-level vocabulary (specials and bytes included).</param>
 public sealed record DemoResult(
