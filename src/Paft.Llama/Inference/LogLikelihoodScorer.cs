@@ -1,4 +1,5 @@
 using Paft.Llama.Modeling;
+using Paft.Llama.Modules;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Inference;
@@ -145,7 +146,7 @@ public sealed class LogLikelihoodScorer
                 var target = targetIds.narrow(0, start, n).unsqueeze(-1);
                 var tokenLogProbs = logits.log_softmax(-1).gather(2, target).squeeze(-1).to(ScalarType.Float64);
                 var isReal = real.narrow(0, start, n);
-                var rowSums = tokenLogProbs.masked_fill(isReal.logical_not(), 0).sum(1).data<double>().ToArray();
+                var rowSums = tokenLogProbs.masked_fill(isReal.logical_not(), HeldScalars.Zero).sum(1).data<double>().ToArray();
                 var rowGreedy = logits.argmax(-1).eq(target.squeeze(-1)).logical_or(isReal.logical_not()).all(1).data<bool>().ToArray();
                 for (int i = 0; i < n; i++)
                 {

@@ -1,3 +1,5 @@
+using Paft.Llama.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Inference;
@@ -26,16 +28,17 @@ internal sealed class TokenSampler : IDisposable
             return logits.argmax(-1);
 
         using var scope = NewDisposeScope();
-        var probs = (logits / _options.Temperature).softmax(-1);
+        using Scalar temperature = _options.Temperature.ToScalar(), topP = _options.TopP.ToScalar(); // held to the end: see HeldScalars
+        var probs = (logits / temperature).softmax(-1);
         if (_options.TopP < 1)
         {
             // Keep a token while the probability mass strictly before it (in descending order) is
             // below top_p; the most likely token is always kept. This is Hugging Face's TopPLogitsWarper.
             var (sorted, order) = probs.sort(-1, descending: true);
             var before = sorted.cumsum(-1) - sorted;
-            var drop = before.ge(_options.TopP);
+            var drop = before.ge(topP);
             var dropInVocabOrder = zeros_like(drop).scatter(-1, order, drop);
-            probs = probs.masked_fill(dropInVocabOrder, 0);
+            probs = probs.masked_fill(dropInVocabOrder, HeldScalars.Zero);
         }
         return probs.multinomial(1, generator: _generator).squeeze(-1).MoveToOuterDisposeScope();
     }

@@ -87,7 +87,8 @@ public sealed class LoraAdapter : nn.Module, ILinearAdapter
             Tensor keep = rand(x.shape, dtype, x.device, generator: DropoutGenerator).ge_(DropoutProbability);
             x = x * keep / (1.0 - DropoutProbability);
         }
-        Tensor update = nn.functional.linear(nn.functional.linear(x, lora_A), lora_B).mul_(Scaling);
+        using Scalar scaling = Scaling.ToScalar(); // held to the end of the call: see HeldScalars
+        Tensor update = nn.functional.linear(nn.functional.linear(x, lora_A), lora_B).mul_(scaling);
         Tensor sum = baseOutput.dtype == dtype ? baseOutput + update : baseOutput.to(dtype).add_(update);
         return sum.dtype == baseOutput.dtype ? sum : sum.to(baseOutput.dtype);
     }
@@ -98,8 +99,9 @@ public sealed class LoraAdapter : nn.Module, ILinearAdapter
     /// <summary>The update <c>scaling · B A</c> as a dense [out, in] matrix in the adapter's dtype.</summary>
     public Tensor DeltaWeight()
     {
-        using (no_grad())
-            return lora_B.matmul(lora_A).mul_(Scaling);
+        using var noGrad = no_grad();
+        using Scalar scaling = Scaling.ToScalar(); // held to the end of the call: see HeldScalars
+        return lora_B.matmul(lora_A).mul_(scaling);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using Paft.Llama.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Modeling;
@@ -16,7 +18,7 @@ internal static class Attention
             return nn.functional.scaled_dot_product_attention(q, k, v, mask.Additive, is_casual: mask.IsCausal);
 
         using var scope = NewDisposeScope();
-        double scale = 1.0 / Math.Sqrt(q.shape[^1]);
+        using Scalar scale = (1.0 / Math.Sqrt(q.shape[^1])).ToScalar(); // held to the end of the call: see HeldScalars
         var scores = q.matmul(k.transpose(-2, -1)) * scale;   // [B, H, T, K]
         if (mask.Additive is not null)
         {
@@ -26,7 +28,7 @@ internal static class Attention
         {
             long t = q.shape[2], kLen = k.shape[2];
             var future = ones(t, kLen, ScalarType.Bool, q.device).triu(1 + kLen - t);
-            scores = scores.masked_fill(future, double.NegativeInfinity);
+            scores = scores.masked_fill(future, HeldScalars.NegativeInfinity);
         }
         var weights = scores.to(ScalarType.Float32).softmax(-1).to(q.dtype);
         return weights.matmul(v).MoveToOuterDisposeScope();

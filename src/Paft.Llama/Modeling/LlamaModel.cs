@@ -1,4 +1,5 @@
 using Paft.Llama.Inference;
+using Paft.Llama.Modules;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -66,8 +67,8 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         }
 
         // Hugging Face's position ids: count real tokens; padding positions get 1.
-        var positions = (realBefore.unsqueeze(1) + newMask.to(ScalarType.Int64).cumsum(1) - 1)
-            .masked_fill(newMask.logical_not(), 1);
+        var positions = (realBefore.unsqueeze(1) + newMask.to(ScalarType.Int64).cumsum(1) - HeldScalars.One)
+            .masked_fill(newMask.logical_not(), HeldScalars.One);
         var (cos, sin) = _rotary.CosSin(positions, _dtype);
         using var mask = AttentionMask.Create(keyMask, past, t, hasPadding, _dtype);
 

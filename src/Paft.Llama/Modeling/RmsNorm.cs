@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using Paft.Llama.Modules;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Modeling;
@@ -25,9 +26,10 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
+        using Scalar eps = _eps.ToScalar(); // held to the end of the call: see HeldScalars
         var h = x.to(ScalarType.Float32);
-        var variance = h.pow(2).mean([-1], keepdim: true);
-        h = h * rsqrt(variance + _eps);
+        var variance = h.square().mean([-1], keepdim: true);
+        h = h * rsqrt(variance + eps);
         return (weight * h.to(x.dtype)).MoveToOuterDisposeScope();
     }
 }

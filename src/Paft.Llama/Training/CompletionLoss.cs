@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Training;
@@ -28,7 +29,9 @@ internal static class CompletionLoss
     public static Tensor Mean(Tensor logits, Tensor labels)
     {
         using var scope = NewDisposeScope();
-        long count = labels[.., 1..].ne(CausalLMBatch.IgnoreIndex).sum().item<long>();
-        return (Sum(logits, labels) / count).MoveToOuterDisposeScope();
+        using Scalar ignored = CausalLMBatch.IgnoreIndex.ToScalar(); // held to the end of the call: see HeldScalars
+        long count = labels[.., 1..].ne(ignored).sum().item<long>();
+        using Scalar divisor = count.ToScalar();
+        return (Sum(logits, labels) / divisor).MoveToOuterDisposeScope();
     }
 }

@@ -232,9 +232,10 @@ public sealed class LoraTrainer
             double factor = maxNorm / (norm + 1e-6);
             if (factor < 1)
             {
+                using Scalar factorScalar = factor.ToScalar(); // held to the end: see HeldScalars
                 using (no_grad())
                     foreach (Parameter p in parameters)
-                        p.grad?.mul_(factor);
+                        p.grad?.mul_(factorScalar);
             }
         }
         return norm;

@@ -43,7 +43,8 @@ public sealed class HiddenStateEmbedder : ITemplateEmbedder
             Tensor input = tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Count], device: _model.Device);
             Tensor hidden = _model.ForwardHidden(input, null, null).to(ScalarType.Float32); // [1, T, H]
             Tensor mean = hidden[0].mean([0]);                                              // [H]
-            Tensor unit = mean / mean.norm().clamp_min(1e-12);
+            using Scalar floor = 1e-12.ToScalar(); // held to the end: an implicit Scalar's finalizer can race libtorch (Paft.Llama's HeldScalars)
+            Tensor unit = mean / mean.norm().clamp_min(floor);
             return unit.cpu().data<float>().ToArray();
         }
         finally

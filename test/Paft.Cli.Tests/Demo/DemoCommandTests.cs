@@ -18,7 +18,7 @@ public sealed class DemoCommandTests
         string output = Path.Combine(folder.Path, "demo");
         CliRunner.Result run = CliRunner.Run("demo", "--quick", "--out", output, "--threads", "1");
 
-        Assert.Equal(0, run.ExitCode);
+        Assert.True(run.ExitCode == 0, run.Error);
         foreach (string method in new[] { "base", "sft", "sft-top", "zopo", "batprompt", "paft" })
         {
             Assert.Contains($"| {method} |", run.Output);
@@ -77,7 +77,8 @@ public sealed class DemoCommandTests
     {
         using var folder = new TempFolder();
         string output = Path.Combine(folder.Path, "demo");
-        Assert.Equal(0, CliRunner.Run("demo", "--quick", "--out", output, "--threads", "1").ExitCode);
+        CliRunner.Result demo = CliRunner.Run("demo", "--quick", "--out", output, "--threads", "1");
+        Assert.True(demo.ExitCode == 0, demo.Error);
         string pool = folder.Write("piqa-pool.jsonl",
             """{"id":"p1","text":"Goal: {goal}\nA. {sol1}\nB. {sol2}\nAnswer:"}""",
             """{"id":"p2","text":"{goal} Which is better? (A) {sol1} (B) {sol2} The answer is"}""");
