@@ -48,7 +48,8 @@ internal static class TrainCommand
         // process two seconds after cancelling, which may cut a checkpoint being written); CancelKeyScope handles it.
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
-            bool Given(Option option) => parseResult.GetResult(option) is not null;
+            // A flag option has an implicit result (false) even when absent; only one typed on the command line may override the --config file.
+            bool Given(Option option) => parseResult.GetResult(option) is { Implicit: false };
             string? Text(Option<string> option) => Given(option) ? parseResult.GetValue(option) : null;
             bool? Flag(Option<bool> option) => Given(option) ? parseResult.GetValue(option) : null;
 

@@ -95,6 +95,21 @@ public sealed class TrainCommandConfigTests : IDisposable
     }
 
     [Fact]
+    public void SwitchesSetInTheFile_StayOnUnlessTheCommandLineTurnsThemOff()
+    {
+        string config = _data.PathOf("switches.json");
+        File.WriteAllText(config, """{ "topAccuracy": true, "escapedNewlines": true, "validation": "valid.jsonl" }""");
+
+        using JsonDocument fromFile = JsonDocument.Parse(CliRunner.Run("train", "--config", config, "--print-config").Output);
+        Assert.True(fromFile.RootElement.GetProperty("topAccuracy").GetBoolean());
+        Assert.True(fromFile.RootElement.GetProperty("escapedNewlines").GetBoolean());
+
+        using JsonDocument overridden = JsonDocument.Parse(CliRunner.Run("train", "--config", config, "--top-accuracy", "false", "--print-config").Output);
+        Assert.False(overridden.RootElement.GetProperty("topAccuracy").GetBoolean());
+        Assert.True(overridden.RootElement.GetProperty("escapedNewlines").GetBoolean());
+    }
+
+    [Fact]
     public void TemplateIdWithTopAccuracy_ExitsTwo()
     {
         CliRunner.Result result = CliRunner.Run("train", "--model", "m", "--task", "piqa", "--data", "d", "--prompts", "p", "--out", "o",
