@@ -1,9 +1,11 @@
+using Microsoft.Extensions.AI;
 using Microsoft.ML;
 using Paft.MLNet.Augmentation;
 using Paft.MLNet.Evaluation;
 using Paft.MLNet.Model;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
+using Paft.MLNet.Selection;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tasks.Readers;
 using Paft.MLNet.Training;
@@ -134,6 +136,78 @@ public sealed class PaftTrainersCatalog
         PromptTemplate template = options.TrainingTemplates.First(t => t.Id == best.TemplateId);
         chosen = new TemplateQuality(template.Id, best.Accuracy, Kept: true);
         return SupervisedFineTuning(options, template);
+    }
+
+    /// <summary>
+    /// The ZOPO baseline: a template of <see cref="PaftTrainerOptions.TrainingTemplates"/> is chosen by
+    /// zeroth-order search (ZOPO, Hu et al., NeurIPS 2024, "Localized Zeroth-Order Prompt Optimization"),
+    /// then used for <see cref="SupervisedFineTuning"/>. The templates are embedded as the BASE model's
+    /// mean-pooled final hidden states (<see cref="HiddenStateEmbedder"/>); a Gaussian process over those
+    /// embeddings guides a local search, and each template it evaluates is measured as the base model's
+    /// accuracy on <paramref name="validationData"/> in <see cref="PaftTrainerOptions.Scoring"/> (prompts fitted
+    /// to <see cref="PaftTrainerOptions.MaxLength"/>, as the fine-tuned model will see them). At most
+    /// <see cref="ZopoOptions.Budget"/> templates are evaluated, unlike TopAccuracy, which evaluates them all.
+    /// The base model is loaded once for embedding and scoring and released before this returns.
+    /// </summary>
+    /// <param name="options">Trainer options; <see cref="PaftTrainerOptions.TrainingTemplates"/> is the pool to search.</param>
+    /// <param name="validationData">A validation sample: task rows, every one with a label.</param>
+    /// <param name="zopo">Search settings; null uses <see cref="ZopoOptions"/>' defaults with the trainer's <see cref="PaftTrainerOptions.Seed"/>.</param>
+    /// <param name="chosen">The search's outcome: the chosen template, its validation accuracy, and every evaluation in order.</param>
+    /// <exception cref="ArgumentException">The options or <paramref name="zopo"/> are invalid, or the validation data has no rows or an unlabelled row.</exception>
+    public PaftTrainer ZopoFineTuning(PaftTrainerOptions options, IDataView validationData, ZopoOptions? zopo, out ZopoResult chosen)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        ZopoOptions settings = zopo ?? new ZopoOptions { Seed = options.Seed };
+        settings.Validate(); // before the model is loaded: a bad setting should not cost a checkpoint load
+        IReadOnlyList<TaskExample> validation = BaseModelTemplateScorer.ReadValidation(validationData, options.Task, nameof(validationData));
+        using (BaseModelTemplateScorer scorer = BaseModelTemplateScorer.Load(options))
+        {
+            var selector = new ZopoTemplateSelector(settings, scorer.Embedder);
+            chosen = selector.Select(PromptPool.FromTemplates(options.TrainingTemplates), template => scorer.Accuracy(template, validation));
+        }
+        return SupervisedFineTuning(options, chosen.Best);
+    }
+
+    /// <summary>
+    /// The BATprompt baseline: a template robust to noisy inputs is chosen (BATprompt, Shi et al., 2024,
+    /// "Robustness-aware Automatic Prompt Optimization"), then used for <see cref="SupervisedFineTuning"/>.
+    /// Every template of <see cref="PaftTrainerOptions.TrainingTemplates"/> is scored by the BASE model on
+    /// <paramref name="validationData"/> as given and on perturbed copies of it (character noise, and with a
+    /// chat client optionally synonym or paraphrase rewrites), in <see cref="PaftTrainerOptions.Scoring"/>;
+    /// by default the template whose accuracy drops least under the noise wins
+    /// (<see cref="RobustPromptOptions.Criterion"/>). With <paramref name="chatClient"/>, the chat model also
+    /// writes improved templates in rounds, and the chosen one may be such a template, which is not in the
+    /// training pool; the fine-tuned model then trains and answers with it. In the option-text scoring modes a
+    /// perturbed prompt is scored on its clean row's option texts. The base model is loaded once and released
+    /// before this returns; with a chat client this call blocks until the rounds are done.
+    /// </summary>
+    /// <param name="options">Trainer options; <see cref="PaftTrainerOptions.TrainingTemplates"/> is the pool to choose from.</param>
+    /// <param name="validationData">A validation sample: task rows, every one with a label.</param>
+    /// <param name="robust">Noise, criterion and rounds; null uses <see cref="RobustPromptOptions"/>' defaults with the trainer's <see cref="PaftTrainerOptions.Seed"/>.</param>
+    /// <param name="chatClient">Writes improved templates (and rewrites inputs when <see cref="RobustPromptOptions.ChatRewrite"/> is set); null selects from the pool only.</param>
+    /// <param name="chosen">The selection's outcome: the chosen template, its clean and perturbed accuracy, every template scored, and the chat model's rejected candidates.</param>
+    /// <exception cref="ArgumentException">The options or <paramref name="robust"/> are invalid (a chat rewrite without a chat client), or the validation data has no rows or an unlabelled row.</exception>
+    public PaftTrainer RobustPromptFineTuning(PaftTrainerOptions options, IDataView validationData, RobustPromptOptions? robust,
+        IChatClient? chatClient, out RobustPromptResult chosen)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        RobustPromptOptions settings = robust ?? new RobustPromptOptions { Seed = options.Seed };
+        settings.Validate();
+        if (settings.ChatRewrite is not null && chatClient is null)
+            throw new ArgumentException($"{nameof(RobustPromptOptions)}.{nameof(RobustPromptOptions.ChatRewrite)} needs a chat client.", nameof(chatClient));
+        IReadOnlyList<TaskExample> validation = BaseModelTemplateScorer.ReadValidation(validationData, options.Task, nameof(validationData));
+        // Perturbed copies keep their row's Source (the row's position here), which finds the clean row's options.
+        Dictionary<string, TaskExample> clean = validation.ToDictionary(r => r.Source, StringComparer.Ordinal);
+        using (BaseModelTemplateScorer scorer = BaseModelTemplateScorer.Load(options))
+        {
+            var selector = new RobustPromptSelector(
+                (template, rows) => scorer.Predict(template, rows, rows.Select(r => clean[r.Source]).ToArray()), settings, chatClient);
+            chosen = selector.SelectAsync(PromptPool.FromTemplates(options.TrainingTemplates), options.Task, validation)
+                .GetAwaiter().GetResult();
+        }
+        return SupervisedFineTuning(options, chosen.Best);
     }
 
     /// <summary>

@@ -4,7 +4,8 @@ using Paft.Cli.Terminal;
 namespace Paft.Cli.Commands;
 
 /// <summary>
-/// <c>paft train --model DIR --task TASK --data FILE --prompts FILE [--template-id ID | --top-accuracy --validation FILE]
+/// <c>paft train --model DIR --task TASK --data FILE --prompts FILE [--template-id ID | --top-accuracy --validation FILE
+/// | --zopo [--zopo-budget N] --validation FILE | --batprompt --validation FILE]
 /// [training flags] [--config FILE.json] --out DIR</c>: PAFT (default) or SFT on one template, saved as a PAFT model folder.
 /// </summary>
 internal static class TrainCommand
@@ -20,7 +21,10 @@ internal static class TrainCommand
         var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n (the PAFT authors' files)." };
         var templateId = new Option<string>("--template-id") { Description = "Supervised fine-tuning on this one template of the pool instead of PAFT." };
         var topAccuracy = new Option<bool>("--top-accuracy") { Description = "Supervised fine-tuning on the pool template with the best base accuracy on --validation (the TopAccuracy baseline)." };
-        var validation = new Option<string>("--validation") { Description = "Validation rows for --top-accuracy." };
+        var zopo = new Option<bool>("--zopo") { Description = "Supervised fine-tuning on the pool template found by ZOPO's search over the base model's embeddings of the templates, scored on --validation (the ZOPO baseline)." };
+        var zopoBudget = new Option<int?>("--zopo-budget") { Description = "Templates --zopo may evaluate on --validation (default 20, at most the pool)." };
+        var batprompt = new Option<bool>("--batprompt") { Description = "Supervised fine-tuning on the pool template whose base accuracy on --validation drops least under input noise (the BATprompt baseline, offline)." };
+        var validation = new Option<string>("--validation") { Description = "Validation rows for --top-accuracy, --zopo or --batprompt." };
         var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 3)." };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 1e-4; cosine schedule, 10% warmup)." };
         var k = new Option<int?>("--k") { Description = "Consecutive rows that share one drawn template (default 4)." };
@@ -40,7 +44,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Fine-tune a LLaMA model with PAFT (default) or SFT on one template, and save it.")
         {
-            config, printConfig, model, task, data, prompts, escaped, templateId, topAccuracy, validation, epochs, lr, k, batchSize,
+            config, printConfig, model, task, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget, batprompt, validation, epochs, lr, k, batchSize,
             gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, limit, mode, output,
         };
 
@@ -48,7 +52,8 @@ internal static class TrainCommand
         // process two seconds after cancelling, which may cut a checkpoint being written); CancelKeyScope handles it.
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
-            bool Given(Option option) => parseResult.GetResult(option) is not null;
+            // A flag option has an implicit result (false) even when absent; only one typed on the command line may override the --config file.
+            bool Given(Option option) => parseResult.GetResult(option) is { Implicit: false };
             string? Text(Option<string> option) => Given(option) ? parseResult.GetValue(option) : null;
             bool? Flag(Option<bool> option) => Given(option) ? parseResult.GetValue(option) : null;
 
@@ -61,6 +66,9 @@ internal static class TrainCommand
                 EscapedNewlines = Flag(escaped),
                 TemplateId = Text(templateId),
                 TopAccuracy = Flag(topAccuracy),
+                Zopo = Flag(zopo),
+                ZopoBudget = parseResult.GetValue(zopoBudget),
+                Batprompt = Flag(batprompt),
                 Validation = Text(validation),
                 Epochs = parseResult.GetValue(epochs),
                 Lr = parseResult.GetValue(lr),

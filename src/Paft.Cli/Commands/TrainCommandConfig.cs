@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Paft.Cli.Terminal;
 using Paft.Llama.Lora;
+using Paft.MLNet.Selection;
 using Paft.MLNet.Training;
 
 namespace Paft.Cli.Commands;
@@ -30,6 +31,9 @@ internal sealed record TrainCommandConfig
     public bool? EscapedNewlines { get; init; }
     public string? TemplateId { get; init; }
     public bool? TopAccuracy { get; init; }
+    public bool? Zopo { get; init; }
+    public int? ZopoBudget { get; init; }
+    public bool? Batprompt { get; init; }
     public string? Validation { get; init; }
     public int? Epochs { get; init; }
     public double? Lr { get; init; }
@@ -76,6 +80,9 @@ internal sealed record TrainCommandConfig
         EscapedNewlines = overrides.EscapedNewlines ?? EscapedNewlines,
         TemplateId = overrides.TemplateId ?? TemplateId,
         TopAccuracy = overrides.TopAccuracy ?? TopAccuracy,
+        Zopo = overrides.Zopo ?? Zopo,
+        ZopoBudget = overrides.ZopoBudget ?? ZopoBudget,
+        Batprompt = overrides.Batprompt ?? Batprompt,
         Validation = overrides.Validation ?? Validation,
         Epochs = overrides.Epochs ?? Epochs,
         Lr = overrides.Lr ?? Lr,
@@ -97,7 +104,8 @@ internal sealed record TrainCommandConfig
 
     /// <summary>
     /// Every unset training setting filled with the trainer's documented default (the PAFT paper's), and the
-    /// checkpoint folder defaulting to <c>&lt;out&gt;-checkpoints</c> beside the output.
+    /// checkpoint folder defaulting to <c>&lt;out&gt;-checkpoints</c> beside the output. The ZOPO budget is
+    /// filled only when <c>--zopo</c> is on, so that a budget given without it is still seen as a mistake.
     /// </summary>
     public TrainCommandConfig WithDefaults()
     {
@@ -107,6 +115,9 @@ internal sealed record TrainCommandConfig
         {
             EscapedNewlines = EscapedNewlines ?? false,
             TopAccuracy = TopAccuracy ?? false,
+            Zopo = Zopo ?? false,
+            ZopoBudget = ZopoBudget ?? (Zopo == true ? new ZopoOptions().Budget : null),
+            Batprompt = Batprompt ?? false,
             Epochs = Epochs ?? trainer.Epochs,
             Lr = Lr ?? trainer.LearningRate,
             K = K ?? trainer.TemplateGroupSize,
@@ -132,10 +143,23 @@ internal sealed record TrainCommandConfig
         Require(Data, "--data", "data");
         Require(Prompts, "--prompts", "prompts");
         Require(Out, "--out", "out");
-        if (TemplateId is not null && TopAccuracy == true)
-            throw new CommandInputException("--template-id and --top-accuracy both choose the SFT template; give one of them.");
+        string[] choosers = new (bool Given, string Flag)[]
+        {
+            (TemplateId is not null, "--template-id"), (TopAccuracy == true, "--top-accuracy"), (Zopo == true, "--zopo"), (Batprompt == true, "--batprompt"),
+        }.Where(c => c.Given).Select(c => c.Flag).ToArray();
+        if (choosers.Length > 1)
+            throw new CommandInputException(
+                $"{string.Join(", ", choosers[..^1])} and {choosers[^1]} {(choosers.Length == 2 ? "both" : "all")} choose the SFT template; give one of them.");
         if (TopAccuracy == true && Validation is null)
             throw new CommandInputException("--top-accuracy needs --validation FILE: the rows on which the base model's accuracy picks the template.");
+        if (Zopo == true && Validation is null)
+            throw new CommandInputException("--zopo needs --validation FILE: the rows on which the base model's accuracy guides the search.");
+        if (Batprompt == true && Validation is null)
+            throw new CommandInputException("--batprompt needs --validation FILE: the rows, clean and perturbed, on which the base model scores each template.");
+        if (ZopoBudget is not null && Zopo != true)
+            throw new CommandInputException("--zopo-budget (config key 'zopoBudget') applies to --zopo only.");
+        if (ZopoBudget is < 1)
+            throw new CommandInputException($"--zopo-budget must be at least 1 (got {ZopoBudget}).");
         if (LoraTargets is { Count: 0 })
             throw new CommandInputException("--lora-targets is empty: name at least one module, e.g. q_proj,v_proj.");
     }

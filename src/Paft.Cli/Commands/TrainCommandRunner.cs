@@ -7,6 +7,7 @@ using Paft.Llama.Lora;
 using Paft.Llama.Training;
 using Paft.MLNet;
 using Paft.MLNet.Prompts;
+using Paft.MLNet.Selection;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Training;
 
@@ -128,7 +129,10 @@ internal static class TrainCommandRunner
         return CommandExit.Success;
     }
 
-    /// <summary>PAFT on the pool; SFT on the named template; or SFT on the template the base model does best on (TopAccuracy).</summary>
+    /// <summary>
+    /// PAFT on the pool; SFT on the named template; or SFT on a template the base model chooses: the most accurate
+    /// (TopAccuracy), the best a budgeted search finds (ZOPO), or the one that drops least under input noise (BATprompt).
+    /// </summary>
     private static PaftTrainer ChooseTrainer(MLContext mlContext, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
         TaskDefinition task, TextWriter output, out string method)
     {
@@ -146,6 +150,30 @@ internal static class TrainCommandRunner
             output.WriteLine($"TopAccuracy: scoring the base model on {validation.Count} validation rows with {pool.Count} templates...");
             PaftTrainer chosen = trainers.TopAccuracyFineTuning(options, TrainCommandInputs.ToDataView(validation, task), out TemplateQuality quality);
             method = string.Create(CultureInfo.InvariantCulture, $"TopAccuracy SFT on template '{quality.Id}' (base accuracy {100 * quality.Accuracy:F1}%)");
+            return chosen;
+        }
+        if (settings.Zopo == true)
+        {
+            IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
+            var zopo = new ZopoOptions { Budget = settings.ZopoBudget!.Value, Seed = options.Seed };
+            output.WriteLine($"ZOPO: searching {pool.Count} templates with the base model on {validation.Count} validation rows " +
+                $"(at most {Math.Min(zopo.Budget, pool.Count)} evaluated)...");
+            PaftTrainer chosen = trainers.ZopoFineTuning(options, TrainCommandInputs.ToDataView(validation, task), zopo, out ZopoResult result);
+            method = string.Create(CultureInfo.InvariantCulture,
+                $"ZOPO SFT on template '{result.Best.Id}' ({result.Trace.Count} of {pool.Count} templates evaluated, best validation accuracy {100 * result.BestAccuracy:F1}%)");
+            return chosen;
+        }
+        if (settings.Batprompt == true)
+        {
+            IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
+            var robust = new RobustPromptOptions { Seed = options.Seed };
+            output.WriteLine($"BATprompt: scoring the base model on {validation.Count} validation rows and {robust.PerturbedCopies} perturbed " +
+                $"copies of them with {pool.Count} templates...");
+            PaftTrainer chosen = trainers.RobustPromptFineTuning(options, TrainCommandInputs.ToDataView(validation, task), robust, null,
+                out RobustPromptResult result);
+            method = string.Create(CultureInfo.InvariantCulture,
+                $"BATprompt SFT on template '{result.Best.Id}' (least drop under input noise of {pool.Count} templates: " +
+                $"clean {100 * result.Score.CleanAccuracy:F1}%, perturbed {100 * result.Score.PerturbedAccuracy:F1}%)");
             return chosen;
         }
         method = "PAFT";

@@ -9,12 +9,26 @@ namespace Paft.MLNet.Scoring;
 internal static class TemplateScoring
 {
     /// <summary>Renders <paramref name="examples"/> with <paramref name="template"/> (fitted to the length budget) and answers them.</summary>
+    /// <param name="model">The model answering.</param>
+    /// <param name="task">The task.</param>
+    /// <param name="template">The template the prompts are rendered with.</param>
+    /// <param name="examples">The rows rendered into the prompts.</param>
+    /// <param name="mode">How the model answers.</param>
+    /// <param name="fitter">Fits each prompt to the length budget.</param>
+    /// <param name="answersFrom">
+    /// In the option-text modes, the rows whose option texts are scored (row i for prompt i); null: the
+    /// <paramref name="examples"/> themselves. A prompt rendered from a perturbed row is still scored on the
+    /// clean row's options, since noise may misspell the very words that are the answer.
+    /// </param>
     public static TemplatePredictions Predict(MultipleChoiceModel model, TaskDefinition task, PromptTemplate template,
-        IReadOnlyList<TaskExample> examples, ScoringMode mode, PromptFitter fitter)
+        IReadOnlyList<TaskExample> examples, ScoringMode mode, PromptFitter fitter, IReadOnlyList<TaskExample>? answersFrom = null)
     {
-        string[] prompts = examples.Select(e => fitter.Render(template, e, AnswerReserve(task, mode, e, model))).ToArray();
+        IReadOnlyList<TaskExample> answerRows = answersFrom ?? examples;
+        if (answerRows.Count != examples.Count)
+            throw new ArgumentException($"{answerRows.Count} answer rows for {examples.Count} examples.", nameof(answersFrom));
+        string[] prompts = examples.Select((e, i) => fitter.Render(template, e, AnswerReserve(task, mode, answerRows[i], model))).ToArray();
         IReadOnlyList<IReadOnlyList<string>>? optionTexts = mode is ScoringMode.OptionText or ScoringMode.OptionTextNormalized
-            ? examples.Select(e => (IReadOnlyList<string>)task.OptionFields.Select(f => e.Fields[f]).ToArray()).ToArray()
+            ? answerRows.Select(e => (IReadOnlyList<string>)task.OptionFields.Select(f => e.Fields[f]).ToArray()).ToArray()
             : null;
         IReadOnlyList<MultipleChoiceAnswer> answers = model.Answer(prompts, task, mode, optionTexts);
         var predictions = new ExamplePrediction[examples.Count];

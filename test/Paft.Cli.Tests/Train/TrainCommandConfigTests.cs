@@ -95,6 +95,21 @@ public sealed class TrainCommandConfigTests : IDisposable
     }
 
     [Fact]
+    public void SwitchesSetInTheFile_StayOnUnlessTheCommandLineTurnsThemOff()
+    {
+        string config = _data.PathOf("switches.json");
+        File.WriteAllText(config, """{ "topAccuracy": true, "escapedNewlines": true, "validation": "valid.jsonl" }""");
+
+        using JsonDocument fromFile = JsonDocument.Parse(CliRunner.Run("train", "--config", config, "--print-config").Output);
+        Assert.True(fromFile.RootElement.GetProperty("topAccuracy").GetBoolean());
+        Assert.True(fromFile.RootElement.GetProperty("escapedNewlines").GetBoolean());
+
+        using JsonDocument overridden = JsonDocument.Parse(CliRunner.Run("train", "--config", config, "--top-accuracy", "false", "--print-config").Output);
+        Assert.False(overridden.RootElement.GetProperty("topAccuracy").GetBoolean());
+        Assert.True(overridden.RootElement.GetProperty("escapedNewlines").GetBoolean());
+    }
+
+    [Fact]
     public void TemplateIdWithTopAccuracy_ExitsTwo()
     {
         CliRunner.Result result = CliRunner.Run("train", "--model", "m", "--task", "piqa", "--data", "d", "--prompts", "p", "--out", "o",
@@ -102,5 +117,42 @@ public sealed class TrainCommandConfigTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("--template-id and --top-accuracy", result.Error);
+    }
+
+    [Theory]
+    [InlineData("--zopo and --batprompt both choose the SFT template", "--zopo", "--batprompt", "--validation", "v")]
+    [InlineData("--top-accuracy and --zopo both choose the SFT template", "--top-accuracy", "--zopo", "--validation", "v")]
+    [InlineData("--template-id and --batprompt both choose the SFT template", "--template-id", "a", "--batprompt", "--validation", "v")]
+    [InlineData("--template-id, --top-accuracy, --zopo and --batprompt all choose the SFT template",
+        "--template-id", "a", "--top-accuracy", "--zopo", "--batprompt", "--validation", "v")]
+    [InlineData("--zopo needs --validation FILE", "--zopo")]
+    [InlineData("--batprompt needs --validation FILE", "--batprompt")]
+    [InlineData("--zopo-budget (config key 'zopoBudget') applies to --zopo only", "--batprompt", "--validation", "v", "--zopo-budget", "3")]
+    [InlineData("--zopo-budget must be at least 1 (got 0)", "--zopo", "--validation", "v", "--zopo-budget", "0")]
+    public void SelectionBaselineConflicts_ExitTwoNamingTheFlags(string message, params string[] flags)
+    {
+        CliRunner.Result result = CliRunner.Run(["train", "--model", "m", "--task", "piqa", "--data", "d", "--prompts", "p", "--out", _data.PathOf("o"), .. flags]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(message, result.Error);
+        Assert.False(Directory.Exists(_data.PathOf("o")));
+    }
+
+    [Fact]
+    public void ZopoAndBatpromptSettings_ComeFromTheConfigFile_AndTheBudgetDefaultsOnlyWithZopo()
+    {
+        string config = _data.PathOf("zopo.json");
+        File.WriteAllText(config, """{ "zopo": true, "zopoBudget": 5, "validation": "valid.jsonl" }""");
+
+        using JsonDocument zopo = JsonDocument.Parse(CliRunner.Run("train", "--config", config, "--print-config").Output);
+        Assert.True(zopo.RootElement.GetProperty("zopo").GetBoolean());
+        Assert.Equal(5, zopo.RootElement.GetProperty("zopoBudget").GetInt32());
+        Assert.False(zopo.RootElement.GetProperty("batprompt").GetBoolean());
+
+        using JsonDocument defaults = JsonDocument.Parse(CliRunner.Run("train", "--zopo", "--print-config").Output);
+        Assert.Equal(20, defaults.RootElement.GetProperty("zopoBudget").GetInt32());
+        using JsonDocument batprompt = JsonDocument.Parse(CliRunner.Run("train", "--batprompt", "--print-config").Output);
+        Assert.True(batprompt.RootElement.GetProperty("batprompt").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, batprompt.RootElement.GetProperty("zopoBudget").ValueKind);
     }
 }

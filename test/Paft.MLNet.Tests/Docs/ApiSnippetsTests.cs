@@ -8,6 +8,7 @@ using Paft.MLNet.Evaluation;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
+using Paft.MLNet.Selection;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tasks.Readers;
 using Paft.MLNet.Training;
@@ -251,7 +252,15 @@ public class ApiSnippetsTests
         PaftTransformer topAccuracy = mlContext.Paft().Trainers
             .TopAccuracyFineTuning(options, validation, out TemplateQuality chosen).Fit(train);
         Console.WriteLine($"TopAccuracy picked {chosen.Id} ({chosen.Accuracy:P1} on validation)");
-        _ = (baseModel, sft, topAccuracy);
+
+        PaftTransformer zopo = mlContext.Paft().Trainers
+            .ZopoFineTuning(options, validation, new ZopoOptions { Budget = 20 }, out ZopoResult searched).Fit(train);
+        Console.WriteLine($"ZOPO picked {searched.Best.Id} ({searched.BestAccuracy:P1}) after {searched.Trace.Count} evaluations");
+
+        PaftTransformer robust = mlContext.Paft().Trainers
+            .RobustPromptFineTuning(options, validation, robust: null, chatClient: null, out RobustPromptResult scored).Fit(train);
+        Console.WriteLine($"BATprompt picked {scored.Best.Id}: clean {scored.Score.CleanAccuracy:P1}, perturbed {scored.Score.PerturbedAccuracy:P1}");
+        _ = (baseModel, sft, topAccuracy, zopo, robust);
     }
 
     // api.md § "Templates written by LLMs"

@@ -1,0 +1,216 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.ML;
+using Paft.MLNet.Evaluation;
+using Paft.MLNet.Perturbation;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Selection;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Training;
+using Paft.Tests.Common;
+
+namespace Paft.MLNet.Tests.Training;
+
+/// <summary>
+/// The catalog's ZOPO and BATprompt baselines on the tiny random LLaMA fixture: which template they choose
+/// is whatever the base model's scores say, so the tests check the choice against the selection's own
+/// trace, the trace against the base model's accuracy measured independently, and the fitted model
+/// against the choice.
+/// </summary>
+public class SelectionFineTuningTests
+{
+    private static string ModelDir => SharedData.Path("fixtures", "llama", "tiny-llama2-vocab32k");
+
+    private static readonly PromptTemplate[] Pool =
+    [
+        PromptTemplate.Parse("Goal: {goal}\nA. {sol1}\nB. {sol2}\nAnswer:", "inline"),
+        PromptTemplate.Parse("Which solution reaches the goal? {goal} (A) {sol1} (B) {sol2} Answer:", "paren"),
+        PromptTemplate.Parse("{goal}\nOption A: {sol1}\nOption B: {sol2}\nThe answer is", "cue-last"),
+        PromptTemplate.Parse("A: {sol1}\nB: {sol2}\nTo {goal}, pick A or B.\nAnswer:", "options-first"),
+        PromptTemplate.Parse("Task: {goal}\n1) {sol1}\n2) {sol2}\nReply with A or B. Answer:", "numbered"),
+    ];
+
+    /// <summary>A PIQA row with the task's own column names.</summary>
+    public sealed class Row
+    {
+        public string goal { get; set; } = "";
+        public string sol1 { get; set; } = "";
+        public string sol2 { get; set; } = "";
+        public int Label { get; set; }
+    }
+
+    private static readonly string[] Items = ["a phone", "the bread", "my notes", "a match", "the salt", "your socks", "a map"];
+
+    // Labels are uneven (one B in three): a random model that leans to one letter under a template then
+    // scores differently under templates that lean differently, so the selections have something to choose.
+    private static Row[] Rows(int count, int offset = 0) => Enumerable.Range(offset, count).Select(i => new Row
+    {
+        goal = $"keep {Items[i % Items.Length]} dry on day {i}",
+        sol1 = i % 3 == 0 ? "leave it in the rain" : "put it in a sealed bag",
+        sol2 = i % 3 == 0 ? "put it in a sealed bag" : "leave it in the rain",
+        Label = i % 3 == 0 ? 1 : 0,
+    }).ToArray();
+
+    private static PaftTrainerOptions Options() => new()
+    {
+        ModelPath = ModelDir,
+        Task = TaskDefinition.Piqa,
+        TrainingTemplates = Pool,
+        Epochs = 1,
+        BatchSize = 4,
+        LearningRate = 1e-2,
+        Seed = 3,
+        MaxLength = 128,
+    };
+
+    /// <summary>The base model's accuracy under each template, measured by the evaluator, not by the selection code.</summary>
+    private static Dictionary<string, double> BaseAccuracies(MLContext ml, IDataView validation, IEnumerable<PromptTemplate> templates)
+    {
+        PromptRobustnessMetrics metrics = ml.Paft().Evaluate(ml.Paft().Trainers.BaseModel(Options()), validation, templates);
+        return metrics.Templates.ToDictionary(t => t.TemplateId, t => t.Accuracy);
+    }
+
+    [SharedFact]
+    public void Zopo_ChoosesTheBestEvaluatedTemplateWithinTheBudget_AndTrainsOnIt()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView validation = ml.Data.LoadFromEnumerable(Rows(6, offset: 100));
+        // Seed 5 evaluates templates the base model scores differently, so "the best of the trace" is a real choice.
+        var zopo = new ZopoOptions { Budget = 3, InitialSamples = 2, Seed = 5 };
+
+        PaftTrainer trainer = ml.Paft().Trainers.ZopoFineTuning(Options(), validation, zopo, out ZopoResult chosen);
+
+        Assert.InRange(chosen.Trace.Count, 1, 3);
+        Assert.True(chosen.Trace.Select(s => s.Accuracy).Distinct().Count() > 1, "the fixture no longer separates the templates this seed evaluates");
+        string[] evaluated = chosen.Trace.Select(s => s.TemplateId).ToArray();
+        Assert.Equal(evaluated.Length, evaluated.Distinct().Count());
+        Assert.All(evaluated, id => Assert.Contains(Pool, t => t.Id == id));
+        Assert.Contains(chosen.Best.Id, evaluated);
+        Assert.Same(Pool.Single(t => t.Id == chosen.Best.Id), chosen.Best);
+        Assert.Equal(chosen.Trace.Max(s => s.Accuracy), chosen.BestAccuracy);
+        Assert.Equal(chosen.Trace.First(s => s.Accuracy == chosen.BestAccuracy).TemplateId, chosen.Best.Id); // earliest on ties
+        // Each evaluation is the base model's accuracy on the validation rows under that template.
+        Dictionary<string, double> expected = BaseAccuracies(ml, validation, Pool.Where(t => evaluated.Contains(t.Id)));
+        Assert.All(chosen.Trace, s => Assert.Equal(expected[s.TemplateId], s.Accuracy, 10));
+
+        Assert.Equal([chosen.Best], trainer.Options.TrainingTemplates);
+        PaftTransformer model = trainer.Fit(ml.Data.LoadFromEnumerable(Rows(4)));
+        Assert.Equal(chosen.Best.Id, model.InferenceTemplate.Id);
+        Assert.Equal([chosen.Best.Id], model.TrainingInfo!.TrainingTemplateIds);
+    }
+
+    [SharedFact]
+    public void Zopo_BudgetAbovePoolSize_EvaluatesEachTemplateOnce()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView validation = ml.Data.LoadFromEnumerable(Rows(2));
+        PaftTrainerOptions options = Options();
+        options.TrainingTemplates = Pool.Take(2).ToArray();
+
+        ml.Paft().Trainers.ZopoFineTuning(options, validation, new ZopoOptions { Budget = 50 }, out ZopoResult chosen);
+
+        Assert.Equal(["inline", "paren"], chosen.Trace.Select(s => s.TemplateId).Order());
+    }
+
+    [SharedFact]
+    public void BatPrompt_ChoosesTheTracesLeastDroppingTemplate_AndTrainsOnIt()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView validation = ml.Data.LoadFromEnumerable(Rows(6, offset: 100));
+
+        PaftTrainer trainer = ml.Paft().Trainers.RobustPromptFineTuning(Options(), validation, null, null, out RobustPromptResult chosen);
+
+        // Offline, every pool template is scored once, in pool order, and nothing is rejected.
+        Assert.Equal(Pool.Select(t => t.Id), chosen.Trace.Select(s => s.TemplateId));
+        Assert.All(chosen.Trace, s => Assert.Equal(0, s.Round));
+        Assert.Empty(chosen.Rejected);
+        Assert.True(chosen.Trace.Select(s => s.Drop).Distinct().Count() > 1, "the fixture no longer separates the templates");
+        // Clean accuracy is the base model's, as the evaluator measures it.
+        Dictionary<string, double> expected = BaseAccuracies(ml, validation, Pool);
+        Assert.All(chosen.Trace, s => Assert.Equal(expected[s.TemplateId], s.CleanAccuracy, 10));
+        // The least drop (a rise counts as none), then the higher clean accuracy, then the earliest.
+        RobustPromptStep best = chosen.Trace
+            .OrderBy(s => Math.Round(Math.Max(0, s.Drop), 9))
+            .ThenByDescending(s => Math.Round(s.CleanAccuracy, 9))
+            .First();
+        Assert.Equal(best, chosen.Score);
+        Assert.Equal(best.TemplateId, chosen.Best.Id);
+
+        PaftTransformer model = trainer.Fit(ml.Data.LoadFromEnumerable(Rows(4)));
+        Assert.Equal(chosen.Best.Id, model.InferenceTemplate.Id);
+        Assert.Equal([chosen.Best.Id], model.TrainingInfo!.TrainingTemplateIds);
+    }
+
+    [SharedFact]
+    public void BatPrompt_WithAChatClient_ScoresTheWrittenTemplate_AndTrainsOnWhicheverWins()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView validation = ml.Data.LoadFromEnumerable(Rows(4, offset: 100));
+        PaftTrainerOptions options = Options();
+        options.TrainingTemplates = Pool.Take(2).ToArray();
+        var chat = new OneReplyChatClient(@"Solve this.\nGoal: {goal}\n(A) {sol1}\n(B) {sol2}\nAnswer:"); // \n as two characters, one template a line
+
+        PaftTrainer trainer = ml.Paft().Trainers.RobustPromptFineTuning(options, validation,
+            new RobustPromptOptions { Rounds = 1, CandidatesPerRound = 1 }, chat, out RobustPromptResult chosen);
+
+        RobustPromptStep written = Assert.Single(chosen.Trace, s => s.Round == 1);
+        Assert.Equal("batprompt-r1-1", written.TemplateId);
+        Assert.Contains(chosen.Score, chosen.Trace);
+        Assert.Equal(chosen.Score.TemplateId, chosen.Best.Id);
+        // Whether or not it is in the pool, the chosen template is the one trained and answered with.
+        Assert.Equal([chosen.Best], trainer.Options.TrainingTemplates);
+        Assert.Same(chosen.Best, trainer.Options.InferenceTemplate);
+    }
+
+    [SharedFact]
+    public void EmptyOrUnlabelledValidation_IsNamedBeforeAnythingIsLoaded()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView empty = ml.Data.LoadFromEnumerable(Array.Empty<Row>());
+        var unlabelled = ml.Data.LoadFromEnumerable(Rows(3).Select(r => new UnlabelledRow { goal = r.goal, sol1 = r.sol1, sol2 = r.sol2 }));
+
+        var zopoEmpty = Assert.Throws<ArgumentException>(() => ml.Paft().Trainers.ZopoFineTuning(Options(), empty, null, out _));
+        Assert.Equal("validationData", zopoEmpty.ParamName);
+        Assert.Contains("no rows", zopoEmpty.Message);
+        var robustUnlabelled = Assert.Throws<ArgumentException>(() => ml.Paft().Trainers.RobustPromptFineTuning(Options(), unlabelled, null, null, out _));
+        Assert.Equal("validationData", robustUnlabelled.ParamName);
+        Assert.Contains("Validation row 0 has no label", robustUnlabelled.Message);
+        var badBudget = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            ml.Paft().Trainers.ZopoFineTuning(Options(), empty, new ZopoOptions { Budget = 0 }, out _));
+        Assert.Equal("Budget", badBudget.ParamName);
+        var rewriteWithoutChat = Assert.Throws<ArgumentException>(() => ml.Paft().Trainers.RobustPromptFineTuning(Options(),
+            ml.Data.LoadFromEnumerable(Rows(2)), new RobustPromptOptions { ChatRewrite = ChatRewriteKind.Synonyms }, null, out _));
+        Assert.Equal("chatClient", rewriteWithoutChat.ParamName);
+    }
+
+    /// <summary>A row without a label column.</summary>
+    public sealed class UnlabelledRow
+    {
+        public string goal { get; set; } = "";
+        public string sol1 { get; set; } = "";
+        public string sol2 { get; set; } = "";
+    }
+
+    /// <summary>Answers every request with one template.</summary>
+    private sealed class OneReplyChatClient(string template) : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            System.Threading.Tasks.Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, template)));
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
+            [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await System.Threading.Tasks.Task.CompletedTask;
+            throw new NotSupportedException();
+#pragma warning disable CS0162 // an async iterator needs a yield somewhere
+            yield break;
+#pragma warning restore CS0162
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
