@@ -9,6 +9,7 @@ namespace Paft.Cli.Tests.Demo;
 /// <c>paft demo --quick</c> runs every stage at toy size: the numbers mean nothing, the plumbing is what is
 /// checked (table, report, plots, models usable by the other commands).
 /// </summary>
+[Collection(SerialTorchWork.Name)]
 public sealed class DemoCommandTests
 {
     [Fact]

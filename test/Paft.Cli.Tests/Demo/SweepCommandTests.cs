@@ -8,6 +8,7 @@ using Paft.MLNet.Demo;
 namespace Paft.Cli.Tests.Demo;
 
 /// <summary><c>paft sweep --quick</c>: the pool study and the K × epochs grid, in their CSVs, tables, evaluations and the report.</summary>
+[Collection(SerialTorchWork.Name)]
 public sealed class SweepCommandTests
 {
     [Fact]

@@ -59,6 +59,7 @@ public sealed class TinyDemoRun : IDisposable
     }
 }
 
+[Collection(SerialTorchWork.Name)]
 public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun>
 {
     private readonly string _out = run.Output;

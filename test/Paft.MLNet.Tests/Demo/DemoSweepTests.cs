@@ -6,6 +6,7 @@ namespace Paft.MLNet.Tests.Demo;
 /// <see cref="DemoRecipe.Sweep(DemoOptions, IReadOnlyList{DemoSweepSetting}, IProgress{DemoProgress}?, CancellationToken)"/>
 /// at toy size: each setting's K and epochs reach the trainer, on one shared base model.
 /// </summary>
+[Collection(SerialTorchWork.Name)]
 public sealed class DemoSweepTests : IDisposable
 {
     private readonly string _out = Path.Combine(Path.GetTempPath(), "paft-sweep-test-" + Guid.NewGuid().ToString("N"));
