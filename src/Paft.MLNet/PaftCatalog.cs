@@ -130,11 +130,18 @@ public sealed class PaftTrainersCatalog
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        PaftTransformer baseModel = BaseModel(options);
-        PromptRobustnessMetrics metrics = new PaftCatalog(_mlContext).Evaluate(baseModel, validationData, options.TrainingTemplates);
-        TemplateEvaluation best = metrics.Templates.OrderByDescending(t => t.Accuracy).First(); // stable: first of the best in pool order
-        PromptTemplate template = options.TrainingTemplates.First(t => t.Id == best.TemplateId);
-        chosen = new TemplateQuality(template.Id, best.Accuracy, Kept: true);
+        IReadOnlyList<TaskExample> validation = BaseModelTemplateScorer.ReadValidation(validationData, options.Task, nameof(validationData));
+        PromptTemplate template = options.TrainingTemplates[0];
+        double bestAccuracy = double.NegativeInfinity;
+        // The same base-model scoring as the ZOPO and BATprompt baselines, loaded once and released here.
+        using (BaseModelTemplateScorer scorer = BaseModelTemplateScorer.Load(options))
+            foreach (PromptTemplate candidate in options.TrainingTemplates)
+            {
+                double accuracy = scorer.Accuracy(candidate, validation);
+                if (accuracy > bestAccuracy) // strictly: the first of the best in pool order
+                    (template, bestAccuracy) = (candidate, accuracy);
+            }
+        chosen = new TemplateQuality(template.Id, bestAccuracy, Kept: true);
         return SupervisedFineTuning(options, template);
     }
 
