@@ -13,21 +13,30 @@ namespace Paft.Cli.Commands;
 internal sealed class LlmEndpointOptions
 {
     /// <param name="modelFlag">The model-name flag: <c>--model</c>, or another name where the command already uses <c>--model</c>.</param>
-    /// <param name="purpose">What the LLM is asked for, finishing the <c>--endpoint</c> description ("templates", ...).</param>
-    public LlmEndpointOptions(string modelFlag = "--model", string purpose = "to ask for templates")
+    /// <param name="purpose">What the LLM is for, finishing the <c>--endpoint</c> description.</param>
+    /// <param name="repeatable">Whether the command takes several endpoints (the help then says how the other options pair with them).</param>
+    public LlmEndpointOptions(string modelFlag = "--model", string purpose = "to ask for templates", bool repeatable = true)
     {
         ModelFlag = modelFlag;
+        string perEndpoint = repeatable ? "; once for all or once per --endpoint" : "";
         Endpoints = new("--endpoint")
         {
-            Description = $"Base URL of an LLM {purpose} (OpenAI-compatible: include /v1; Ollama: the server root).",
+            Description = $"Base URL of an LLM {purpose} (OpenAI-compatible: include /v1; Ollama: the server root)" +
+                          (repeatable ? ". Repeat for several LLMs." : "."),
             Arity = ArgumentArity.ZeroOrMore,
         };
-        Models = new(modelFlag)
+        Models = new(modelFlag) { Description = $"Model name the --endpoint serves{perEndpoint}.", Arity = ArgumentArity.ZeroOrMore };
+        Kinds = new("--kind")
         {
-            Description = "Model name of the --endpoint LLM; once for all endpoints or once per --endpoint.",
+            Description = $"Protocol of the endpoint: openai or ollama (default openai){perEndpoint}.",
             Arity = ArgumentArity.ZeroOrMore,
         };
         Kinds.AcceptOnlyFromAmong(KindNames);
+        ApiKeyEnvironmentVariables = new("--api-key-env")
+        {
+            Description = $"Name of the environment variable holding the API key, e.g. OPENAI_API_KEY{perEndpoint}. The key itself is never written anywhere.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
     }
 
     /// <summary>The accepted <c>--kind</c> values.</summary>
@@ -40,17 +49,9 @@ internal sealed class LlmEndpointOptions
 
     public Option<string[]> Models { get; }
 
-    public Option<string[]> Kinds { get; } = new("--kind")
-    {
-        Description = "Protocol of the endpoint: openai or ollama (default openai); once for all or once per --endpoint.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    public Option<string[]> Kinds { get; }
 
-    public Option<string[]> ApiKeyEnvironmentVariables { get; } = new("--api-key-env")
-    {
-        Description = "Name of the environment variable holding the API key (e.g. OPENAI_API_KEY); once for all or once per --endpoint. The key itself is never written anywhere.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    public Option<string[]> ApiKeyEnvironmentVariables { get; }
 
     /// <summary>The four options, in help order.</summary>
     public IEnumerable<Option> All => [Endpoints, Models, Kinds, ApiKeyEnvironmentVariables];
@@ -83,8 +84,10 @@ internal sealed class LlmEndpointOptions
         var settings = new List<LlmClientSettings>();
         for (int i = 0; i < endpoints.Count; i++)
         {
-            if (!Uri.TryCreate(endpoints[i], UriKind.Absolute, out Uri? endpoint) || (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps))
-                throw new ArgumentException($"--endpoint '{endpoints[i]}' is not an absolute http(s) URL.");
+            if (!Uri.TryCreate(endpoints[i], UriKind.Absolute, out Uri? endpoint))
+                throw new ArgumentException($"--endpoint '{endpoints[i]}' is not an absolute URL.");
+            if (endpoint.Scheme != Uri.UriSchemeHttp && endpoint.Scheme != Uri.UriSchemeHttps)
+                throw new ArgumentException($"--endpoint '{endpoints[i]}' is not an http(s) URL.");
             string kind = Pick(kinds, i) ?? "openai";
             if (!KindNames.Contains(kind, StringComparer.Ordinal))
                 throw new ArgumentException($"--kind '{kind}' is not one of {string.Join(", ", KindNames)}.");

@@ -29,7 +29,7 @@ internal static class TrainCommand
             Description = "Supervised fine-tuning on the pool template whose base accuracy on --validation drops least under input noise (the BATprompt baseline; " +
                           "offline, or with --endpoint an LLM also writes improved templates in rounds).",
         };
-        var llm = new LlmEndpointOptions(TrainCommandConfig.LlmModelFlag, "that writes improved templates in --batprompt's rounds (one endpoint)");
+        var llm = new LlmEndpointOptions(TrainCommandConfig.LlmModelFlag, "that writes improved templates in --batprompt's rounds", repeatable: false);
         var batpromptRounds = new Option<int?>("--batprompt-rounds") { Description = "Rounds in which the --endpoint LLM writes improved templates (default 3; 0: rewrites only)." };
         var batpromptRewrite = new Option<string>("--batprompt-rewrite")
         {

@@ -173,7 +173,7 @@ public sealed class TrainBatpromptLlmTests : IDisposable
         "--endpoint", "http://127.0.0.1:9/v1", "--endpoint", "http://127.0.0.1:8/v1", "--llm-model", "m")]
     [InlineData("Give --llm-model", "--batprompt", "--validation", "v.jsonl", "--endpoint", "http://127.0.0.1:9/v1")]
     [InlineData("--llm-model (config key 'llmModel') needs --endpoint", "--batprompt", "--validation", "v.jsonl", "--llm-model", "m")]
-    [InlineData("--endpoint 'ftp://x/v1' is not an absolute http(s) URL", "--batprompt", "--validation", "v.jsonl", "--endpoint", "ftp://x/v1", "--llm-model", "m")]
+    [InlineData("--endpoint 'ftp://x/v1' is not an http(s) URL", "--batprompt", "--validation", "v.jsonl", "--endpoint", "ftp://x/v1", "--llm-model", "m")]
     [InlineData("--batprompt-rewrite 'typos' is not a rewrite; use one of synonym, paraphrase", "--batprompt", "--validation", "v.jsonl",
         "--endpoint", "http://127.0.0.1:9/v1", "--llm-model", "m", "--batprompt-rewrite", "typos")]
     [InlineData("--batprompt-rounds must be 0 or more", "--batprompt", "--validation", "v.jsonl", "--endpoint", "http://127.0.0.1:9/v1", "--llm-model", "m",
