@@ -7,37 +7,13 @@ using Paft.MLNet.Tasks;
 namespace Paft.Cli.Commands;
 
 /// <summary>
-/// The LLM half of <c>paft prompts generate</c>: options naming one or several LLM endpoints, and the
-/// code that asks them for templates. <c>--endpoint</c> may be repeated; <c>--model</c>, <c>--kind</c> and
-/// <c>--api-key-env</c> are then given once (for every endpoint) or once per endpoint, in the same order.
-/// API keys are read from the named environment variables only, never from the command line, where
-/// they would land in shell history and process listings.
+/// The LLM half of <c>paft prompts generate</c>: the endpoints (<see cref="LlmEndpointOptions"/>), the generation
+/// options, and the code that asks the LLMs for templates.
 /// </summary>
 internal sealed class PromptsGenerateLlmOptions
 {
-    public Option<string[]> Endpoints { get; } = new("--endpoint")
-    {
-        Description = "Base URL of an LLM to ask for templates (OpenAI-compatible: include /v1; Ollama: the server root). Repeat for several LLMs.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
-
-    public Option<string[]> Models { get; } = new("--model")
-    {
-        Description = "Model name, once for all endpoints or once per --endpoint.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
-
-    public Option<string[]> Kinds { get; } = new("--kind")
-    {
-        Description = "Protocol of the endpoint: openai or ollama (default openai); once for all or once per --endpoint.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
-
-    public Option<string[]> ApiKeyEnvironmentVariables { get; } = new("--api-key-env")
-    {
-        Description = "Name of the environment variable holding the API key (e.g. OPENAI_API_KEY); once for all or once per --endpoint.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    /// <summary>--endpoint, --model, --kind and --api-key-env, as <c>paft train --batprompt</c> also takes them.</summary>
+    public LlmEndpointOptions Endpoint { get; } = new();
 
     public Option<int> Requests { get; } = new("--requests")
     {
@@ -94,54 +70,20 @@ internal sealed class PromptsGenerateLlmOptions
         Description = "A sentence on what the task is, for the meta-prompt.",
     };
 
-    public PromptsGenerateLlmOptions()
-    {
-        Kinds.AcceptOnlyFromAmong("openai", "ollama");
-    }
-
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Endpoints, Models, Kinds, ApiKeyEnvironmentVariables, Requests, PerRequest, Temperature,
-                     Concurrency, MaxRetries, CacheDirectory, NoCache, MetaPromptFile, ExamplesFile, TaskDescription })
+        foreach (Option option in Endpoint.All.Concat([Requests, PerRequest, Temperature,
+                     Concurrency, MaxRetries, CacheDirectory, NoCache, MetaPromptFile, ExamplesFile, TaskDescription]))
             command.Options.Add(option);
     }
 
     /// <summary>Whether the command line asks for LLM generation (at least one --endpoint).</summary>
-    public bool IsRequested(ParseResult parseResult) => parseResult.GetValue(Endpoints) is { Length: > 0 };
+    public bool IsRequested(ParseResult parseResult) => Endpoint.IsRequested(parseResult);
 
     /// <summary>One settings object per --endpoint, with the other per-endpoint options matched to it.</summary>
     /// <exception cref="ArgumentException">A per-endpoint option has the wrong count, or an endpoint is not a URL.</exception>
-    public IReadOnlyList<LlmClientSettings> ReadClientSettings(ParseResult parseResult)
-    {
-        string[] endpoints = parseResult.GetValue(Endpoints) ?? [];
-        string[] models = parseResult.GetValue(Models) ?? [];
-        string[] kinds = parseResult.GetValue(Kinds) ?? [];
-        string[] keyVariables = parseResult.GetValue(ApiKeyEnvironmentVariables) ?? [];
-        if (endpoints.Length == 0)
-            throw new ArgumentException("Give at least one --endpoint.");
-        if (models.Length == 0)
-            throw new ArgumentException("Give --model (once for all endpoints, or once per --endpoint).");
-        CheckCount("--model", models.Length, endpoints.Length, optional: false);
-        CheckCount("--kind", kinds.Length, endpoints.Length, optional: true);
-        CheckCount("--api-key-env", keyVariables.Length, endpoints.Length, optional: true);
-
-        var settings = new List<LlmClientSettings>();
-        for (int i = 0; i < endpoints.Length; i++)
-        {
-            if (!Uri.TryCreate(endpoints[i], UriKind.Absolute, out Uri? endpoint))
-                throw new ArgumentException($"--endpoint '{endpoints[i]}' is not an absolute URL.");
-            string kind = Pick(kinds, i) ?? "openai";
-            settings.Add(new LlmClientSettings
-            {
-                Kind = kind == "ollama" ? LlmClientKind.Ollama : LlmClientKind.OpenAI,
-                Endpoint = endpoint,
-                Model = Pick(models, i)!,
-                ApiKeyEnvironmentVariable = Pick(keyVariables, i),
-            });
-        }
-        return settings;
-    }
+    public IReadOnlyList<LlmClientSettings> ReadClientSettings(ParseResult parseResult) => Endpoint.ReadClientSettings(parseResult);
 
     /// <summary>The generator's options from the command line.</summary>
     public LlmTemplateGeneratorOptions ReadGeneratorOptions(ParseResult parseResult, ILogger? logger)
@@ -210,21 +152,6 @@ internal sealed class PromptsGenerateLlmOptions
             throw new InvalidDataException($"Examples file '{path}' holds no templates (expected one a line).");
         return examples;
     }
-
-    private static void CheckCount(string option, int given, int endpoints, bool optional)
-    {
-        if ((optional && given == 0) || given == 1 || given == endpoints)
-            return;
-        throw new ArgumentException(
-            $"{option} was given {given} times for {endpoints} --endpoint value(s); give it once (for all endpoints) or once per --endpoint.");
-    }
-
-    private static string? Pick(string[] values, int index) => values.Length switch
-    {
-        0 => null,
-        1 => values[0],
-        _ => values[index],
-    };
 
     /// <summary>Writes the generator's warnings and errors (keys already masked) to a text writer, e.g. stderr.</summary>
     private sealed class TextWriterLogger(TextWriter writer) : ILogger

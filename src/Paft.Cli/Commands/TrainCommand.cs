@@ -5,7 +5,8 @@ namespace Paft.Cli.Commands;
 
 /// <summary>
 /// <c>paft train --model DIR --task TASK --data FILE --prompts FILE [--template-id ID | --top-accuracy --validation FILE
-/// | --zopo [--zopo-budget N] --validation FILE | --batprompt --validation FILE]
+/// | --zopo [--zopo-budget N] --validation FILE | --batprompt --validation FILE [--endpoint URL --llm-model NAME [--kind openai|ollama]
+/// [--api-key-env VAR] [--batprompt-rounds N] [--batprompt-rewrite synonym|paraphrase]]]
 /// [training flags] [--config FILE.json] --out DIR</c>: PAFT (default) or SFT on one template, saved as a PAFT model folder.
 /// </summary>
 internal static class TrainCommand
@@ -23,7 +24,17 @@ internal static class TrainCommand
         var topAccuracy = new Option<bool>("--top-accuracy") { Description = "Supervised fine-tuning on the pool template with the best base accuracy on --validation (the TopAccuracy baseline)." };
         var zopo = new Option<bool>("--zopo") { Description = "Supervised fine-tuning on the pool template found by ZOPO's search over the base model's embeddings of the templates, scored on --validation (the ZOPO baseline)." };
         var zopoBudget = new Option<int?>("--zopo-budget") { Description = "Templates --zopo may evaluate on --validation (default 20, at most the pool)." };
-        var batprompt = new Option<bool>("--batprompt") { Description = "Supervised fine-tuning on the pool template whose base accuracy on --validation drops least under input noise (the BATprompt baseline, offline)." };
+        var batprompt = new Option<bool>("--batprompt")
+        {
+            Description = "Supervised fine-tuning on the pool template whose base accuracy on --validation drops least under input noise (the BATprompt baseline; " +
+                          "offline, or with --endpoint an LLM also writes improved templates in rounds).",
+        };
+        var llm = new LlmEndpointOptions(TrainCommandConfig.LlmModelFlag, "that writes improved templates in --batprompt's rounds", repeatable: false);
+        var batpromptRounds = new Option<int?>("--batprompt-rounds") { Description = "Rounds in which the --endpoint LLM writes improved templates (default 3; 0: rewrites only)." };
+        var batpromptRewrite = new Option<string>("--batprompt-rewrite")
+        {
+            Description = "Also have the --endpoint LLM rewrite the validation inputs before the noise: synonym or paraphrase (default: character noise only).",
+        };
         var validation = new Option<string>("--validation") { Description = "Validation rows for --top-accuracy, --zopo or --batprompt." };
         var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 3)." };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 1e-4; cosine schedule, 10% warmup)." };
@@ -44,9 +55,11 @@ internal static class TrainCommand
 
         var command = new Command("train", "Fine-tune a LLaMA model with PAFT (default) or SFT on one template, and save it.")
         {
-            config, printConfig, model, task, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget, batprompt, validation, epochs, lr, k, batchSize,
-            gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, limit, mode, output,
+            config, printConfig, model, task, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget, batprompt,
         };
+        foreach (Option option in llm.All.Concat([batpromptRounds, batpromptRewrite, validation, epochs, lr, k, batchSize,
+                     gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, limit, mode, output]))
+            command.Options.Add(option);
 
         // A synchronous action: System.CommandLine then leaves Ctrl+C alone (for asynchronous actions it ends the
         // process two seconds after cancelling, which may cut a checkpoint being written); CancelKeyScope handles it.
@@ -56,6 +69,14 @@ internal static class TrainCommand
             bool Given(Option option) => parseResult.GetResult(option) is { Implicit: false };
             string? Text(Option<string> option) => Given(option) ? parseResult.GetValue(option) : null;
             bool? Flag(Option<bool> option) => Given(option) ? parseResult.GetValue(option) : null;
+            // The LLM options repeat for `prompts generate`'s several endpoints; training talks to one LLM.
+            string? Once(Option<string[]> option) => (parseResult.GetValue(option) ?? []) switch
+            {
+                [] => null,
+                [string value] => value,
+                string[] values => throw new CommandInputException(
+                    $"{option.Name} was given {values.Length} times: paft train --batprompt talks to one LLM; give it once."),
+            };
 
             var flags = new TrainCommandConfig
             {
@@ -70,6 +91,12 @@ internal static class TrainCommand
                 ZopoBudget = parseResult.GetValue(zopoBudget),
                 Batprompt = Flag(batprompt),
                 Validation = Text(validation),
+                Endpoint = Once(llm.Endpoints),
+                LlmModel = Once(llm.Models),
+                Kind = Once(llm.Kinds),
+                ApiKeyEnv = Once(llm.ApiKeyEnvironmentVariables),
+                BatpromptRounds = parseResult.GetValue(batpromptRounds),
+                BatpromptRewrite = Text(batpromptRewrite),
                 Epochs = parseResult.GetValue(epochs),
                 Lr = parseResult.GetValue(lr),
                 K = parseResult.GetValue(k),

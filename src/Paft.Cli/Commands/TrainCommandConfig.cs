@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Paft.Cli.Terminal;
 using Paft.Llama.Lora;
+using Paft.MLNet.Perturbation;
+using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Selection;
 using Paft.MLNet.Training;
 
@@ -35,6 +37,12 @@ internal sealed record TrainCommandConfig
     public int? ZopoBudget { get; init; }
     public bool? Batprompt { get; init; }
     public string? Validation { get; init; }
+    public string? Endpoint { get; init; }
+    public string? LlmModel { get; init; }
+    public string? Kind { get; init; }
+    public string? ApiKeyEnv { get; init; }
+    public int? BatpromptRounds { get; init; }
+    public string? BatpromptRewrite { get; init; }
     public int? Epochs { get; init; }
     public double? Lr { get; init; }
     public int? K { get; init; }
@@ -51,6 +59,21 @@ internal sealed record TrainCommandConfig
     public int? Limit { get; init; }
     public string? Mode { get; init; }
     public string? Out { get; init; }
+
+    /// <summary>The template the selector chose, written after training for the record; never read as a setting.</summary>
+    public TrainChosenTemplate? ChosenTemplate { get; init; }
+
+    /// <summary>The <c>--batprompt-rewrite</c> values and the rewrites they ask the LLM for.</summary>
+    public static readonly IReadOnlyList<(string Name, ChatRewriteKind Kind)> Rewrites =
+    [
+        ("synonym", ChatRewriteKind.Synonyms),
+        ("paraphrase", ChatRewriteKind.Paraphrase),
+    ];
+
+    /// <summary>The model-name flag of the LLM (<c>--model</c> is the base model here).</summary>
+    public const string LlmModelFlag = "--llm-model";
+
+    private static readonly LlmEndpointOptions LlmFlags = new(LlmModelFlag);
 
     /// <summary>Reads a config file; an unknown key or a value of the wrong type throws naming the file and the key.</summary>
     public static TrainCommandConfig Load(string path)
@@ -84,6 +107,12 @@ internal sealed record TrainCommandConfig
         ZopoBudget = overrides.ZopoBudget ?? ZopoBudget,
         Batprompt = overrides.Batprompt ?? Batprompt,
         Validation = overrides.Validation ?? Validation,
+        Endpoint = overrides.Endpoint ?? Endpoint,
+        LlmModel = overrides.LlmModel ?? LlmModel,
+        Kind = overrides.Kind ?? Kind,
+        ApiKeyEnv = overrides.ApiKeyEnv ?? ApiKeyEnv,
+        BatpromptRounds = overrides.BatpromptRounds ?? BatpromptRounds,
+        BatpromptRewrite = overrides.BatpromptRewrite ?? BatpromptRewrite,
         Epochs = overrides.Epochs ?? Epochs,
         Lr = overrides.Lr ?? Lr,
         K = overrides.K ?? K,
@@ -105,7 +134,8 @@ internal sealed record TrainCommandConfig
     /// <summary>
     /// Every unset training setting filled with the trainer's documented default (the PAFT paper's), and the
     /// checkpoint folder defaulting to <c>&lt;out&gt;-checkpoints</c> beside the output. The ZOPO budget is
-    /// filled only when <c>--zopo</c> is on, so that a budget given without it is still seen as a mistake.
+    /// filled only when <c>--zopo</c> is on, and the BATprompt rounds only with an <c>--endpoint</c>, so that either given
+    /// without what it applies to is still seen as a mistake. <see cref="ChosenTemplate"/> is dropped: it is a result.
     /// </summary>
     public TrainCommandConfig WithDefaults()
     {
@@ -118,6 +148,8 @@ internal sealed record TrainCommandConfig
             Zopo = Zopo ?? false,
             ZopoBudget = ZopoBudget ?? (Zopo == true ? new ZopoOptions().Budget : null),
             Batprompt = Batprompt ?? false,
+            BatpromptRounds = BatpromptRounds ?? (Endpoint is not null ? new RobustPromptOptions().Rounds : null),
+            ChosenTemplate = null,
             Epochs = Epochs ?? trainer.Epochs,
             Lr = Lr ?? trainer.LearningRate,
             K = K ?? trainer.TemplateGroupSize,
@@ -156,12 +188,48 @@ internal sealed record TrainCommandConfig
             throw new CommandInputException("--zopo needs --validation FILE: the rows on which the base model's accuracy guides the search.");
         if (Batprompt == true && Validation is null)
             throw new CommandInputException("--batprompt needs --validation FILE: the rows, clean and perturbed, on which the base model scores each template.");
+        ValidateLlm();
         if (ZopoBudget is not null && Zopo != true)
             throw new CommandInputException("--zopo-budget (config key 'zopoBudget') applies to --zopo only.");
         if (ZopoBudget is < 1)
             throw new CommandInputException($"--zopo-budget must be at least 1 (got {ZopoBudget}).");
         if (LoraTargets is { Count: 0 })
             throw new CommandInputException("--lora-targets is empty: name at least one module, e.g. q_proj,v_proj.");
+    }
+
+    /// <summary>The LLM of <c>--batprompt</c>'s rounds, or null when no <c>--endpoint</c> is set.</summary>
+    /// <exception cref="ArgumentException">The endpoint is not an http(s) URL, the model is missing, or the kind is unknown.</exception>
+    public LlmClientSettings? LlmSettings() => Endpoint is null ? null : LlmFlags.ClientSettings([Endpoint], LlmModel is null ? [] : [LlmModel],
+        Kind is null ? [] : [Kind], ApiKeyEnv is null ? [] : [ApiKeyEnv])[0];
+
+    /// <summary>The rewrite <c>--batprompt-rewrite</c> names, or null.</summary>
+    public ChatRewriteKind? RewriteKind() => BatpromptRewrite is null ? null
+        : Rewrites.FirstOrDefault(r => string.Equals(r.Name, BatpromptRewrite, StringComparison.OrdinalIgnoreCase)) is { Name: not null } found
+            ? found.Kind
+            : throw new CommandInputException(
+                $"--batprompt-rewrite '{BatpromptRewrite}' is not a rewrite; use one of {string.Join(", ", Rewrites.Select(r => r.Name))}.");
+
+    /// <summary>The LLM settings apply to <c>--batprompt</c> only, and all but the endpoint need one.</summary>
+    private void ValidateLlm()
+    {
+        (string Flag, string Key, bool Given)[] llm =
+        [
+            ("--endpoint", "endpoint", Endpoint is not null), (LlmModelFlag, "llmModel", LlmModel is not null), ("--kind", "kind", Kind is not null),
+            ("--api-key-env", "apiKeyEnv", ApiKeyEnv is not null), ("--batprompt-rounds", "batpromptRounds", BatpromptRounds is not null),
+            ("--batprompt-rewrite", "batpromptRewrite", BatpromptRewrite is not null),
+        ];
+        if (Batprompt != true && llm.FirstOrDefault(f => f.Given) is { Flag: not null } stray)
+            throw new CommandInputException(
+                $"{stray.Flag} (config key '{stray.Key}') applies to --batprompt only: the LLM writes improved templates in BATprompt's rounds.");
+        if (BatpromptRewrite is not null && Endpoint is null)
+            throw new CommandInputException(
+                "--batprompt-rewrite needs --endpoint URL (and --llm-model NAME): the LLM rewrites the validation inputs before the noise.");
+        if (Endpoint is null && llm.FirstOrDefault(f => f.Given) is { Flag: not null } orphan)
+            throw new CommandInputException($"{orphan.Flag} (config key '{orphan.Key}') needs --endpoint URL: the LLM it configures.");
+        if (BatpromptRounds is < 0)
+            throw new CommandInputException($"--batprompt-rounds must be 0 or more (got {BatpromptRounds}).");
+        RewriteKind();
+        LlmSettings();
     }
 
     /// <summary>The effective settings as the JSON a <c>--config</c> file holds.</summary>

@@ -55,7 +55,7 @@ internal static class TrainCommandRunner
             Scoring = TrainCommandInputs.Mode(settings.Mode!, "--mode"),
         };
 
-        PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, out string method);
+        PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, error, out string method, out TrainChosenTemplate? chosenTemplate);
         output.WriteLine($"{method}: {rows.Count} rows of '{task.Name}', {trainer.Options.TrainingTemplates.Count} training template(s), " +
             $"{options.Epochs} epoch(s), LoRA r {options.Lora.Rank} on {string.Join(",", options.Lora.TargetModules)}, seed {options.Seed}.");
         // The log lives in the checkpoint folder while training, so an interrupted run's curve survives into the resumed one.
@@ -120,7 +120,7 @@ internal static class TrainCommandRunner
 
         model.Save(outFolder);
         log.Save(Path.Combine(outFolder, TrainingLog.FileName));
-        byte[] config = new UTF8Encoding(false).GetBytes(settings.ToJson() + "\n");
+        byte[] config = new UTF8Encoding(false).GetBytes((settings with { ChosenTemplate = chosenTemplate }).ToJson() + "\n");
         AtomicFile.Write(Path.Combine(outFolder, ConfigFileName), stream => stream.Write(config));
         SaveLog(log, runningLog);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -134,8 +134,9 @@ internal static class TrainCommandRunner
     /// (TopAccuracy), the best a budgeted search finds (ZOPO), or the one that drops least under input noise (BATprompt).
     /// </summary>
     private static PaftTrainer ChooseTrainer(MLContext mlContext, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
-        TaskDefinition task, TextWriter output, out string method)
+        TaskDefinition task, TextWriter output, TextWriter error, out string method, out TrainChosenTemplate? chosenTemplate)
     {
+        chosenTemplate = null;
         PaftTrainersCatalog trainers = mlContext.Paft().Trainers;
         if (settings.TemplateId is { } id)
         {
@@ -150,6 +151,7 @@ internal static class TrainCommandRunner
             output.WriteLine($"TopAccuracy: scoring the base model on {validation.Count} validation rows with {pool.Count} templates...");
             PaftTrainer chosen = trainers.TopAccuracyFineTuning(options, TrainCommandInputs.ToDataView(validation, task), out TemplateQuality quality);
             method = string.Create(CultureInfo.InvariantCulture, $"TopAccuracy SFT on template '{quality.Id}' (base accuracy {100 * quality.Accuracy:F1}%)");
+            chosenTemplate = FromPool(chosen);
             return chosen;
         }
         if (settings.Zopo == true)
@@ -161,23 +163,20 @@ internal static class TrainCommandRunner
             PaftTrainer chosen = trainers.ZopoFineTuning(options, TrainCommandInputs.ToDataView(validation, task), zopo, out ZopoResult result);
             method = string.Create(CultureInfo.InvariantCulture,
                 $"ZOPO SFT on template '{result.Best.Id}' ({result.Trace.Count} of {pool.Count} templates evaluated, best validation accuracy {100 * result.BestAccuracy:F1}%)");
+            chosenTemplate = FromPool(chosen);
             return chosen;
         }
         if (settings.Batprompt == true)
-        {
-            IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
-            var robust = new RobustPromptOptions { Seed = options.Seed };
-            output.WriteLine($"BATprompt: scoring the base model on {validation.Count} validation rows and {robust.PerturbedCopies} perturbed " +
-                $"copies of them with {pool.Count} templates...");
-            PaftTrainer chosen = trainers.RobustPromptFineTuning(options, TrainCommandInputs.ToDataView(validation, task), robust, null,
-                out RobustPromptResult result);
-            method = string.Create(CultureInfo.InvariantCulture,
-                $"BATprompt SFT on template '{result.Best.Id}' (least drop under input noise of {pool.Count} templates: " +
-                $"clean {100 * result.Score.CleanAccuracy:F1}%, perturbed {100 * result.Score.PerturbedAccuracy:F1}%)");
-            return chosen;
-        }
+            return TrainCommandBatprompt.Choose(trainers, options, settings, pool, task, output, error, out method, out chosenTemplate);
         method = "PAFT";
         return trainers.PromptAgnosticFineTuning(options);
+    }
+
+    /// <summary>The record of a pool template a selector chose: the SFT trainer's one training template.</summary>
+    private static TrainChosenTemplate FromPool(PaftTrainer trainer)
+    {
+        PromptTemplate template = trainer.Options.TrainingTemplates[0];
+        return new TrainChosenTemplate(template.Id, template.Text, TrainChosenTemplate.FromPool);
     }
 
     private static PaftTrainerOptions WithProgress(PaftTrainerOptions options, IProgress<PaftProgress>? progress)

@@ -29,6 +29,12 @@ public sealed class RobustPromptOptions
     /// <summary>With a chat client: failed perturbed examples shown to the model per round. Default 4.</summary>
     public int FailuresShown { get; init; } = 4;
 
+    /// <summary>
+    /// With a chat client: told of each round's outcome as it ends (candidates scored and rejected, the best so
+    /// far, why the rounds stopped), on the selecting thread. Null (default): no reports.
+    /// </summary>
+    public IProgress<RobustPromptRound>? RoundProgress { get; init; }
+
     /// <summary>Seed of the noise. Default 0.</summary>
     public int Seed { get; init; }
 

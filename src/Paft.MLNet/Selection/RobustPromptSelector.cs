@@ -122,6 +122,7 @@ public sealed class RobustPromptSelector
                 new(ChatRole.User, ImprovementRequest.Build(task, best.Template, best.Step, failures, _options.CandidatesPerRound)),
             ];
 
+            int scoredBefore = scored.Count, rejectedBefore = rejected.Count;
             ChatResponse response;
             try
             {
@@ -130,7 +131,9 @@ public sealed class RobustPromptSelector
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Keep what earlier rounds found; say why the loop stopped.
-                rejected.Add($"round {round}: the chat request failed ({e.GetType().Name}: {e.Message}); no further rounds.");
+                string reason = $"round {round}: the chat request failed ({e.GetType().Name}: {e.Message}); no further rounds.";
+                rejected.Add(reason);
+                _options.RoundProgress?.Report(new RobustPromptRound(round, [], [], best.Step, reason));
                 return;
             }
 
@@ -157,6 +160,8 @@ public sealed class RobustPromptSelector
                 }
                 scored.Add(Score(template, round, task, validation, perturbed));
             }
+            _options.RoundProgress?.Report(new RobustPromptRound(round, scored.Skip(scoredBefore).Select(s => s.Step).ToArray(),
+                rejected.Skip(rejectedBefore).ToArray(), Best(scored).Step, null));
         }
     }
 

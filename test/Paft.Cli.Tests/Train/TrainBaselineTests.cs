@@ -10,15 +10,7 @@ public sealed class TrainBaselineTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    /// <summary>The first rows of PIQA's dev set with their labels, as a small validation file (in the test's temporary folder).</summary>
-    private string WriteValidation(int rows)
-    {
-        string path = _data.PathOf("validation.jsonl");
-        File.WriteAllLines(path, File.ReadLines(WorkflowTestData.Piqa).Take(rows));
-        File.WriteAllLines(_data.PathOf("validation-labels.lst"),
-            File.ReadLines(Path.Combine(Path.GetDirectoryName(WorkflowTestData.Piqa)!, "valid-labels.lst")).Take(rows));
-        return path;
-    }
+    private string WriteValidation(int rows) => _data.WriteValidation(rows);
 
     private static JsonElement Manifest(string model) => JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "paft_model.json"))).RootElement;
 

@@ -32,6 +32,16 @@ internal sealed class WorkflowTestData : IDisposable
         return path;
     }
 
+    /// <summary>The first rows of PIQA's dev set with their labels, as a small validation file (in the temporary folder).</summary>
+    public string WriteValidation(int rows)
+    {
+        string path = PathOf("validation.jsonl");
+        File.WriteAllLines(path, File.ReadLines(Piqa).Take(rows));
+        File.WriteAllLines(PathOf("validation-labels.lst"),
+            File.ReadLines(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Piqa)!, "valid-labels.lst")).Take(rows));
+        return path;
+    }
+
     public void Dispose()
     {
         try

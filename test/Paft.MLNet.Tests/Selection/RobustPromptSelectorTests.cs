@@ -200,11 +200,18 @@ public class RobustPromptSelectorTests
     public async Task FailedChatRequestKeepsThePoolResult()
     {
         var client = new ScriptedChatClient();   // no reply scripted: every request throws
-        RobustPromptResult result = await new RobustPromptSelector(new PlannedScorer(Plan), new RobustPromptOptions(), client)
+        var rounds = new List<RobustPromptRound>();
+        RobustPromptResult result = await new RobustPromptSelector(new PlannedScorer(Plan),
+                new RobustPromptOptions { RoundProgress = new ReportTo<RobustPromptRound>(rounds.Add) }, client)
             .SelectAsync(Pool, Task, Validation);
         Assert.Equal("style-1", result.Best.Id);
         Assert.Single(result.Rejected);
         Assert.StartsWith("round 1: the chat request failed", result.Rejected[0]);
+        // The one round reported says why the loop stopped, and that the pool's best stands.
+        RobustPromptRound round = Assert.Single(rounds);
+        Assert.Equal(result.Rejected[0], round.StopReason);
+        Assert.Equal("style-1", round.Best.TemplateId);
+        Assert.Empty(round.Scored);
     }
 
     [Fact]
@@ -273,5 +280,11 @@ public class RobustPromptSelectorTests
         public object? GetService(Type serviceType, object? serviceKey = null) => null;
 
         public void Dispose() { }
+    }
+
+    /// <summary>Calls back on the reporting thread (<see cref="Progress{T}"/> would post to the thread pool).</summary>
+    private sealed class ReportTo<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
     }
 }

@@ -45,10 +45,11 @@ public class SelectionLoopbackTests
     {
         await using LoopbackLlmServer server = LoopbackLlmServer.Start(Model, maxRequests: 400);
         using LlmClient client = Client(server);
+        var rounds = new List<RobustPromptRound>();
         var options = new RobustPromptOptions
         {
             Criterion = RobustPromptCriterion.PerturbedAccuracy, Rounds = 2, PerturbedCopies = 1,
-            Perturbation = new() { Rate = 0.02 },
+            Perturbation = new() { Rate = 0.02 }, RoundProgress = new Collect<RobustPromptRound>(rounds),
         };
         RobustPromptResult result = await new RobustPromptSelector(new ChatMultipleChoiceScorer(client.ChatClient), options, client.ChatClient)
             .SelectAsync(PromptPool.FromTemplates([Plain(1), Plain(2)]), Task, Rows);
@@ -61,6 +62,14 @@ public class SelectionLoopbackTests
         // Round 2 got the same two templates back: both duplicates or invalid, nothing new scored.
         Assert.Single(result.Trace, s => s.Round > 0);
         Assert.Contains(result.Rejected, r => r.StartsWith("batprompt-r2-1:") && r.Contains("duplicate"));
+
+        // Each round was reported as it ended: what it scored and rejected, and the best so far.
+        Assert.Equal([1, 2], rounds.Select(r => r.Round));
+        Assert.Equal(["batprompt-r1-1"], rounds[0].Scored.Select(s => s.TemplateId));
+        Assert.Contains(rounds[0].Rejected, r => r.StartsWith("batprompt-r1-2:"));
+        Assert.Empty(rounds[1].Scored);
+        Assert.All(rounds, r => Assert.Equal("batprompt-r1-1", r.Best.TemplateId));
+        Assert.All(rounds, r => Assert.Null(r.StopReason));
 
         RecordedRequest[] improvements = server.Requests.Where(r => r.Body.Contains("improved templates as a JSON array")).ToArray();
         Assert.Equal(2, improvements.Length);
@@ -83,5 +92,11 @@ public class SelectionLoopbackTests
         Assert.Equal(1.0, result.BestAccuracy);
         Assert.All(result.Trace.Where(s => s.TemplateId != "robust"), s => Assert.Equal(0.5, s.Accuracy));
         Assert.Equal(5 * Rows.Length, server.RequestCount);
+    }
+
+    /// <summary>Collects reports on the reporting thread (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
+    private sealed class Collect<T>(List<T> into) : IProgress<T>
+    {
+        public void Report(T value) => into.Add(value);
     }
 }
