@@ -148,30 +148,40 @@ public sealed class PaftTrainersCatalog
     /// <summary>
     /// The ZOPO baseline: a template of <see cref="PaftTrainerOptions.TrainingTemplates"/> is chosen by
     /// zeroth-order search (ZOPO, Hu et al., NeurIPS 2024, "Localized Zeroth-Order Prompt Optimization"),
-    /// then used for <see cref="SupervisedFineTuning"/>. The templates are embedded as the BASE model's
-    /// mean-pooled final hidden states (<see cref="HiddenStateEmbedder"/>); a Gaussian process over those
+    /// then used for <see cref="SupervisedFineTuning"/>. The templates are embedded by <paramref name="embedder"/>, by
+    /// default as the BASE model's mean-pooled final hidden states (<see cref="HiddenStateEmbedder"/>), or e.g. by a
+    /// sentence-embedding model (<see cref="EmbeddingModelTemplateEmbedder"/>); a Gaussian process over those
     /// embeddings guides a local search, and each template it evaluates is measured as the base model's
     /// accuracy on <paramref name="validationData"/> in <see cref="PaftTrainerOptions.Scoring"/> (prompts fitted
     /// to <see cref="PaftTrainerOptions.MaxLength"/>, as the fine-tuned model will see them). At most
     /// <see cref="ZopoOptions.Budget"/> templates are evaluated, unlike TopAccuracy, which evaluates them all.
-    /// The base model is loaded once for embedding and scoring and released before this returns.
+    /// A given embedder embeds the pool before the base model is loaded (so a failing embedding service costs no
+    /// checkpoint load); the base model is loaded once for embedding and scoring and released before this returns.
+    /// With the same seed, the search's random picks are the same whatever the embedder: the trace differs only where
+    /// the embedding guides it.
     /// </summary>
     /// <param name="options">Trainer options; <see cref="PaftTrainerOptions.TrainingTemplates"/> is the pool to search.</param>
     /// <param name="validationData">A validation sample: task rows, every one with a label.</param>
     /// <param name="zopo">Search settings; null uses <see cref="ZopoOptions"/>' defaults with the trainer's <see cref="PaftTrainerOptions.Seed"/>.</param>
     /// <param name="chosen">The search's outcome: the chosen template, its validation accuracy, and every evaluation in order.</param>
+    /// <param name="embedder">Embeds the templates; null (default) uses the base model's hidden states. The caller keeps ownership of it.</param>
     /// <exception cref="ArgumentException">The options or <paramref name="zopo"/> are invalid, or the validation data has no rows or an unlabelled row.</exception>
-    public PaftTrainer ZopoFineTuning(PaftTrainerOptions options, IDataView validationData, ZopoOptions? zopo, out ZopoResult chosen)
+    /// <exception cref="InvalidOperationException">The embedder failed (e.g. the embedding service's request or reply).</exception>
+    public PaftTrainer ZopoFineTuning(PaftTrainerOptions options, IDataView validationData, ZopoOptions? zopo, out ZopoResult chosen,
+        ITemplateEmbedder? embedder = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ZopoOptions settings = zopo ?? new ZopoOptions { Seed = options.Seed };
         settings.Validate(); // before the model is loaded: a bad setting should not cost a checkpoint load
         IReadOnlyList<TaskExample> validation = BaseModelTemplateScorer.ReadValidation(validationData, options.Task, nameof(validationData));
+        PromptPool pool = PromptPool.FromTemplates(options.TrainingTemplates);
+        double[][]? points = embedder is null ? null : new ZopoTemplateSelector(settings, embedder).Embed(pool);
         using (BaseModelTemplateScorer scorer = BaseModelTemplateScorer.Load(options))
         {
-            var selector = new ZopoTemplateSelector(settings, scorer.Embedder);
-            chosen = selector.Select(PromptPool.FromTemplates(options.TrainingTemplates), template => scorer.Accuracy(template, validation));
+            var selector = new ZopoTemplateSelector(settings, embedder ?? scorer.Embedder);
+            Func<PromptTemplate, double> accuracy = template => scorer.Accuracy(template, validation);
+            chosen = points is null ? selector.Select(pool, accuracy) : selector.Select(pool, points, accuracy);
         }
         return SupervisedFineTuning(options, chosen.Best);
     }

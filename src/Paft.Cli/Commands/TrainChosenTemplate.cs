@@ -12,8 +12,13 @@ namespace Paft.Cli.Commands;
 /// <param name="Source"><c>pool</c> (a template of <c>--prompts</c>) or <c>llm</c> (written by the LLM, in no pool file).</param>
 /// <param name="Round">For an LLM's template, the BATprompt round that wrote it.</param>
 /// <param name="Llm">For an LLM's template, which LLM wrote it (<c>kind:model@host:port</c>).</param>
-internal sealed record TrainChosenTemplate(string Id, string Text, string Source, int? Round = null, string? Llm = null)
+/// <param name="Embedder">For <c>--zopo</c>, what placed the templates for the search: <see cref="BaseModelHiddenStates"/> or the
+/// embedding model (<c>kind:model@host:port</c>; never its key).</param>
+internal sealed record TrainChosenTemplate(string Id, string Text, string Source, int? Round = null, string? Llm = null, string? Embedder = null)
 {
+    /// <summary>The <see cref="Embedder"/> of a ZOPO search over the base model's mean-pooled hidden states.</summary>
+    public const string BaseModelHiddenStates = "base model hidden states";
+
     /// <summary>The <see cref="Source"/> of a template of the <c>--prompts</c> pool.</summary>
     public const string FromPool = "pool";
 

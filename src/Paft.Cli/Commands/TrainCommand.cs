@@ -5,7 +5,8 @@ namespace Paft.Cli.Commands;
 
 /// <summary>
 /// <c>paft train --model DIR --task TASK --data FILE --prompts FILE [--template-id ID | --top-accuracy --validation FILE
-/// | --zopo [--zopo-budget N] --validation FILE | --batprompt --validation FILE [--endpoint URL --llm-model NAME [--kind openai|ollama]
+/// | --zopo [--zopo-budget N] [--embedding-endpoint URL --embedding-model NAME [--embedding-kind openai|ollama] [--embedding-api-key-env VAR]]
+/// --validation FILE | --batprompt --validation FILE [--endpoint URL --llm-model NAME [--kind openai|ollama]
 /// [--api-key-env VAR] [--batprompt-rounds N] [--batprompt-rewrite synonym|paraphrase]]]
 /// [training flags] [--config FILE.json] --out DIR</c>: PAFT (default) or SFT on one template, saved as a PAFT model folder.
 /// </summary>
@@ -22,8 +23,14 @@ internal static class TrainCommand
         var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n (the PAFT authors' files)." };
         var templateId = new Option<string>("--template-id") { Description = "Supervised fine-tuning on this one template of the pool instead of PAFT." };
         var topAccuracy = new Option<bool>("--top-accuracy") { Description = "Supervised fine-tuning on the pool template with the best base accuracy on --validation (the TopAccuracy baseline)." };
-        var zopo = new Option<bool>("--zopo") { Description = "Supervised fine-tuning on the pool template found by ZOPO's search over the base model's embeddings of the templates, scored on --validation (the ZOPO baseline)." };
+        var zopo = new Option<bool>("--zopo")
+        {
+            Description = "Supervised fine-tuning on the pool template found by ZOPO's search over embeddings of the templates (the base model's hidden states, " +
+                          "or with --embedding-endpoint a sentence-embedding model's), scored on --validation (the ZOPO baseline).",
+        };
         var zopoBudget = new Option<int?>("--zopo-budget") { Description = "Templates --zopo may evaluate on --validation (default 20, at most the pool)." };
+        var embedding = new LlmEndpointOptions(TrainCommandConfig.EmbeddingModelFlag, "that embeds the templates for --zopo's search instead of the base model's hidden states",
+            repeatable: false, flagPrefix: TrainCommandConfig.EmbeddingFlagPrefix, what: "embedding model");
         var batprompt = new Option<bool>("--batprompt")
         {
             Description = "Supervised fine-tuning on the pool template whose base accuracy on --validation drops least under input noise (the BATprompt baseline; " +
@@ -55,9 +62,9 @@ internal static class TrainCommand
 
         var command = new Command("train", "Fine-tune a LLaMA model with PAFT (default) or SFT on one template, and save it.")
         {
-            config, printConfig, model, task, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget, batprompt,
+            config, printConfig, model, task, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget,
         };
-        foreach (Option option in llm.All.Concat([batpromptRounds, batpromptRewrite, validation, epochs, lr, k, batchSize,
+        foreach (Option option in embedding.All.Append(batprompt).Concat(llm.All).Concat([batpromptRounds, batpromptRewrite, validation, epochs, lr, k, batchSize,
                      gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, limit, mode, output]))
             command.Options.Add(option);
 
@@ -70,13 +77,13 @@ internal static class TrainCommand
             string? Text(Option<string> option) => Given(option) ? parseResult.GetValue(option) : null;
             bool? Flag(Option<bool> option) => Given(option) ? parseResult.GetValue(option) : null;
             // The LLM options repeat for `prompts generate`'s several endpoints; training talks to one LLM.
-            string? Once(Option<string[]> option) => (parseResult.GetValue(option) ?? []) switch
+            string? Once(Option<string[]> option, string why = "paft train --batprompt talks to one LLM") => (parseResult.GetValue(option) ?? []) switch
             {
                 [] => null,
                 [string value] => value,
-                string[] values => throw new CommandInputException(
-                    $"{option.Name} was given {values.Length} times: paft train --batprompt talks to one LLM; give it once."),
+                string[] values => throw new CommandInputException($"{option.Name} was given {values.Length} times: {why}; give it once."),
             };
+            const string OneEmbedder = "paft train --zopo uses one embedding model";
 
             var flags = new TrainCommandConfig
             {
@@ -97,6 +104,10 @@ internal static class TrainCommand
                 ApiKeyEnv = Once(llm.ApiKeyEnvironmentVariables),
                 BatpromptRounds = parseResult.GetValue(batpromptRounds),
                 BatpromptRewrite = Text(batpromptRewrite),
+                EmbeddingEndpoint = Once(embedding.Endpoints, OneEmbedder),
+                EmbeddingModel = Once(embedding.Models, OneEmbedder),
+                EmbeddingKind = Once(embedding.Kinds, OneEmbedder),
+                EmbeddingApiKeyEnv = Once(embedding.ApiKeyEnvironmentVariables, OneEmbedder),
                 Epochs = parseResult.GetValue(epochs),
                 Lr = parseResult.GetValue(lr),
                 K = parseResult.GetValue(k),

@@ -43,6 +43,10 @@ internal sealed record TrainCommandConfig
     public string? ApiKeyEnv { get; init; }
     public int? BatpromptRounds { get; init; }
     public string? BatpromptRewrite { get; init; }
+    public string? EmbeddingEndpoint { get; init; }
+    public string? EmbeddingModel { get; init; }
+    public string? EmbeddingKind { get; init; }
+    public string? EmbeddingApiKeyEnv { get; init; }
     public int? Epochs { get; init; }
     public double? Lr { get; init; }
     public int? K { get; init; }
@@ -73,7 +77,15 @@ internal sealed record TrainCommandConfig
     /// <summary>The model-name flag of the LLM (<c>--model</c> is the base model here).</summary>
     public const string LlmModelFlag = "--llm-model";
 
-    private static readonly LlmEndpointOptions LlmFlags = new(LlmModelFlag);
+    private static readonly LlmEndpointOptions LlmFlags = new(LlmModelFlag, repeatable: false);
+
+    /// <summary>The model-name flag of <c>--zopo</c>'s embedding model.</summary>
+    public const string EmbeddingModelFlag = "--embedding-model";
+
+    /// <summary>What the <c>--embedding-*</c> flags' names start with after the dashes.</summary>
+    public const string EmbeddingFlagPrefix = "embedding-";
+
+    private static readonly LlmEndpointOptions EmbeddingFlags = new(EmbeddingModelFlag, repeatable: false, flagPrefix: EmbeddingFlagPrefix);
 
     /// <summary>Reads a config file; an unknown key or a value of the wrong type throws naming the file and the key.</summary>
     public static TrainCommandConfig Load(string path)
@@ -113,6 +125,10 @@ internal sealed record TrainCommandConfig
         ApiKeyEnv = overrides.ApiKeyEnv ?? ApiKeyEnv,
         BatpromptRounds = overrides.BatpromptRounds ?? BatpromptRounds,
         BatpromptRewrite = overrides.BatpromptRewrite ?? BatpromptRewrite,
+        EmbeddingEndpoint = overrides.EmbeddingEndpoint ?? EmbeddingEndpoint,
+        EmbeddingModel = overrides.EmbeddingModel ?? EmbeddingModel,
+        EmbeddingKind = overrides.EmbeddingKind ?? EmbeddingKind,
+        EmbeddingApiKeyEnv = overrides.EmbeddingApiKeyEnv ?? EmbeddingApiKeyEnv,
         Epochs = overrides.Epochs ?? Epochs,
         Lr = overrides.Lr ?? Lr,
         K = overrides.K ?? K,
@@ -189,6 +205,7 @@ internal sealed record TrainCommandConfig
         if (Batprompt == true && Validation is null)
             throw new CommandInputException("--batprompt needs --validation FILE: the rows, clean and perturbed, on which the base model scores each template.");
         ValidateLlm();
+        ValidateEmbedding();
         if (ZopoBudget is not null && Zopo != true)
             throw new CommandInputException("--zopo-budget (config key 'zopoBudget') applies to --zopo only.");
         if (ZopoBudget is < 1)
@@ -201,6 +218,11 @@ internal sealed record TrainCommandConfig
     /// <exception cref="ArgumentException">The endpoint is not an http(s) URL, the model is missing, or the kind is unknown.</exception>
     public LlmClientSettings? LlmSettings() => Endpoint is null ? null : LlmFlags.ClientSettings([Endpoint], LlmModel is null ? [] : [LlmModel],
         Kind is null ? [] : [Kind], ApiKeyEnv is null ? [] : [ApiKeyEnv])[0];
+
+    /// <summary>The embedding model of <c>--zopo</c>, or null when no <c>--embedding-endpoint</c> is set (the base model's hidden states).</summary>
+    /// <exception cref="ArgumentException">The endpoint is not an http(s) URL, the model is missing, or the kind is unknown.</exception>
+    public LlmClientSettings? EmbeddingSettings() => EmbeddingEndpoint is null ? null : EmbeddingFlags.ClientSettings([EmbeddingEndpoint],
+        EmbeddingModel is null ? [] : [EmbeddingModel], EmbeddingKind is null ? [] : [EmbeddingKind], EmbeddingApiKeyEnv is null ? [] : [EmbeddingApiKeyEnv])[0];
 
     /// <summary>The rewrite <c>--batprompt-rewrite</c> names, or null.</summary>
     public ChatRewriteKind? RewriteKind() => BatpromptRewrite is null ? null
@@ -230,6 +252,22 @@ internal sealed record TrainCommandConfig
             throw new CommandInputException($"--batprompt-rounds must be 0 or more (got {BatpromptRounds}).");
         RewriteKind();
         LlmSettings();
+    }
+
+    /// <summary>The embedding-model settings apply to <c>--zopo</c> only, and all but the endpoint need one.</summary>
+    private void ValidateEmbedding()
+    {
+        (string Flag, string Key, bool Given)[] embedding =
+        [
+            (EmbeddingFlags.EndpointFlag, "embeddingEndpoint", EmbeddingEndpoint is not null), (EmbeddingModelFlag, "embeddingModel", EmbeddingModel is not null),
+            (EmbeddingFlags.KindFlag, "embeddingKind", EmbeddingKind is not null), (EmbeddingFlags.ApiKeyFlag, "embeddingApiKeyEnv", EmbeddingApiKeyEnv is not null),
+        ];
+        if (Zopo != true && embedding.FirstOrDefault(f => f.Given) is { Flag: not null } stray)
+            throw new CommandInputException(
+                $"{stray.Flag} (config key '{stray.Key}') applies to --zopo only: the embedding model places the templates for ZOPO's search.");
+        if (EmbeddingEndpoint is null && embedding.FirstOrDefault(f => f.Given) is { Flag: not null } orphan)
+            throw new CommandInputException($"{orphan.Flag} (config key '{orphan.Key}') needs {EmbeddingFlags.EndpointFlag} URL: the embedding model it configures.");
+        EmbeddingSettings();
     }
 
     /// <summary>The effective settings as the JSON a <c>--config</c> file holds.</summary>

@@ -155,17 +155,7 @@ internal static class TrainCommandRunner
             return chosen;
         }
         if (settings.Zopo == true)
-        {
-            IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
-            var zopo = new ZopoOptions { Budget = settings.ZopoBudget!.Value, Seed = options.Seed };
-            output.WriteLine($"ZOPO: searching {pool.Count} templates with the base model on {validation.Count} validation rows " +
-                $"(at most {Math.Min(zopo.Budget, pool.Count)} evaluated)...");
-            PaftTrainer chosen = trainers.ZopoFineTuning(options, TrainCommandInputs.ToDataView(validation, task), zopo, out ZopoResult result);
-            method = string.Create(CultureInfo.InvariantCulture,
-                $"ZOPO SFT on template '{result.Best.Id}' ({result.Trace.Count} of {pool.Count} templates evaluated, best validation accuracy {100 * result.BestAccuracy:F1}%)");
-            chosenTemplate = FromPool(chosen);
-            return chosen;
-        }
+            return TrainCommandZopo.Choose(trainers, options, settings, pool, task, output, out method, out chosenTemplate);
         if (settings.Batprompt == true)
             return TrainCommandBatprompt.Choose(trainers, options, settings, pool, task, output, error, out method, out chosenTemplate);
         method = "PAFT";

@@ -18,6 +18,39 @@ public static class LlmClientFactory
     /// <exception cref="InvalidOperationException">The named API-key environment variable is not set.</exception>
     public static LlmClient Create(LlmClientSettings settings)
     {
+        (Uri endpoint, string? apiKey, string kind, string name) = Check(settings);
+        IChatClient chatClient = settings.Kind switch
+        {
+            LlmClientKind.OpenAI => CreateOpenAIChatClient(endpoint, settings.Model, apiKey, settings.RequestTimeout),
+            LlmClientKind.Ollama => CreateOllamaChatClient(endpoint, settings.Model, apiKey, settings.RequestTimeout),
+            _ => throw new ArgumentException($"Unknown LLM client kind '{settings.Kind}'.", nameof(settings)),
+        };
+        return new LlmClient(chatClient, name, kind, endpoint, settings.Model, apiKey, ownsChatClient: true);
+    }
+
+    /// <summary>
+    /// An embedding generator for the endpoint of <paramref name="settings"/>: OpenAI-compatible <c>POST {endpoint}/embeddings</c>
+    /// or Ollama's <c>POST {endpoint}/api/embed</c>; both take a batch of texts per request. Disposing it releases its HTTP client.
+    /// </summary>
+    /// <exception cref="ArgumentException">The endpoint or model is missing or the endpoint is not an http(s) URL.</exception>
+    /// <exception cref="InvalidOperationException">The named API-key environment variable is not set.</exception>
+    internal static (IEmbeddingGenerator<string, Embedding<float>> Generator, string Name, string? ApiKey) CreateEmbeddingGenerator(LlmClientSettings settings)
+    {
+        (Uri endpoint, string? apiKey, _, string name) = Check(settings);
+        IEmbeddingGenerator<string, Embedding<float>> generator = settings.Kind switch
+        {
+            LlmClientKind.OpenAI => CreateOpenAIEmbeddingGenerator(endpoint, settings.Model, apiKey, settings.RequestTimeout),
+            LlmClientKind.Ollama => CreateOllamaEmbeddingGenerator(endpoint, settings.Model, apiKey, settings.RequestTimeout),
+            _ => throw new ArgumentException($"Unknown LLM client kind '{settings.Kind}'.", nameof(settings)),
+        };
+        return (generator, name, apiKey);
+    }
+
+    /// <summary>Settings checked once for chat and embedding clients alike: the endpoint, the key, and the client's name.</summary>
+    private readonly record struct Checked(Uri Endpoint, string? ApiKey, string Kind, string Name);
+
+    private static Checked Check(LlmClientSettings settings)
+    {
         ArgumentNullException.ThrowIfNull(settings);
         Uri endpoint = settings.Endpoint
             ?? throw new ArgumentException("LLM client settings need an endpoint URL.", nameof(settings));
@@ -31,14 +64,7 @@ public static class LlmClientFactory
         string? apiKey = ResolveApiKey(settings);
         string kind = settings.Kind.ToString().ToLowerInvariant();
         string name = string.IsNullOrWhiteSpace(settings.Name) ? $"{kind}:{settings.Model}@{endpoint.Authority}" : settings.Name;
-
-        IChatClient chatClient = settings.Kind switch
-        {
-            LlmClientKind.OpenAI => CreateOpenAIChatClient(endpoint, settings.Model, apiKey, settings.RequestTimeout),
-            LlmClientKind.Ollama => CreateOllamaChatClient(endpoint, settings.Model, apiKey, settings.RequestTimeout),
-            _ => throw new ArgumentException($"Unknown LLM client kind '{settings.Kind}'.", nameof(settings)),
-        };
-        return new LlmClient(chatClient, name, kind, endpoint, settings.Model, apiKey, ownsChatClient: true);
+        return new Checked(endpoint, apiKey, kind, name);
     }
 
     /// <summary>The key from the settings, else from the named environment variable, else none.</summary>
@@ -82,6 +108,35 @@ public static class LlmClientFactory
         if (apiKey is not null)
             httpClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return new OwningOllamaClient(new OllamaApiClient(httpClient, model), httpClient);
+    }
+
+    private static IEmbeddingGenerator<string, Embedding<float>> CreateOpenAIEmbeddingGenerator(Uri endpoint, string model, string? apiKey, TimeSpan timeout)
+    {
+        // No generator-level retry policy wraps embeddings, so the SDK's own retries (429, 5xx, network errors) stay on.
+        var options = new OpenAIClientOptions { Endpoint = endpoint, NetworkTimeout = timeout };
+        var embeddingClient = new OpenAI.Embeddings.EmbeddingClient(model, new ApiKeyCredential(apiKey ?? PlaceholderKey), options);
+        return embeddingClient.AsIEmbeddingGenerator();
+    }
+
+    private static IEmbeddingGenerator<string, Embedding<float>> CreateOllamaEmbeddingGenerator(Uri endpoint, string model, string? apiKey, TimeSpan timeout)
+    {
+        var httpClient = new HttpClient(new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = endpoint, Timeout = timeout };
+        if (apiKey is not null)
+            httpClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        // OllamaApiClient is also an IEmbeddingGenerator over /api/embed, which takes a list of inputs per request.
+        return new OwningOllamaEmbeddingGenerator(new OllamaApiClient(httpClient, model), httpClient);
+    }
+
+    /// <summary>Disposes the HttpClient the factory made for an Ollama embedding generator, which OllamaSharp does not.</summary>
+    private sealed class OwningOllamaEmbeddingGenerator(OllamaApiClient inner, HttpClient httpClient)
+        : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    {
+        protected override void Dispose(bool disposing)
+        {
+            base.Dispose(disposing);
+            if (disposing)
+                httpClient.Dispose();
+        }
     }
 
     /// <summary>Disposes the HttpClient the factory made for an Ollama client, which OllamaSharp does not.</summary>

@@ -19,7 +19,8 @@ public sealed class ZopoTemplateSelector
 
     /// <summary>Creates a selector.</summary>
     /// <param name="options">Search settings; null uses the defaults.</param>
-    /// <param name="embedder">Embeds the templates; null uses a <see cref="HashedNgramEmbedder"/> fitted on the pool.</param>
+    /// <param name="embedder">Embeds the templates; null uses a <see cref="HashedNgramEmbedder"/> fitted on the pool. An
+    /// <see cref="IBatchTemplateEmbedder"/> embeds the whole pool in one call.</param>
     public ZopoTemplateSelector(ZopoOptions? options = null, ITemplateEmbedder? embedder = null)
     {
         _options = options ?? new ZopoOptions();
@@ -45,27 +46,55 @@ public sealed class ZopoTemplateSelector
     /// <param name="pool">The candidate templates.</param>
     /// <param name="accuracy">The (expensive) score of a template; higher is better. Called once per evaluated template.</param>
     /// <exception cref="ArgumentException">The pool is empty or the embeddings have different lengths or non-finite values.</exception>
-    /// <exception cref="InvalidOperationException">The accuracy function returned a non-finite value.</exception>
+    /// <exception cref="InvalidOperationException">The accuracy function returned a non-finite value, or the embedder failed.</exception>
     public ZopoResult Select(PromptPool pool, Func<PromptTemplate, double> accuracy)
     {
         ArgumentNullException.ThrowIfNull(pool);
         ArgumentNullException.ThrowIfNull(accuracy);
-        if (pool.Count == 0)
-            throw new ArgumentException("The pool is empty: there is no template to select.", nameof(pool));
+        return Select(pool, Embed(pool), accuracy);
+    }
 
-        double[][] points = Embed(pool);
+    /// <summary>Searches <paramref name="pool"/> over embeddings computed beforehand by <see cref="Embed"/>.</summary>
+    internal ZopoResult Select(PromptPool pool, double[][] points, Func<PromptTemplate, double> accuracy)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(accuracy);
+        if (points.Length != pool.Count)
+            throw new ArgumentException($"{points.Length} embeddings were given for a pool of {pool.Count} templates.", nameof(points));
         double[,] distances = PairwiseDistances(points);
         double lengthScale = _options.LengthScale ?? MedianDistance(distances);
         return new Search(_options, pool, points, distances, lengthScale, accuracy).Run();
     }
 
-    private double[][] Embed(PromptPool pool)
+    /// <summary>
+    /// The pool's embeddings, checked: all one length, finite. A <see cref="IBatchTemplateEmbedder"/> gets the whole pool in one
+    /// call (a remote model then answers in a few requests); any other embedder is called once per template.
+    /// </summary>
+    /// <exception cref="ArgumentException">The pool is empty or the embeddings have different lengths or non-finite values.</exception>
+    internal double[][] Embed(PromptPool pool)
     {
+        ArgumentNullException.ThrowIfNull(pool);
+        if (pool.Count == 0)
+            throw new ArgumentException("The pool is empty: there is no template to select.", nameof(pool));
         ITemplateEmbedder embedder = _embedder ?? new HashedNgramEmbedder(pool.Templates.Select(t => t.DisplayText));
+        IReadOnlyList<float[]?> vectors;
+        if (embedder is IBatchTemplateEmbedder batch)
+        {
+            vectors = batch.EmbedAll(pool.Templates.Select(t => t.DisplayText).ToArray())
+                ?? throw new ArgumentException("The embedder returned no vectors for the pool.", nameof(pool));
+            if (vectors.Count != pool.Count)
+                throw new ArgumentException($"The embedder returned {vectors.Count} vectors for a pool of {pool.Count} templates.", nameof(pool));
+        }
+        else
+        {
+            vectors = pool.Templates.Select(t => embedder.Embed(t.DisplayText)).ToArray();
+        }
+
         var points = new double[pool.Count][];
         for (int i = 0; i < pool.Count; i++)
         {
-            float[] vector = embedder.Embed(pool[i].Template.DisplayText)
+            float[] vector = vectors[i]
                 ?? throw new ArgumentException($"The embedder returned no vector for template '{pool[i].Id}'.", nameof(pool));
             if (vector.Length == 0)
                 throw new ArgumentException($"The embedding of template '{pool[i].Id}' is empty.", nameof(pool));

@@ -83,6 +83,10 @@ public sealed class TrainBaselineTests : IDisposable
         Assert.True(config.GetProperty("zopo").GetBoolean());
         Assert.Equal(2, config.GetProperty("zopoBudget").GetInt32());
         Assert.False(config.GetProperty("batprompt").GetBoolean());
+        // Without --embedding-endpoint, the base model's hidden states place the templates, and the record says so.
+        Assert.Contains("ZOPO: the templates are embedded by the base model's hidden states.", train.Output);
+        Assert.Equal("base model hidden states", config.GetProperty("chosenTemplate").GetProperty("embedder").GetString());
+        Assert.Equal(JsonValueKind.Null, config.GetProperty("embeddingEndpoint").ValueKind);
     }
 
     [SharedFact]

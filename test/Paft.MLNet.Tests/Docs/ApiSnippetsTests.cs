@@ -257,6 +257,17 @@ public class ApiSnippetsTests
             .ZopoFineTuning(options, validation, new ZopoOptions { Budget = 20 }, out ZopoResult searched).Fit(train);
         Console.WriteLine($"ZOPO picked {searched.Best.Id} ({searched.BestAccuracy:P1}) after {searched.Trace.Count} evaluations");
 
+        // ZOPO over a sentence-embedding model's vectors instead of the base model's hidden states.
+        using (var embedder = EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings
+        {
+            Endpoint = new Uri("https://api.openai.com/v1"), Model = "text-embedding-3-small", ApiKeyEnvironmentVariable = "OPENAI_API_KEY",
+        }))
+        {
+            PaftTransformer zopoEmbedded = mlContext.Paft().Trainers
+                .ZopoFineTuning(options, validation, new ZopoOptions { Budget = 20 }, out ZopoResult viaEmbeddings, embedder).Fit(train);
+            Console.WriteLine($"{embedder.Name} placed the pool in {embedder.RequestCount} request(s); ZOPO picked {viaEmbeddings.Best.Id}");
+        }
+
         PaftTransformer robust = mlContext.Paft().Trainers
             .RobustPromptFineTuning(options, validation, robust: null, chatClient: null, out RobustPromptResult scored).Fit(train);
         Console.WriteLine($"BATprompt picked {scored.Best.Id}: clean {scored.Score.CleanAccuracy:P1}, perturbed {scored.Score.PerturbedAccuracy:P1}");

@@ -64,6 +64,55 @@ internal sealed record ScriptedResponse(int Status, string Body, IReadOnlyDictio
     public static ScriptedResponse Chat(RecordedRequest request, string content, int promptTokens = 10, int completionTokens = 20) =>
         request.Path == "/api/chat" ? OllamaChat(content, promptTokens, completionTokens) : OpenAIChat(content, promptTokens, completionTokens);
 
+    /// <summary>
+    /// An embeddings reply in whichever protocol <paramref name="request"/> used — OpenAI's <c>/v1/embeddings</c> (as floats, or
+    /// as base64 little-endian floats when the request asks for <c>"encoding_format": "base64"</c>, as OpenAI's SDK does) or
+    /// Ollama's <c>/api/embed</c> — with one vector per input, made by <paramref name="embed"/>.
+    /// </summary>
+    public static ScriptedResponse Embeddings(RecordedRequest request, Func<string, float[]> embed) =>
+        Embeddings(request, EmbeddingInputs(request).Select(embed).ToArray());
+
+    /// <summary>An embeddings reply carrying exactly <paramref name="vectors"/> (which may be wrong on purpose).</summary>
+    /// <param name="request">The request answered.</param>
+    /// <param name="vectors">One vector per input, in order.</param>
+    /// <param name="floatsOnly">Answer floats even when base64 was asked for, as servers that ignore "encoding_format" do.</param>
+    public static ScriptedResponse Embeddings(RecordedRequest request, IReadOnlyList<float[]> vectors, bool floatsOnly = false)
+    {
+        if (request.Path == "/api/embed")
+            return new(200, JsonSerializer.Serialize(new { model = "test-embed", embeddings = vectors, total_duration = 1000, prompt_eval_count = 5 }));
+        bool base64 = request.Json.TryGetProperty("encoding_format", out JsonElement format) && format.GetString() == "base64" && !floatsOnly;
+        return new(200, JsonSerializer.Serialize(new
+        {
+            @object = "list",
+            model = "test-embed",
+            data = vectors.Select((v, i) => new
+            {
+                @object = "embedding",
+                index = i,
+                // An empty vector stays a JSON array: OpenAI's SDK reads an empty base64 string as malformed, not as no values.
+                embedding = base64 && v.Length > 0 ? (object)Convert.ToBase64String(v.SelectMany(BitConverter.GetBytes).ToArray()) : v,
+            }),
+            usage = new { prompt_tokens = 5, total_tokens = 5 },
+        }));
+    }
+
+    /// <summary>The texts an OpenAI or Ollama embeddings request asks to embed (its "input": one string or an array).</summary>
+    public static IReadOnlyList<string> EmbeddingInputs(RecordedRequest request)
+    {
+        JsonElement input = request.Json.GetProperty("input");
+        return input.ValueKind == JsonValueKind.String ? [input.GetString()!] : input.EnumerateArray().Select(e => e.GetString()!).ToArray();
+    }
+
+    /// <summary>A deterministic vector for a text (FNV-1a of the text seeds the values): what a fake embedding model answers.</summary>
+    public static float[] HashVector(string text, int dimension = 8)
+    {
+        uint hash = 2166136261;
+        foreach (char c in text)
+            hash = (hash ^ c) * 16777619;
+        var random = new Random((int)hash);
+        return Enumerable.Range(0, dimension).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    }
+
     /// <summary>A response cut off in the middle, as when a proxy or the network drops the connection.</summary>
     public static ScriptedResponse ResetConnection { get; } = new(-1, "");
 
@@ -73,9 +122,9 @@ internal sealed record ScriptedResponse(int Status, string Body, IReadOnlyDictio
 }
 
 /// <summary>
-/// A real HTTP server on 127.0.0.1 and an ephemeral port that answers every request with a test's
-/// script, records what it received, and stops when disposed. It serves at most
-/// <c>maxRequests</c> requests (then 400s) so that a runaway retry loop cannot spin.
+/// A real HTTP server on 127.0.0.1 and an ephemeral port that answers every request (chat, or embeddings through
+/// <see cref="ScriptedResponse.Embeddings(RecordedRequest, Func{string, float[]})"/>) with a test's script, records what
+/// it received, and stops when disposed. It serves at most <c>maxRequests</c> requests (then 400s) so that a runaway retry loop cannot spin.
 /// </summary>
 internal sealed class LoopbackLlmServer : IAsyncDisposable
 {

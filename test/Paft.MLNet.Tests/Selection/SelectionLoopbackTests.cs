@@ -94,6 +94,57 @@ public class SelectionLoopbackTests
         Assert.Equal(5 * Rows.Length, server.RequestCount);
     }
 
+    [Fact]
+    public async Task ZopoOverAnEmbeddingModel_IsReproducibleBySeed_AndFollowsTheScriptedNeighbourhood()
+    {
+        // 30 templates; the accuracy is 0.9 for one, 0.3 for the others. With one random start and one candidate a step,
+        // the second evaluation is the start's nearest neighbour in the embedding space: the embedding alone decides it.
+        PromptPool pool = PromptPool.FromTemplates(Enumerable.Range(0, 30).Select(Plain));
+        var options = new ZopoOptions { Budget = 2, InitialSamples = 1, NeighbourCount = 1, Seed = 7 };
+        string? best = null;
+        double Accuracy(PromptTemplate t) => t.Id == best ? 0.9 : 0.3;
+
+        // The hashed vectors: some start, and a neighbour that is not the best template.
+        await using LoopbackLlmServer hashed = LoopbackLlmServer.Start((request, _) => ScriptedResponse.Embeddings(request, t => ScriptedResponse.HashVector(t)));
+        ZopoResult baseline;
+        using (var embedder = Embedder(hashed))
+            baseline = new ZopoTemplateSelector(options, embedder).Select(pool, Accuracy);
+        string start = baseline.Trace[0].TemplateId;
+        Assert.Equal(1, hashed.RequestCount); // the whole pool in one request
+        // The best template is the one farthest from the start in the hashed space, so the baseline cannot stumble on it.
+        string startText = pool.Templates.Single(t => t.Id == start).DisplayText;
+        best = pool.Templates.Where(t => t.Id != start)
+            .MaxBy(t => Distance(ScriptedResponse.HashVector(t.DisplayText), ScriptedResponse.HashVector(startText)))!.Id;
+        string bestText = pool.Templates.Single(t => t.Id == best).DisplayText;
+        Assert.NotEqual(best, baseline.Trace[1].TemplateId);
+
+        // The scripted model puts the best template right next to the start; every other vector is as before.
+        float[] Scripted(string text) => text == bestText
+            ? ScriptedResponse.HashVector(startText).Select((v, d) => v + (d == 0 ? 0.01f : 0f)).ToArray()
+            : ScriptedResponse.HashVector(text);
+        await using LoopbackLlmServer scripted = LoopbackLlmServer.Start((request, _) => ScriptedResponse.Embeddings(request, Scripted));
+        ZopoResult first, second;
+        using (var embedder = Embedder(scripted))
+            first = new ZopoTemplateSelector(options, embedder).Select(pool, Accuracy);
+        using (var embedder = Embedder(scripted))
+            second = new ZopoTemplateSelector(options, embedder).Select(pool, Accuracy);
+
+        Assert.Equal([start, best], first.Trace.Select(s => s.TemplateId));   // the same random start: only the embedding moved the search
+        Assert.Equal(best, first.Best.Id);
+        Assert.Equal(0.9, first.BestAccuracy);
+        Assert.Equal(first.Trace, second.Trace);
+        Assert.Equal(2, scripted.RequestCount);
+    }
+
+    private static EmbeddingModelTemplateEmbedder Embedder(LoopbackLlmServer server) =>
+        EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "embed-model" });
+
+    private static double Distance(float[] a, float[] b)
+    {
+        double na = Math.Sqrt(a.Sum(x => (double)x * x)), nb = Math.Sqrt(b.Sum(x => (double)x * x));
+        return Math.Sqrt(a.Zip(b, (x, y) => Math.Pow(x / na - y / nb, 2)).Sum());
+    }
+
     /// <summary>Collects reports on the reporting thread (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
     private sealed class Collect<T>(List<T> into) : IProgress<T>
     {

@@ -2,11 +2,13 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.ML;
 using Paft.MLNet.Evaluation;
+using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Perturbation;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Selection;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Training;
+using Paft.MLNet.Tests.PromptGeneration;
 using Paft.Tests.Common;
 
 namespace Paft.MLNet.Tests.Training;
@@ -110,6 +112,46 @@ public class SelectionFineTuningTests
         ml.Paft().Trainers.ZopoFineTuning(options, validation, new ZopoOptions { Budget = 50 }, out ZopoResult chosen);
 
         Assert.Equal(["inline", "paren"], chosen.Trace.Select(s => s.TemplateId).Order());
+    }
+
+    [SharedFact]
+    public async System.Threading.Tasks.Task Zopo_WithAnEmbeddingModel_KeepsTheSeedsStart_AndGoesWhereTheEmbeddingPuts()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView validation = ml.Data.LoadFromEnumerable(Rows(6, offset: 100));
+        // One random start, then one candidate a step: the start's nearest neighbour in whichever embedding space.
+        var zopo = new ZopoOptions { Budget = 2, InitialSamples = 1, NeighbourCount = 1, Seed = 5 };
+        ml.Paft().Trainers.ZopoFineTuning(Options(), validation, zopo, out ZopoResult hidden);
+        string start = hidden.Trace[0].TemplateId;
+        Dictionary<string, double> accuracies = BaseAccuracies(ml, validation, Pool);
+        // The most accurate template the hidden-state search did not reach, scripted right next to the start.
+        string target = Pool.Select(t => t.Id).Where(id => id != start && id != hidden.Trace[1].TemplateId).MaxBy(id => accuracies[id])!;
+        Dictionary<string, float[]> vectors = Pool.Select((t, i) => (t, i)).ToDictionary(p => p.t.DisplayText, p =>
+        {
+            var v = new float[Pool.Length + 1];
+            if (p.t.Id == start || p.t.Id == target)
+                (v[0], v[1]) = (1f, p.t.Id == target ? 0.05f : 0f);
+            else
+                v[p.i + 1] = 1f;
+            return v;
+        });
+        await using var server = LoopbackLlmServer.Start((request, _) => ScriptedResponse.Embeddings(request, t => vectors[t]));
+
+        ZopoResult Embedded()
+        {
+            using var embedder = EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "embed-model" });
+            ml.Paft().Trainers.ZopoFineTuning(Options(), validation, zopo, out ZopoResult result, embedder);
+            return result;
+        }
+        ZopoResult first = Embedded();
+        ZopoResult second = Embedded();
+
+        Assert.Equal(hidden.Trace[0], first.Trace[0]);                                 // the seed's start, whatever the embedding
+        Assert.Equal([start, target], first.Trace.Select(s => s.TemplateId));          // then where the embedding model put the neighbour
+        Assert.All(first.Trace, s => Assert.Equal(accuracies[s.TemplateId], s.Accuracy, 10));
+        Assert.Equal(first.Trace, second.Trace);                                      // reproducible by seed
+        Assert.Equal(2, server.RequestCount);                                         // one request per search: the pool in one batch
+        Assert.Equal(first.Trace.First(s => s.Accuracy == first.Trace.Max(m => m.Accuracy)).TemplateId, first.Best.Id);
     }
 
     [SharedFact]
