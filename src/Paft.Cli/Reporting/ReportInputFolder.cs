@@ -3,7 +3,8 @@ namespace Paft.Cli.Reporting;
 /// <summary>
 /// Gathers a report's content from a folder: every evaluation file (<c>paft eval</c> output) under it; for
 /// each, the training log of the model it evaluated (<c>training_log.csv</c> beside the saved model), and any
-/// other <c>training_log.csv</c> under the folder (named after its folder); <c>sweep.csv</c> and <c>ablation.csv</c> at its top.
+/// other <c>training_log.csv</c> under the folder (named after its folder); <c>sweep.csv</c> and <c>ablation.csv</c> at its top
+/// (of one seed or, from <c>paft sweep --seeds N</c>, aggregated over several).
 /// </summary>
 internal static class ReportInputFolder
 {

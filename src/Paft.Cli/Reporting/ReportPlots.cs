@@ -132,13 +132,17 @@ internal static class ReportPlots
         return Png(plot);
     }
 
-    /// <summary>Mean test accuracy ± one standard deviation across test templates, against the training pool size on a log₂ axis.</summary>
+    /// <summary>
+    /// Mean test accuracy ± one standard deviation against the training pool size on a log₂ axis: the std across
+    /// test templates for one seed; over several seeds, the mean over the seeds ± the std across seeds (the legend says which).
+    /// </summary>
     public static byte[] Sweep(IReadOnlyList<SweepPoint> points)
     {
         SweepPoint[] ordered = points.OrderBy(p => p.TrainingTemplates).ToArray();
+        bool seeds = ordered.Any(p => p.Seeds > 1);
         double[] xs = ordered.Select(p => Math.Log2(p.TrainingTemplates)).ToArray();
         double[] means = ordered.Select(p => 100 * p.MeanAccuracy).ToArray();
-        double[] stds = ordered.Select(p => 100 * p.AccuracyStdDev).ToArray();
+        double[] stds = ordered.Select(p => 100 * (seeds ? p.SeedStdDev : p.AccuracyStdDev)).ToArray();
 
         var plot = new Plot();
         var bars = plot.Add.ErrorBar(xs, means, stds);
@@ -146,7 +150,7 @@ internal static class ReportPlots
         var line = plot.Add.Scatter(xs, means);
         line.LineWidth = 2;
         line.MarkerSize = 7;
-        line.LegendText = "mean ± std over test templates";
+        line.LegendText = seeds ? SeedsLegend(ordered.Max(p => p.Seeds), "") : "mean ± std over test templates";
         plot.ShowLegend(Alignment.LowerRight);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             xs, ordered.Select(p => p.TrainingTemplates.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
@@ -158,12 +162,19 @@ internal static class ReportPlots
         return Png(plot);
     }
 
+    /// <summary>The legend of a line over several seeds: which mean and which spread.</summary>
+    private static string SeedsLegend(int seeds, string lead) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{lead}mean over {seeds} seeds ± std across seeds");
+
     /// <summary>
-    /// The K × epochs ablation: mean test accuracy ± one standard deviation across test templates against K on a
-    /// log₂ axis, one line per epoch count; the lines are nudged apart sideways so their error bars stay distinct.
+    /// The K × epochs ablation: mean test accuracy ± one standard deviation (across test templates for one seed,
+    /// across seeds over several) against K on a log₂ axis, one line per epoch count; the lines are nudged apart
+    /// sideways so their error bars stay distinct.
     /// </summary>
     public static byte[] Ablation(IReadOnlyList<AblationPoint> points)
     {
+        bool seeds = points.Any(p => p.Seeds > 1);
+        double Spread(AblationPoint p) => seeds ? p.SeedStdDev : p.AccuracyStdDev;
         int[] epochs = points.Select(p => p.Epochs).Distinct().Order().ToArray();
         int[] ks = points.Select(p => p.RedrawEverySteps).Distinct().Order().ToArray();
         var plot = new Plot();
@@ -174,20 +185,22 @@ internal static class ReportPlots
             double[] xs = line.Select(p => Math.Log2(p.RedrawEverySteps) + nudge).ToArray();
             double[] means = line.Select(p => 100 * p.MeanAccuracy).ToArray();
             Color color = plot.Add.Palette.GetColor(i);
-            var bars = plot.Add.ErrorBar(xs, means, line.Select(p => 100 * p.AccuracyStdDev).ToArray());
+            var bars = plot.Add.ErrorBar(xs, means, line.Select(p => 100 * Spread(p)).ToArray());
             bars.Color = color;
             var scatter = plot.Add.Scatter(xs, means, color);
             scatter.LineWidth = 2;
             scatter.MarkerSize = 7;
-            scatter.LegendText = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{epochs[i]} epoch(s): mean ± std over test templates");
+            scatter.LegendText = seeds
+                ? SeedsLegend(points.Max(p => p.Seeds), string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{epochs[i]} epoch(s): "))
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{epochs[i]} epoch(s): mean ± std over test templates");
         }
         plot.ShowLegend(Alignment.LowerRight);
         double[] tickXs = ks.Select(k => Math.Log2(k)).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             tickXs, ks.Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
         plot.Axes.SetLimitsX(tickXs.Min() - 0.5, tickXs.Max() + 0.5);
-        double low = points.Min(p => 100 * (p.MeanAccuracy - p.AccuracyStdDev));
-        double high = points.Max(p => 100 * (p.MeanAccuracy + p.AccuracyStdDev));
+        double low = points.Min(p => 100 * (p.MeanAccuracy - Spread(p)));
+        double high = points.Max(p => 100 * (p.MeanAccuracy + Spread(p)));
         plot.Axes.SetLimitsY(Math.Max(0, low - 5), Math.Min(100, high + 5));
         plot.Title("PAFT: test accuracy against K (redraw every K steps)");
         plot.XLabel("K, optimizer steps per drawn template (log scale)");

@@ -75,9 +75,20 @@ internal static class ReportWriter
         {
             md.Append("## Accuracy against the number of training templates\n\n");
             md.Append("![Test accuracy against training pool size](").Append(Image(SweepFileName, ReportPlots.Sweep(content.Sweep))).Append(")\n\n");
-            md.Append("| Training templates | Mean (%) | Std (%) |\n|---:|---:|---:|\n");
-            foreach (SweepPoint p in content.Sweep.OrderBy(p => p.TrainingTemplates))
-                md.Append(string.Format(inv, "| {0} | {1:F2} | {2:F2} |\n", p.TrainingTemplates, 100 * p.MeanAccuracy, 100 * p.AccuracyStdDev));
+            if (content.Sweep.Any(p => p.Seeds > 1))
+            {
+                md.Append(SeedsNote(content.Sweep.Max(p => p.Seeds)));
+                md.Append("| Training templates | Seeds | Mean (%) | Std across seeds (%) | Std across templates (%) |\n|---:|---:|---:|---:|---:|\n");
+                foreach (SweepPoint p in content.Sweep.OrderBy(p => p.TrainingTemplates))
+                    md.Append(string.Format(inv, "| {0} | {1} | {2:F2} | {3:F2} | {4:F2} |\n",
+                        p.TrainingTemplates, p.Seeds, 100 * p.MeanAccuracy, 100 * p.SeedStdDev, 100 * p.AccuracyStdDev));
+            }
+            else
+            {
+                md.Append("| Training templates | Mean (%) | Std (%) |\n|---:|---:|---:|\n");
+                foreach (SweepPoint p in content.Sweep.OrderBy(p => p.TrainingTemplates))
+                    md.Append(string.Format(inv, "| {0} | {1:F2} | {2:F2} |\n", p.TrainingTemplates, 100 * p.MeanAccuracy, 100 * p.AccuracyStdDev));
+            }
             md.Append('\n');
         }
 
@@ -115,6 +126,11 @@ internal static class ReportWriter
         int[] epochs = points.Select(p => p.Epochs).Distinct().Order().ToArray();
         int[] pools = points.Select(p => p.TrainingTemplates).Distinct().Order().ToArray();
         md.Append("## PAFT's K and epochs (the paper's Table 3)\n\n");
+        if (points.Any(p => p.Seeds > 1))
+        {
+            WriteAblationOverSeeds(md, points, ks, epochs, pools, image);
+            return;
+        }
         md.Append(string.Format(inv,
             "PAFT redrawing the training template every K optimizer steps, for each epoch count, on {0} training template(s); " +
             "test accuracy in percent over the unseen test templates: mean ± std (population, across templates), and the worst template's.\n\n",
@@ -130,6 +146,39 @@ internal static class ReportWriter
                 md.Append(p is null
                     ? " – | – |"
                     : string.Format(inv, " {0:F2} ± {1:F2} | {2:F2} |", 100 * p.MeanAccuracy, 100 * p.AccuracyStdDev, 100 * p.MinAccuracy));
+            }
+            md.Append('\n');
+        }
+        md.Append("\n![Test accuracy against K, one line per epoch count](").Append(image).Append(")\n\n");
+    }
+
+    /// <summary>What a study over several seeds shows, and which spread is which.</summary>
+    private static string SeedsNote(int seeds) => string.Format(CultureInfo.InvariantCulture,
+        "Over {0} seeds, each its own splits, pools, base model and fine-tuning. Mean: the mean over the seeds of each seed's mean " +
+        "test accuracy. Std across seeds: the sample standard deviation (n − 1) of those per-seed means — the spread to compare " +
+        "neighbouring settings against (the error bars in the figure). Std across templates: how much one model's accuracy varies " +
+        "between test templates (population), averaged over the seeds — prompt robustness, not run-to-run noise.\n\n", seeds);
+
+    /// <summary>The ablation over several seeds: a row per K, per epoch count the mean ± std across seeds, the std across templates and the worst template.</summary>
+    private static void WriteAblationOverSeeds(StringBuilder md, IReadOnlyList<AblationPoint> points, int[] ks, int[] epochs, int[] pools, string image)
+    {
+        CultureInfo inv = CultureInfo.InvariantCulture;
+        md.Append(string.Format(inv,
+            "PAFT redrawing the training template every K optimizer steps, for each epoch count, on {0} training template(s); " +
+            "test accuracy in percent over the unseen test templates: mean ± std across seeds, the std across templates, and the worst template's (each a mean over the seeds).\n\n",
+            string.Join(", ", pools)));
+        md.Append(SeedsNote(points.Max(p => p.Seeds)));
+        md.Append("| K |").AppendJoin("", epochs.Select(e => string.Format(inv, " {0} epoch(s): mean ± std across seeds | std across templates | min |", e))).Append('\n');
+        md.Append("|---:|").AppendJoin("", epochs.Select(_ => "---:|---:|---:|")).Append('\n');
+        foreach (int k in ks)
+        {
+            md.Append("| ").Append(k.ToString(inv)).Append(" |");
+            foreach (int e in epochs)
+            {
+                AblationPoint? p = points.FirstOrDefault(p => p.RedrawEverySteps == k && p.Epochs == e);
+                md.Append(p is null
+                    ? " – | – | – |"
+                    : string.Format(inv, " {0:F2} ± {1:F2} | {2:F2} | {3:F2} |", 100 * p.MeanAccuracy, 100 * p.SeedStdDev, 100 * p.AccuracyStdDev, 100 * p.MinAccuracy));
             }
             md.Append('\n');
         }

@@ -21,6 +21,15 @@ public sealed class SweepCommandTests
         Assert.True(run.ExitCode == 0, run.Error);
         string[] csv = File.ReadAllLines(Path.Combine(output, "sweep.csv"));
         Assert.Equal(4, csv.Length); // header + one line per size
+        // One seed (the default) keeps the one-seed layout: the original header, no seed folders, no per-seed files.
+        Assert.Equal("training_templates,mean_accuracy,std_accuracy", csv[0]);
+        Assert.StartsWith("redraw_every_steps,epochs,training_templates,mean_accuracy,std_accuracy,min_accuracy\n", File.ReadAllText(Path.Combine(output, AblationFile.FileName)));
+        Assert.Empty(Directory.GetDirectories(output, "seed-*"));
+        Assert.False(File.Exists(Path.Combine(output, SweepFile.BySeedFileName)));
+        Assert.False(File.Exists(Path.Combine(output, AblationFile.BySeedFileName)));
+        Assert.True(File.Exists(Path.Combine(output, "paft-n1-k4-e3", "eval.json")));
+        Assert.Contains("| Training templates | Mean ± Std | Min |", run.Output);
+        Assert.DoesNotContain("across seeds", run.Output);
         Assert.Equal([1, 2, 4], csv.Skip(1).Select(line => int.Parse(line.Split(',')[0], CultureInfo.InvariantCulture)));
         foreach (string line in csv.Skip(1))
         {
@@ -112,6 +121,102 @@ public sealed class SweepCommandTests
         Assert.Contains("## PAFT's K and epochs (the paper's Table 3)", rebuiltReport);
         Assert.Contains($"paft-n{fullPool}-k8-e6", rebuiltReport);
         Assert.True(File.Exists(Path.Combine(again, ReportWriter.AblationFileName)));
+    }
+
+    [Fact]
+    public void QuickSweepOverTwoSeedsShowsTheMeanOverSeedsAndTheStdAcrossSeeds()
+    {
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "seeds");
+        CliRunner.Result run = CliRunner.Run("sweep", "--quick", "--seeds", "2", "--seed", "7", "--study", "pool,grid", "--prompts", "1,2",
+            "--redraw", "1", "--epochs", "1,2", "--out", output, "--threads", "1");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        // Each seed its own base model, pretrained from its own seed.
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(output, "seed-7", "base", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(output, "seed-8", "base", "model.safetensors")));
+        Assert.False(Directory.Exists(Path.Combine(output, "base")));
+
+        // Every per-seed row is that seed's model's evaluation.
+        IReadOnlyList<SeedRow<SweepPoint>> rows = SweepFile.LoadBySeed(Path.Combine(output, SweepFile.BySeedFileName));
+        Assert.Equal([(7, 1), (7, 2), (8, 1), (8, 2)], rows.Select(r => (r.Seed, r.Point.TrainingTemplates)));
+        foreach ((int seed, SweepPoint point) in rows)
+        {
+            string name = $"paft-n{point.TrainingTemplates}-k4-e3-s{seed}";
+            EvalResult evaluation = EvalResultFile.Read(Path.Combine(output, $"seed-{seed}", $"paft-n{point.TrainingTemplates}-k4-e3", name + ".json"));
+            Assert.Equal(name, evaluation.Method);
+            Assert.Equal(point.MeanAccuracy, evaluation.MeanAccuracy, 12);
+            Assert.Equal(seed.ToString(CultureInfo.InvariantCulture), evaluation.Run["seed"]);
+        }
+
+        // The aggregate, by hand: the mean of the two per-seed means, their sample std (|a − b| / √2), the mean std across templates.
+        IReadOnlyList<SweepPoint> sweep = SweepFile.Load(Path.Combine(output, SweepFile.FileName));
+        Assert.Equal([1, 2], sweep.Select(p => p.TrainingTemplates));
+        foreach (SweepPoint p in sweep)
+        {
+            SweepPoint a = rows.Single(r => r.Seed == 7 && r.Point.TrainingTemplates == p.TrainingTemplates).Point;
+            SweepPoint b = rows.Single(r => r.Seed == 8 && r.Point.TrainingTemplates == p.TrainingTemplates).Point;
+            Assert.Equal(2, p.Seeds);
+            Assert.Equal((a.MeanAccuracy + b.MeanAccuracy) / 2, p.MeanAccuracy, 12);
+            Assert.Equal(Math.Abs(a.MeanAccuracy - b.MeanAccuracy) / Math.Sqrt(2), p.SeedStdDev, 12);
+            Assert.Equal((a.AccuracyStdDev + b.AccuracyStdDev) / 2, p.AccuracyStdDev, 12);
+            Assert.Contains(string.Create(CultureInfo.InvariantCulture,
+                $"| {p.TrainingTemplates} | {100 * p.MeanAccuracy:F2} ± {100 * p.SeedStdDev:F2} | {100 * p.AccuracyStdDev:F2} | {100 * a.MeanAccuracy:F2} | {100 * b.MeanAccuracy:F2} |"), run.Output);
+        }
+
+        IReadOnlyList<SeedRow<AblationPoint>> cells = AblationFile.LoadBySeed(Path.Combine(output, AblationFile.BySeedFileName));
+        Assert.Equal(4, cells.Count); // K 1 × 1 and 2 epochs × 2 seeds
+        IReadOnlyList<AblationPoint> ablation = AblationFile.Load(Path.Combine(output, AblationFile.FileName));
+        Assert.Equal([(1, 1), (1, 2)], ablation.Select(c => (c.RedrawEverySteps, c.Epochs)));
+        foreach (AblationPoint c in ablation)
+        {
+            AblationPoint[] seeds = cells.Where(r => r.Point.Epochs == c.Epochs).Select(r => r.Point).ToArray();
+            Assert.Equal(2, seeds.Length);
+            Assert.Equal((seeds[0].MeanAccuracy + seeds[1].MeanAccuracy) / 2, c.MeanAccuracy, 12);
+            Assert.Equal(Math.Abs(seeds[0].MeanAccuracy - seeds[1].MeanAccuracy) / Math.Sqrt(2), c.SeedStdDev, 12);
+            Assert.Equal((seeds[0].MinAccuracy + seeds[1].MinAccuracy) / 2, c.MinAccuracy, 12);
+        }
+
+        // The report says how many seeds and which spread is which; `paft report --in` rebuilds the same sections.
+        string report = File.ReadAllText(Path.Combine(output, ReportWriter.MarkdownFileName));
+        Assert.Contains("- seeds: 2: 7, 8", report);
+        Assert.Contains("Over 2 seeds", report);
+        string row = string.Create(CultureInfo.InvariantCulture,
+            $"| 1 | 2 | {100 * sweep[0].MeanAccuracy:F2} | {100 * sweep[0].SeedStdDev:F2} | {100 * sweep[0].AccuracyStdDev:F2} |");
+        Assert.Contains(row, report);
+        Assert.Contains("paft-n2-k4-e3-s8", report);
+        string again = Path.Combine(folder.Path, "again");
+        CliRunner.Result rebuilt = CliRunner.Run("report", "--in", output, "--out", again);
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.Error);
+        string rebuiltReport = File.ReadAllText(Path.Combine(again, ReportWriter.MarkdownFileName));
+        Assert.Contains(row, rebuiltReport);
+        Assert.Contains("Over 2 seeds", rebuiltReport);
+        Assert.Contains("paft-n2-k4-e3-s8", rebuiltReport);
+        ReportWriterTests.AssertPng(Path.Combine(again, ReportWriter.SweepFileName));
+        ReportWriterTests.AssertPng(Path.Combine(again, ReportWriter.AblationFileName));
+    }
+
+    [Theory]
+    [InlineData("0", "--seeds must be at least 1; got 0")]
+    [InlineData("-3", "--seeds must be at least 1; got -3")]
+    public void ABadSeedCountIsRefusedNamingTheFlag(string value, string message)
+    {
+        CliRunner.Result run = CliRunner.Run("sweep", "--seeds", value, "--out", Path.Combine(Path.GetTempPath(), "paft-never-" + Guid.NewGuid().ToString("N")));
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(message, run.Error);
+    }
+
+    [Fact]
+    public void SeveralSeedsAreRefusedForTheCostStudyAloneAndPastTheLargestSeed()
+    {
+        string output = Path.Combine(Path.GetTempPath(), "paft-never-" + Guid.NewGuid().ToString("N"));
+        CliRunner.Result cost = CliRunner.Run("sweep", "--study", "cost", "--seeds", "2", "--out", output);
+        Assert.Equal(2, cost.ExitCode);
+        Assert.Contains("--seeds: only the pool and grid studies", cost.Error);
+        CliRunner.Result past = CliRunner.Run("sweep", "--seed", "2147483647", "--seeds", "2", "--out", output);
+        Assert.Equal(2, past.ExitCode);
+        Assert.Contains("--seeds: 2 seeds from --seed 2147483647", past.Error);
+        Assert.False(Directory.Exists(output));
     }
 
     [Theory]
