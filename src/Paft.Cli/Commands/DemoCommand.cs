@@ -49,6 +49,12 @@ internal static class DemoCommand
 
             EvalResult[] methods = Evaluations(result);
             string evalFolder = SaveEvaluations(methods, folder);
+            // With the evaluations, the training logs beside the models and the costs, `paft report --in` rebuilds this report.
+            foreach (DemoMethodResult method in result.Methods)
+                if (method.ModelDirectory is string modelFolder && method.Losses.Count > 0)
+                    Log(method.Losses).Save(Path.Combine(modelFolder, TrainingLog.FileName));
+            MethodTiming[] timings = Timings(result.Methods);
+            MethodTimingFile.Save(timings, Path.Combine(folder, MethodTimingFile.FileName));
             stdout.WriteLine();
             stdout.WriteLine($"Accuracy on {result.TestTemplates.Count} unseen test templates and their {result.AdversarialTemplates.Count} adversarial variants, " +
                              $"× {options.TestExamples} examples (chance {1.0 / 4:P0}; Top-{TopXThreshold:P0} = share of templates at or above {TopXThreshold:P0}):");
@@ -61,7 +67,7 @@ internal static class DemoCommand
                 methods,
                 result.Methods.Where(m => m.Losses.Count > 0).Select(m => (m.Name, Log(m.Losses))).ToArray(),
                 [],
-                Setup(result, clock.Elapsed, threadCount)) { Timings = Timings(result.Methods) }, folder);
+                Setup(result, clock.Elapsed, threadCount)) { Timings = timings }, folder);
             stdout.WriteLine($"Evaluations: {evalFolder} (paft compare --in {evalFolder})");
             stdout.WriteLine($"Report: {files.Markdown}");
             stdout.WriteLine($"Models: {string.Join(", ", result.Methods.Select(m => m.ModelDirectory).OfType<string>())}");

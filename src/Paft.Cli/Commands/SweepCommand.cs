@@ -156,6 +156,8 @@ internal static class SweepCommand
             }
             MethodTiming[] timings = comparison is null ? [] : DemoCommand.Timings(comparison.Methods);
             if (comparison is not null)
+                MethodTimingFile.Save(timings, Path.Combine(folder, MethodTimingFile.FileName));
+            if (comparison is not null)
             {
                 stdout.WriteLine("Training time per method (the paper's Table 6): template selection on the base model, then LoRA fine-tuning.");
                 stdout.Write(TimingSection.TrainingTable(timings));

@@ -4,7 +4,7 @@ namespace Paft.Cli.Reporting;
 /// Gathers a report's content from a folder: every evaluation file (<c>paft eval</c> output) under it; for
 /// each, the training log of the model it evaluated (<c>training_log.csv</c> beside the saved model), and any
 /// other <c>training_log.csv</c> under the folder (named after its folder); <c>sweep.csv</c> and <c>ablation.csv</c> at its top
-/// (of one seed or, from <c>paft sweep --seeds N</c>, aggregated over several).
+/// (of one seed or, from <c>paft sweep --seeds N</c>, aggregated over several), and <c>timings.csv</c> (the methods' costs).
 /// </summary>
 internal static class ReportInputFolder
 {
@@ -34,6 +34,7 @@ internal static class ReportInputFolder
 
         string sweep = Path.Combine(folder, SweepFile.FileName);
         string ablation = Path.Combine(folder, AblationFile.FileName);
+        string timings = Path.Combine(folder, MethodTimingFile.FileName);
         return new ReportContent(
             $"Prompt robustness report — {methods[0].Task}",
             methods,
@@ -42,6 +43,7 @@ internal static class ReportInputFolder
             [])
         {
             Ablation = File.Exists(ablation) ? AblationFile.Load(ablation) : [],
+            Timings = File.Exists(timings) ? MethodTimingFile.Load(timings) : [],
         };
     }
 }

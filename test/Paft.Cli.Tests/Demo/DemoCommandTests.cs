@@ -44,6 +44,19 @@ public sealed class DemoCommandTests
         Assert.Contains("zopo's template", report);
         Assert.Contains("batprompt's template", report);
 
+        // `paft report --in` on the demo's folder rebuilds the cost tables and the loss table from its files alone.
+        string again = Path.Combine(folder.Path, "again");
+        CliRunner.Result rebuilt = CliRunner.Run("report", "--in", output, "--out", again);
+        Assert.True(rebuilt.ExitCode == 0, rebuilt.Error);
+        string rebuiltReport = File.ReadAllText(Path.Combine(again, "report.md"));
+        string Section(string text, string heading)
+        {
+            string rest = text[text.IndexOf(heading, StringComparison.Ordinal)..];
+            return rest[..(rest.IndexOf("\n## ", heading.Length, StringComparison.Ordinal) is int end and > 0 ? end : rest.Length)];
+        }
+        foreach (string heading in new[] { "## Training time per method", "## Inference in generation mode", "## Training\n" })
+            Assert.Equal(Section(report, heading), Section(rebuiltReport, heading));
+
         // The embedded tokenizer takes any UTF-8 text and gives it back unchanged.
         ILlamaTokenizer demoTokenizer = TokenizerLoader.Load(Path.Combine(output, "paft"));
         const string text = "Ünïcode, 漢字, emoji 🙂 and a tab\tstay intact.";
