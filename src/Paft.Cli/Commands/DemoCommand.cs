@@ -4,7 +4,6 @@ using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
 using Paft.MLNet.Demo;
 using Paft.MLNet.Evaluation;
-using TorchSharp;
 
 namespace Paft.Cli.Commands;
 
@@ -33,10 +32,7 @@ internal static class DemoCommand
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
             string folder = Path.GetFullPath(parseResult.GetValue(output)!);
-            int threadCount = parseResult.GetValue(threads) ?? Environment.ProcessorCount;
-            if (threadCount < 1)
-                throw new CommandInputException($"--threads must be at least 1; got {threadCount}.");
-            torch.set_num_threads(threadCount);
+            int threadCount = TorchThreads.Apply(parseResult.GetValue(threads));
 
             int seedValue = parseResult.GetValue(seed) ?? new DemoOptions().Seed;
             DemoOptions options = parseResult.GetValue(quick)

@@ -4,7 +4,6 @@ using System.Globalization;
 using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
 using Paft.MLNet.Demo;
-using TorchSharp;
 
 namespace Paft.Cli.Commands;
 
@@ -53,10 +52,7 @@ internal static class SweepCommand
             int[] ks = grid ? ParseList(parseResult.GetValue(redraw)!, "--redraw", "value of K") : [];
             int[] epochCounts = grid ? ParseList(parseResult.GetValue(epochs)!, "--epochs", "epoch count") : [];
             string folder = Path.GetFullPath(parseResult.GetValue(output)!);
-            int threadCount = parseResult.GetValue(threads) ?? Environment.ProcessorCount;
-            if (threadCount < 1)
-                throw new CommandInputException($"--threads must be at least 1; got {threadCount}.");
-            torch.set_num_threads(threadCount);
+            int threadCount = TorchThreads.Apply(parseResult.GetValue(threads));
             int seedValue = parseResult.GetValue(seed) ?? new DemoOptions().Seed;
             int[] seedList = SeedList(seedValue, parseResult.GetValue(seeds), pool || grid);
             bool several = seedList.Length > 1;

@@ -118,33 +118,40 @@ internal static class ReportWriter
             : $"{clean} clean test template(s) and {adversarial} adversarial variant(s)";
     }
 
-    /// <summary>The paper's Table 3 shape: a row per K, a column per epoch count, each cell mean ± std and the worst template.</summary>
+    /// <summary>
+    /// The paper's Table 3 shape: a row per K, a column group per epoch count. One seed: mean ± std across templates
+    /// and the worst template; several: mean ± std across seeds, the std across templates and the worst template,
+    /// each a mean over the seeds.
+    /// </summary>
     private static void WriteAblation(StringBuilder md, IReadOnlyList<AblationPoint> points, string image)
     {
         CultureInfo inv = CultureInfo.InvariantCulture;
         int[] ks = points.Select(p => p.RedrawEverySteps).Distinct().Order().ToArray();
         int[] epochs = points.Select(p => p.Epochs).Distinct().Order().ToArray();
         int[] pools = points.Select(p => p.TrainingTemplates).Distinct().Order().ToArray();
+        bool seeds = points.Any(p => p.Seeds > 1);
         md.Append("## PAFT's K and epochs (the paper's Table 3)\n\n");
-        if (points.Any(p => p.Seeds > 1))
-        {
-            WriteAblationOverSeeds(md, points, ks, epochs, pools, image);
-            return;
-        }
         md.Append(string.Format(inv,
             "PAFT redrawing the training template every K optimizer steps, for each epoch count, on {0} training template(s); " +
-            "test accuracy in percent over the unseen test templates: mean ± std (population, across templates), and the worst template's.\n\n",
-            string.Join(", ", pools)));
-        md.Append("| K |").AppendJoin("", epochs.Select(e => string.Format(inv, " {0} epoch(s): mean ± std | min |", e))).Append('\n');
-        md.Append("|---:|").AppendJoin("", epochs.Select(_ => "---:|---:|")).Append('\n');
+            "test accuracy in percent over the unseen test templates: {1}.\n\n",
+            string.Join(", ", pools),
+            seeds
+                ? "mean ± std across seeds, the std across templates, and the worst template's (each a mean over the seeds)"
+                : "mean ± std (population, across templates), and the worst template's"));
+        if (seeds)
+            md.Append(SeedsNote(points.Max(p => p.Seeds)));
+        string columns = seeds ? " {0} epoch(s): mean ± std across seeds | std across templates | min |" : " {0} epoch(s): mean ± std | min |";
+        string empty = seeds ? " – | – | – |" : " – | – |";
+        md.Append("| K |").AppendJoin("", epochs.Select(e => string.Format(inv, columns, e))).Append('\n');
+        md.Append("|---:|").AppendJoin("", epochs.Select(_ => seeds ? "---:|---:|---:|" : "---:|---:|")).Append('\n');
         foreach (int k in ks)
         {
             md.Append("| ").Append(k.ToString(inv)).Append(" |");
             foreach (int e in epochs)
             {
                 AblationPoint? p = points.FirstOrDefault(p => p.RedrawEverySteps == k && p.Epochs == e);
-                md.Append(p is null
-                    ? " – | – |"
+                md.Append(p is null ? empty
+                    : seeds ? string.Format(inv, " {0:F2} ± {1:F2} | {2:F2} | {3:F2} |", 100 * p.MeanAccuracy, 100 * p.SeedStdDev, 100 * p.AccuracyStdDev, 100 * p.MinAccuracy)
                     : string.Format(inv, " {0:F2} ± {1:F2} | {2:F2} |", 100 * p.MeanAccuracy, 100 * p.AccuracyStdDev, 100 * p.MinAccuracy));
             }
             md.Append('\n');
@@ -158,32 +165,6 @@ internal static class ReportWriter
         "test accuracy. Std across seeds: the sample standard deviation (n − 1) of those per-seed means — the spread to compare " +
         "neighbouring settings against (the error bars in the figure). Std across templates: how much one model's accuracy varies " +
         "between test templates (population), averaged over the seeds — prompt robustness, not run-to-run noise.\n\n", seeds);
-
-    /// <summary>The ablation over several seeds: a row per K, per epoch count the mean ± std across seeds, the std across templates and the worst template.</summary>
-    private static void WriteAblationOverSeeds(StringBuilder md, IReadOnlyList<AblationPoint> points, int[] ks, int[] epochs, int[] pools, string image)
-    {
-        CultureInfo inv = CultureInfo.InvariantCulture;
-        md.Append(string.Format(inv,
-            "PAFT redrawing the training template every K optimizer steps, for each epoch count, on {0} training template(s); " +
-            "test accuracy in percent over the unseen test templates: mean ± std across seeds, the std across templates, and the worst template's (each a mean over the seeds).\n\n",
-            string.Join(", ", pools)));
-        md.Append(SeedsNote(points.Max(p => p.Seeds)));
-        md.Append("| K |").AppendJoin("", epochs.Select(e => string.Format(inv, " {0} epoch(s): mean ± std across seeds | std across templates | min |", e))).Append('\n');
-        md.Append("|---:|").AppendJoin("", epochs.Select(_ => "---:|---:|---:|")).Append('\n');
-        foreach (int k in ks)
-        {
-            md.Append("| ").Append(k.ToString(inv)).Append(" |");
-            foreach (int e in epochs)
-            {
-                AblationPoint? p = points.FirstOrDefault(p => p.RedrawEverySteps == k && p.Epochs == e);
-                md.Append(p is null
-                    ? " – | – | – |"
-                    : string.Format(inv, " {0:F2} ± {1:F2} | {2:F2} | {3:F2} |", 100 * p.MeanAccuracy, 100 * p.SeedStdDev, 100 * p.AccuracyStdDev, 100 * p.MinAccuracy));
-            }
-            md.Append('\n');
-        }
-        md.Append("\n![Test accuracy against K, one line per epoch count](").Append(image).Append(")\n\n");
-    }
 
     /// <summary>Task, data, test pool and mode once when every method shares them; then model, adapter, training pool and seed per method.</summary>
     private static void WriteSetup(StringBuilder md, ReportContent content)

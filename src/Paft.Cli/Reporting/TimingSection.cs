@@ -18,24 +18,24 @@ internal static class TimingSection
     {
         MethodTiming[] trained = Trained(timings);
         if (trained.Length > 0)
-        {
-            md.Append("## Training time per method (the paper's Table 6)\n\n");
-            md.Append("![Training time per method](").Append(image(TrainingFileName, TimingPlots.TrainingTime(trained))).Append(")\n\n");
-            md.Append(TrainingTable(timings));
-            md.Append("\nSelection runs the base model on validation examples (TopAccuracy every training template, ZOPO its budget, " +
-                      "BATprompt every template on clean and noisy inputs); PAFT and plain SFT choose nothing. Times from one run on one machine: compare the ratios.\n\n");
-        }
+            Section(md, "Training time per method (the paper's Table 6)", "Training time per method",
+                image(TrainingFileName, TimingPlots.TrainingTime(trained)), TrainingTable(timings),
+                "Selection runs the base model on validation examples (TopAccuracy every training template, ZOPO its budget, " +
+                "BATprompt every template on clean and noisy inputs); PAFT and plain SFT choose nothing. Times from one run on one machine: compare the ratios.");
 
         MethodTiming[] generated = Generated(timings);
         if (generated.Length > 0)
-        {
-            md.Append("## Inference in generation mode (the paper's Table 2)\n\n");
-            md.Append("![Inference time per method](").Append(image(InferenceFileName, TimingPlots.InferenceTime(generated))).Append(")\n\n");
-            md.Append(InferenceTable(timings));
-            md.Append("\nGreedy decoding one prompt at a time until end-of-sequence or the token limit, test templates in turn; fine-tuned models are merged, " +
-                      "so every model pays the same per token and the time follows the answer's length.\n\n");
-        }
+            Section(md, "Inference in generation mode (the paper's Table 2)", "Inference time per method",
+                image(InferenceFileName, TimingPlots.InferenceTime(generated)), InferenceTable(timings),
+                "Greedy decoding one prompt at a time until end-of-sequence or the token limit, test templates in turn; fine-tuned models are merged, " +
+                "so every model pays the same per token and the time follows the answer's length.");
     }
+
+    private static void Section(StringBuilder md, string heading, string figureText, string figure, string table, string caption) =>
+        md.Append("## ").Append(heading).Append("\n\n")
+          .Append("![").Append(figureText).Append("](").Append(figure).Append(")\n\n")
+          .Append(table)
+          .Append('\n').Append(caption).Append("\n\n");
 
     /// <summary>Table 6 as Markdown: selection, fine-tuning and total seconds of every trained method, and the total as a multiple of SFT's.</summary>
     public static string TrainingTable(IReadOnlyList<MethodTiming> timings)
