@@ -168,7 +168,7 @@ internal sealed record TrainCommandConfig
             ChosenTemplate = null,
             Epochs = Epochs ?? trainer.Epochs,
             Lr = Lr ?? trainer.LearningRate,
-            K = K ?? trainer.TemplateGroupSize,
+            K = K ?? trainer.RedrawEverySteps,
             BatchSize = BatchSize ?? trainer.BatchSize,
             GradAccum = GradAccum ?? trainer.GradientAccumulationSteps,
             MaxLength = MaxLength ?? trainer.MaxLength,

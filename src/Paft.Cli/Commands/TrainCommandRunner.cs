@@ -42,7 +42,7 @@ internal static class TrainCommandRunner
             Task = task,
             TrainingTemplates = pool.Templates.ToArray(),
             Lora = new LoraConfig { Rank = settings.LoraR!.Value, Alpha = settings.LoraAlpha!.Value, TargetModules = settings.LoraTargets! },
-            TemplateGroupSize = settings.K!.Value,
+            RedrawEverySteps = settings.K!.Value,
             Epochs = settings.Epochs!.Value,
             LearningRate = settings.Lr!.Value,
             BatchSize = settings.BatchSize!.Value,

@@ -5,7 +5,7 @@ namespace Paft.MLNet.Model;
 /// <summary>How a PAFT model was trained, kept with it so a saved model says what it is.</summary>
 /// <param name="TrainingTemplateIds">Ids of the training templates (the pool, or the one SFT template).</param>
 /// <param name="Epochs">Epochs trained.</param>
-/// <param name="TemplateGroupSize">K.</param>
+/// <param name="RedrawEverySteps">K.</param>
 /// <param name="LearningRate">Peak learning rate.</param>
 /// <param name="BatchSize">Micro-batch size.</param>
 /// <param name="GradientAccumulationSteps">Micro-batches per step.</param>
@@ -15,7 +15,7 @@ namespace Paft.MLNet.Model;
 public sealed record PaftTrainingInfo(
     IReadOnlyList<string> TrainingTemplateIds,
     int Epochs,
-    int TemplateGroupSize,
+    int RedrawEverySteps,
     double LearningRate,
     int BatchSize,
     int GradientAccumulationSteps,
@@ -24,7 +24,7 @@ public sealed record PaftTrainingInfo(
     double FinalLoss)
 {
     internal PaftTrainingInfo(PaftTrainerOptions o, int steps, double finalLoss)
-        : this(o.TrainingTemplates.Select(t => t.Id).ToArray(), o.Epochs, o.TemplateGroupSize, o.LearningRate, o.BatchSize,
+        : this(o.TrainingTemplates.Select(t => t.Id).ToArray(), o.Epochs, o.RedrawEverySteps, o.LearningRate, o.BatchSize,
             o.GradientAccumulationSteps, o.Seed, steps, finalLoss)
     {
     }

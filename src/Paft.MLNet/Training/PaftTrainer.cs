@@ -65,7 +65,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
         using IChannel channel = _host.Start("Fit");
         channel.Info(MessageSensitivity.None,
             $"PAFT: {examples.Count} rows of '{o.Task.Name}', {o.TrainingTemplates.Count} training template(s), " +
-            $"{o.Epochs} epoch(s), K = {o.TemplateGroupSize}, LoRA r {o.Lora.Rank} on {string.Join(",", o.Lora.TargetModules)}.");
+            $"{o.Epochs} epoch(s), K = {o.RedrawEverySteps}, LoRA r {o.Lora.Rank} on {string.Join(",", o.Lora.TargetModules)}.");
 
         BaseModel baseModel = BaseModel.Load(o.ModelPath, o.TokenizerPath, o.ComputeType);
         LoraAdapterSet lora = LoraAdapterSet.Apply(baseModel.Model, o.Lora, o.Seed);
@@ -75,7 +75,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
         {
             Task = o.Task,
             Templates = o.TrainingTemplates,
-            GroupSize = o.TemplateGroupSize,
+            GroupSize = o.RedrawEverySteps,
             Seed = o.Seed,
         });
         IDataView rows = examples.ToDataView(o.Task);

@@ -37,8 +37,8 @@ public sealed class PaftTrainerOptions
     /// <summary>The LoRA adapter: rank 8, alpha 16, no dropout, on q_proj and v_proj by default.</summary>
     public LoraConfig Lora { get; set; } = new();
 
-    /// <summary>K: consecutive training rows that share one drawn template. Default 4.</summary>
-    public int TemplateGroupSize { get; set; } = 4;
+    /// <summary>K: optimizer steps one drawn template is held for before it is redrawn. Default 4, the paper's.</summary>
+    public int RedrawEverySteps { get; set; } = 4;
 
     /// <summary>Passes over the training rows; each draws the templates anew. Default 3.</summary>
     public int Epochs { get; set; } = 3;
@@ -127,7 +127,7 @@ public sealed class PaftTrainerOptions
             if (problems.Count > 0)
                 throw new ArgumentException($"Template '{template.Id}' is not valid for task '{Task.Name}': {string.Join("; ", problems)}");
         }
-        Positive(TemplateGroupSize, nameof(TemplateGroupSize));
+        Positive(RedrawEverySteps, nameof(RedrawEverySteps));
         Positive(Epochs, nameof(Epochs));
         Positive(BatchSize, nameof(BatchSize));
         Positive(GradientAccumulationSteps, nameof(GradientAccumulationSteps));

@@ -35,7 +35,7 @@ public sealed class TrainCommandConfigTests : IDisposable
         Assert.Equal(7, root.GetProperty("seed").GetInt32());                   // flag only
         Assert.Equal(0.01, root.GetProperty("lr").GetDouble());                 // file only
         Assert.Equal(["q_proj", "k_proj"], root.GetProperty("loraTargets").EnumerateArray().Select(e => e.GetString()!).ToArray());
-        Assert.Equal(new PaftTrainerOptions().TemplateGroupSize, root.GetProperty("k").GetInt32()); // neither: the trainer's default
+        Assert.Equal(new PaftTrainerOptions().RedrawEverySteps, root.GetProperty("k").GetInt32()); // neither: the trainer's default
         Assert.Equal(new PaftTrainerOptions().BatchSize, root.GetProperty("batchSize").GetInt32());
         Assert.Equal("loglik", root.GetProperty("mode").GetString());
         // Relative paths in the file are relative to the file, and the checkpoints default beside the output.

@@ -42,7 +42,7 @@ public class ApiSnippetsTests
         Assert.Equal(3, options.Epochs);
         Assert.Equal(8, options.BatchSize);
         Assert.Equal(1, options.GradientAccumulationSteps);
-        Assert.Equal(4, options.TemplateGroupSize);
+        Assert.Equal(4, options.RedrawEverySteps);
         Assert.Equal(1024, options.MaxLength);
         Assert.Equal(1.0, options.MaxGradientNorm);
         Assert.Equal(0, options.WeightDecay);
