@@ -17,5 +17,6 @@ internal static class CommandRegistry
         yield return GenerateCommand.Create();
         yield return ScoreCommand.Create();
         yield return LoraCommand.Create();
+        yield return ExtractCommand.Create();
     }
 }
