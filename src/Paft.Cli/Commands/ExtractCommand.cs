@@ -76,6 +76,8 @@ internal static class ExtractCommand
     private static JsonObject ParseLine(string line, string path, int number)
     {
         string where = $"'{path}' line {number}";
+        if (string.IsNullOrWhiteSpace(line))
+            throw new CommandInputException($"{where}: empty; expected a JSON object with \"{TextKey}\" and \"{OptionsKey}\".");
         JsonObject row;
         try
         {

@@ -65,7 +65,7 @@ public sealed class ExtractCommandTests : IDisposable
     [Theory]
     [InlineData("not json", "not a JSON object")]
     [InlineData("[\"text\", \"options\"]", "expected a JSON object")]
-    [InlineData("", "not a JSON object")]
+    [InlineData("", "empty; expected a JSON object")]
     [InlineData("{\"options\": \"ABCD\"}", "\"text\" must be a string")]
     [InlineData("{\"text\": 3, \"options\": \"ABCD\"}", "\"text\" must be a string")]
     [InlineData("{\"text\": \"A\"}", "\"options\" must be a non-empty string")]
