@@ -15,8 +15,8 @@ internal static class CommandRegistry
         yield return ReportCommand.Create();
         yield return PromptsCommand.Create();
         yield return GenerateCommand.Create();
+        yield return ExtractCommand.Create();
         yield return ScoreCommand.Create();
         yield return LoraCommand.Create();
-        yield return ExtractCommand.Create();
     }
 }
