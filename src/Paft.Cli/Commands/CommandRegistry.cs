@@ -15,6 +15,7 @@ internal static class CommandRegistry
         yield return ReportCommand.Create();
         yield return PromptsCommand.Create();
         yield return GenerateCommand.Create();
+        yield return ExtractCommand.Create();
         yield return ScoreCommand.Create();
         yield return LoraCommand.Create();
     }

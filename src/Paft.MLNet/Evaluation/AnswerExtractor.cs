@@ -4,101 +4,65 @@ using System.Text.RegularExpressions;
 namespace Paft.MLNet.Evaluation;
 
 /// <summary>
-/// Finds the answer letter in a model's generated text, as OpenCompass's
-/// <c>first_option_postprocess</c> does (the PAFT authors scored generated answers with it).
+/// Finds the answer letter in a model's generated text exactly as OpenCompass's <c>first_option_postprocess</c> does
+/// at commit 98242ff1 (November 2024, release 0.3.6, unchanged through August 2026): the function the PAFT authors'
+/// evaluation reads generated answers with. <see cref="Version"/> names it in evaluation files.
 /// </summary>
 /// <remarks>
-/// <para>An ordered cascade of patterns, most specific first: Chinese answer phrases ("答案是 B",
-/// "选 C", ...), an option closing the text after a separator ("Answer: B."), "答案是 (B)"-style tokens,
-/// English phrases ("The answer is B", "The correct answer is option C"), an option opening the text
-/// or standing alone ("B. ...", " B "), the rest of a "1." line, and, as a last resort ("cushion"),
-/// "B:" and then any option letter anywhere (which is what finds "(B)").</para>
-/// <para>As in the original, the first pattern that matches wins, and from its whole match the answer
-/// is the first option <em>in option order</em> that occurs in it (not the first in the text); if the
-/// match contains no option letter the cascade goes on with the next pattern. Matching is
-/// case-sensitive: "the answer is b" finds no "b" unless "b" is an option.</para>
+/// <para>As upstream: the text is stripped of leading and trailing whitespace (Python's <c>str.strip</c>), then an
+/// ordered cascade of about fifty patterns is searched (Chinese answer phrases, an option closing the text,
+/// <c>ANSWER: X</c> in any case, English answer phrases followed by <c>X</c>, <c>(X)</c>, <c>**X**</c> or
+/// <c>\boxed{X}</c>, an option opening the text, the rest of a "1." line) and, when the cushion is on, <c>X:</c> and
+/// then any option letter anywhere. For the first pattern that matches, the answer is the first option <em>in option
+/// order</em> contained in its first capture group — or in the whole match when that group is empty or did not take
+/// part — and when there is none the cascade goes on. Matching is case-sensitive except in the <c>ANSWER:</c> pattern,
+/// whose capture must still contain an option exactly: "answer: b" with options "ABCD" goes on down the cascade.</para>
+/// <para>Some answers come out oddly, and that is the reference behaviour: "Based on the context, C is correct." gives
+/// B (the "B" of "Based", found by the cushion, because the pattern for an option standing between spaces keeps only
+/// the space before it).</para>
+/// <para>The patterns are upstream's Python <c>re</c> patterns, translated so that .NET matches them as Python does
+/// (whitespace includes U+001C–U+001F, <c>.</c> is one code point, case folding as Python's). A corpus of strings
+/// whose expected letters come from running the upstream function checks every string, cushion on and off
+/// (test/Paft.MLNet.Tests/Evaluation/OpenCompassCorpus). The earlier, January 2024 behaviour (commit 32f40a8f) is not
+/// kept: see docs/concepts.md.</para>
 /// </remarks>
 public static class AnswerExtractor
 {
-    // The option character class is spliced in where {0} stands. Order matters: see the remarks.
-    private static readonly string[] Patterns =
-    [
-        // Chinese answer phrases: "the answer is X", "the answer should be X", "choose X", ...
-        @"答案是?\s?([{0}])",
-        @"答案是?\s?：([{0}])",
-        @"答案是?\s?:([{0}])",
-        @"答案应该?是\s?([{0}])",
-        @"答案应该?选\s?([{0}])",
-        @"答案为\s?([{0}])",
-        @"答案选\s?([{0}])",
-        @"选择?\s?([{0}])",
-        @"只有选?项?\s?([{0}])\s?是?对",
-        @"只有选?项?\s?([{0}])\s?是?错",
-        @"只有选?项?\s?([{0}])\s?不?正确",
-        @"只有选?项?\s?([{0}])\s?错误",
-        @"说法不?对选?项?的?是\s?([{0}])",
-        @"说法不?正确选?项?的?是\s?([{0}])",
-        @"说法错误选?项?的?是\s?([{0}])",
-        @"([{0}])\s?是正确的",
-        @"([{0}])\s?是正确答案",
-        @"选项\s?([{0}])\s?正确",
-        @"所以答\s?([{0}])",
-        // A numbered line ending in an option, e.g. "1. B".
-        @"1.\s?([{0}])[.。$]?$",
-        @"所以\s?([{0}][.。$]?$)",
-        @"所有\s?([{0}][.。$]?$)",
-        // An option closing the text after a separator, e.g. "... : B." or "..., C".
-        @"[\s，：:,]([{0}])[。，,\.]?$",
-        @"[\s，,：:][故即]([{0}])[。\.]?$",
-        @"[\s，,：:]因此([{0}])[。\.]?$",
-        @"[是为。]\s?([{0}])[。\.]?$",
-        @"因此\s?([{0}])[。\.]?$",
-        @"显然\s?([{0}])[。\.]?$",
-        // "The answer is <token>" where the token may carry the option (e.g. "(B)").
-        @"答案是\s?(\S+)(?:。|$)",
-        @"答案应该是\s?(\S+)(?:。|$)",
-        @"答案为\s?(\S+)(?:。|$)",
-        // English answer phrases.
-        @"[Tt]he answer is ([{0}])",
-        @"[Tt]he answer is option ([{0}])",
-        @"[Tt]he correct answer is ([{0}])",
-        @"[Tt]he correct answer is option ([{0}])",
-        @"[Tt]he answer to the question is ([{0}])",
-        // An option opening the text, or standing alone between spaces or before punctuation.
-        @"^选项\s?([{0}])",
-        @"^([{0}])\s?选?项",
-        @"(\s|^)[{0}][\s。，,：:\.$]",
-        @"(\s|^)[{0}](\s|$)",
-        // The rest of a "1." line.
-        @"1.\s?(.*?)$",
-    ];
+    /// <summary>Names the extraction in evaluation files: <c>opencompass first_option_postprocess @ 98242ff1</c>.</summary>
+    public const string Version = "opencompass first_option_postprocess @ 98242ff1";
 
-    private static readonly string[] CushionPatterns =
-    [
-        @"([{0}]):",
-        @"[{0}]",
-    ];
+    /// <summary>The full upstream commit the patterns are taken from.</summary>
+    internal const string UpstreamCommit = "98242ff1d1387e941154a2b7af8ca88c7ebb8e34";
 
-    private static readonly ConcurrentDictionary<(string Options, bool Cushion), Regex[]> Cascades = new();
+    // The translated cascade for each options string: the main patterns, then the cushion's.
+    private static readonly ConcurrentDictionary<string, Regex[]> Cascades = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The first option letter found in <paramref name="text"/>, or null when none is found.
+    /// The first option letter found in <paramref name="text"/>, or null when none is found (upstream returns '').
     /// </summary>
     /// <param name="text">The generated text.</param>
-    /// <param name="options">The option letters, one character each, e.g. "ABCD".</param>
-    /// <param name="cushion">Whether to fall back to "X:" and then to any option letter anywhere
-    /// (OpenCompass's default, true).</param>
+    /// <param name="options">The option letters, one character each, e.g. "ABCD": ASCII letters or digits, which upstream
+    /// puts inside a regex character class as they are.</param>
+    /// <param name="cushion">Whether to fall back to "X:" and then to any option letter anywhere (upstream's default,
+    /// true).</param>
+    /// <exception cref="ArgumentException"><paramref name="options"/> is empty or holds a character other than an ASCII
+    /// letter or digit.</exception>
     public static string? FirstOption(string text, string options = "ABCD", bool cushion = true)
     {
         ArgumentNullException.ThrowIfNull(text);
-        ArgumentException.ThrowIfNullOrEmpty(options);
-        foreach (Regex pattern in Cascades.GetOrAdd((options, cushion), key => Build(key.Options, key.Cushion)))
+        CheckOptions(options);
+        Regex[] cascade = Cascades.GetOrAdd(options, Build);
+        int count = cushion ? cascade.Length : OpenCompassOptionPatterns.Patterns.Count;
+        string stripped = PythonWhitespace.Strip(text);
+        for (int p = 0; p < count; p++)
         {
-            Match match = pattern.Match(text);
+            Match match = cascade[p].Match(stripped);
             if (!match.Success)
                 continue;
+            Group first = match.Groups[1];
+            string outputs = first.Success && first.Length > 0 ? first.Value : match.Value;
             foreach (char option in options)
-                if (match.Value.Contains(option))
+                if (outputs.Contains(option))
                     return option.ToString();
         }
         return null;
@@ -112,7 +76,7 @@ public static class AnswerExtractor
     /// <param name="answerLabels">The task's answer labels in option order, e.g. A, B, C, D.</param>
     /// <param name="generatedTokenCount">The number of generated tokens, when the caller knows it.</param>
     /// <param name="cushion">See <see cref="FirstOption"/>.</param>
-    /// <exception cref="ArgumentException">An answer label is not a single character.</exception>
+    /// <exception cref="ArgumentException">An answer label is not a single ASCII letter or digit.</exception>
     public static ExtractedAnswer Extract(string text, IReadOnlyList<string> answerLabels, int? generatedTokenCount = null, bool cushion = true)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -125,13 +89,18 @@ public static class AnswerExtractor
         return new ExtractedAnswer(letter, index, text.Length, generatedTokenCount);
     }
 
-    private static Regex[] Build(string options, bool cushion)
+    private static void CheckOptions(string options)
     {
-        // Each option goes inside a character class; escape the few characters special there.
-        string optionClass = string.Concat(options.Select(c => c is '\\' or ']' or '[' or '^' or '-' ? "\\" + c : c.ToString()));
-        IEnumerable<string> patterns = cushion ? Patterns.Concat(CushionPatterns) : Patterns;
-        return patterns
-            .Select(p => new Regex(p.Replace("{0}", optionClass, StringComparison.Ordinal), RegexOptions.CultureInvariant))
-            .ToArray();
+        ArgumentException.ThrowIfNullOrEmpty(options);
+        foreach (char c in options)
+            if (!char.IsAsciiLetterOrDigit(c))
+                throw new ArgumentException(
+                    $"Option letters must be ASCII letters or digits (upstream splices them into a regex character class); got '{options}'.",
+                    nameof(options));
     }
+
+    private static Regex[] Build(string options) =>
+        OpenCompassOptionPatterns.Patterns.Concat(OpenCompassOptionPatterns.CushionPatterns)
+            .Select(p => PythonRegex.Translate(p.Replace(OpenCompassOptionPatterns.OptionsPlaceholder, options, StringComparison.Ordinal)))
+            .ToArray();
 }

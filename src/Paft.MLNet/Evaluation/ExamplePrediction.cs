@@ -22,8 +22,18 @@ public sealed record ExamplePrediction(
     public static ExamplePrediction FromGeneration(int label, ExtractedAnswer answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
-        return new ExamplePrediction(label, answer.Index, null, answer.GeneratedCharacters, answer.GeneratedTokens);
+        return new ExamplePrediction(label, answer.Index, null, answer.GeneratedCharacters, answer.GeneratedTokens)
+        {
+            Extractor = AnswerExtractor.Version,
+        };
     }
+
+    /// <summary>
+    /// What read the answer from the generated text — <see cref="AnswerExtractor.Version"/> for
+    /// <see cref="FromGeneration"/> and the library's generation mode — so evaluation files can name it; null for
+    /// options scored by likelihood, or when the caller read the answer some other way and did not say how.
+    /// </summary>
+    public string? Extractor { get; init; }
 
     /// <summary>Whether the model chose the correct option.</summary>
     public bool IsCorrect => PredictedIndex == Label;

@@ -60,7 +60,18 @@ public sealed class PromptRobustnessEvaluator
         }
 
         return new PromptRobustnessMetrics(_task.Name, evaluations, _topXThreshold, _options.WorstCount,
-            (double)consistent / examples, (double)alwaysCorrect / examples, (double)neverCorrect / examples);
+            (double)consistent / examples, (double)alwaysCorrect / examples, (double)neverCorrect / examples)
+        {
+            Extractor = ExtractorOf(all),
+        };
+    }
+
+    /// <summary>The extractors named by the predictions, one or several (comma-separated), or null when none names one.</summary>
+    private static string? ExtractorOf(IReadOnlyList<TemplatePredictions> templates)
+    {
+        string[] names = templates.SelectMany(t => t.Predictions).Select(p => p.Extractor).OfType<string>()
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return names.Length == 0 ? null : string.Join(", ", names);
     }
 
     private static void CheckSameExamples(IReadOnlyList<TemplatePredictions> templates)

@@ -84,6 +84,12 @@ public sealed class PromptRobustnessMetrics
     /// <summary>The share of examples answered correctly under no template.</summary>
     public double NeverCorrectShare { get; }
 
+    /// <summary>
+    /// What read the answers from generated text (<see cref="ExamplePrediction.Extractor"/>, e.g.
+    /// <see cref="AnswerExtractor.Version"/>); null when the options were scored by likelihood.
+    /// </summary>
+    public string? Extractor { get; internal init; }
+
     /// <summary>Top-X% for another threshold (a fraction, e.g. 0.9).</summary>
     public double TopXShareAt(double threshold) => AccuracyStatistics.ShareReaching(_accuracies, threshold);
 

@@ -5,7 +5,7 @@ namespace Paft.MLNet.Evaluation;
 
 /// <summary>
 /// The JSON export of <see cref="PromptRobustnessMetrics"/>: <c>task</c>, <c>templateCount</c>,
-/// <c>exampleCount</c>, a <c>summary</c> object and one <c>templates</c> entry per template
+/// <c>exampleCount</c>, <c>extractor</c> for generated answers (<see cref="PromptRobustnessMetrics.Extractor"/>), a <c>summary</c> object and one <c>templates</c> entry per template
 /// (<c>id</c>, <c>accuracy</c>, <c>count</c>, <c>correct</c>, <c>noAnswer</c>, <c>logLoss</c>, and the
 /// mean generated length when known). Accuracies are fractions.
 /// </summary>
@@ -20,6 +20,9 @@ internal static class RobustnessReportJson
             json.WriteString("task", metrics.TaskName);
             json.WriteNumber("templateCount", metrics.Templates.Count);
             json.WriteNumber("exampleCount", metrics.ExampleCount);
+            // Only for generated answers: which extraction read them decides the accuracy where models are verbose.
+            if (metrics.Extractor is { } extractor)
+                json.WriteString("extractor", extractor);
 
             json.WriteStartObject("summary");
             json.WriteNumber("meanAccuracy", metrics.MeanAccuracy);

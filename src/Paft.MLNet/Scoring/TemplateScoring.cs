@@ -37,6 +37,9 @@ internal static class TemplateScoring
             MultipleChoiceAnswer a = answers[i];
             predictions[i] = mode == ScoringMode.Generation
                 ? new ExamplePrediction(examples[i].Label, a.PredictedIndex, null, a.GeneratedText?.Length, a.GeneratedTokens)
+                {
+                    Extractor = AnswerExtractor.Version, // MultipleChoiceModel reads generations with it
+                }
                 : new ExamplePrediction(examples[i].Label, a.PredictedIndex, a.Probabilities);
         }
         return new TemplatePredictions(template.Id, predictions);
