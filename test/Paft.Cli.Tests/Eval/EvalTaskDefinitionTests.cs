@@ -50,6 +50,17 @@ public sealed class EvalTaskDefinitionTests : IDisposable
         Assert.Equal(Templates(builtIn).Select(t => t.GetProperty("logLoss").GetDouble()), Templates(custom).Select(t => t.GetProperty("logLoss").GetDouble()));
         JsonElement root = JsonDocument.Parse(File.ReadAllText(custom)).RootElement;
         Assert.Equal("mypiqa", root.GetProperty("task").GetString());
+        // Per-row data for paired comparisons: the labels, and each template's predictions agree with its correct count.
+        int[] labels = root.GetProperty("labels").EnumerateArray().Select(l => l.GetInt32()).ToArray();
+        Assert.Equal(TaskReaders.ReadPiqa(WorkflowTestData.Piqa).Take(5).Select(r => r.Label), labels);
+        foreach (JsonElement t in Templates(custom))
+            Assert.Equal(t.GetProperty("correct").GetInt32(),
+                t.GetProperty("predicted").EnumerateArray().Select(p => p.GetInt32()).Zip(labels).Count(p => p.First == p.Second));
+        // The same rows and templates read two ways have the same fingerprints, so compare pairs them.
+        JsonElement builtInRun = JsonDocument.Parse(File.ReadAllText(builtIn)).RootElement.GetProperty("run");
+        Assert.Equal(builtInRun.GetProperty("rowsSha256").GetString(), root.GetProperty("run").GetProperty("rowsSha256").GetString());
+        Assert.Equal(builtInRun.GetProperty("templatesSha256").GetString(), root.GetProperty("run").GetProperty("templatesSha256").GetString());
+        Assert.Equal(64, builtInRun.GetProperty("rowsSha256").GetString()!.Length);
         Assert.Equal(Path.GetFullPath(taskFile), root.GetProperty("run").GetProperty("taskDefinition").GetString());
     }
 
