@@ -109,7 +109,7 @@ internal static class EvalCommand
         catch (PromptTooLongException e)
         {
             // Bad input (a prompt the budget cannot hold), not a crash: one line, as for other bad input.
-            error.WriteLine($"error: {e.Message} (paft eval --max-length)");
+            error.WriteLine($"error: {TrainCommandInputs.Describe(e, rows)} (paft eval --max-length)");
             return CommandExit.BadInput;
         }
 

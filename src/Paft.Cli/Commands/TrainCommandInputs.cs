@@ -73,6 +73,19 @@ internal static class TrainCommandInputs
 
     public static IDataView ToDataView(IReadOnlyList<TaskExample> rows, TaskDefinition task) => rows.ToDataView(task);
 
+    /// <summary>
+    /// The message of a prompt that does not fit, with the row named by its file and line: the library sees the rows through
+    /// an <see cref="IDataView"/> and names them by position ("row 3"), which is the index into <paramref name="rows"/>.
+    /// </summary>
+    public static string Describe(Paft.MLNet.Training.PromptTooLongException e, IReadOnlyList<TaskExample> rows)
+    {
+        System.Text.RegularExpressions.Match match = System.Text.RegularExpressions.Regex.Match(e.Message, @"^Row row (\d+) ");
+        return match.Success && int.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out int index)
+               && index < rows.Count && rows[index].Source.Length > 0
+            ? $"Row {rows[index].Source} (row {index}) {e.Message[match.Length..]}"
+            : e.Message;
+    }
+
     /// <summary>Loads a pool and checks every template against the task, naming the first bad one.</summary>
     public static PromptPool Pool(string path, TaskDefinition task, bool escapedNewlines)
     {

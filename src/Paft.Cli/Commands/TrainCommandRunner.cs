@@ -112,7 +112,7 @@ internal static class TrainCommandRunner
         {
             // Bad input (a prompt the budget cannot hold), not a crash: one line, as for other bad input.
             SaveLog(log, runningLog);
-            error.WriteLine($"error: {e.Message} (paft train --max-length)");
+            error.WriteLine($"error: {TrainCommandInputs.Describe(e, rows)} (paft train --max-length)");
             return CommandExit.BadInput;
         }
         catch (TrainingDivergedException e)

@@ -127,7 +127,7 @@ public sealed class EvalTaskDefinitionTests : IDisposable
             "--prompts", pool, "--max-length", "8", "--out", none);
         Assert.Equal(2, tiny.ExitCode);
         Assert.Single(tiny.Error.TrimEnd().Split('\n'));
-        Assert.StartsWith("error: Row row 0 rendered with template 'goal-first' needs ", tiny.Error);
+        Assert.StartsWith("error: Row longgoal.jsonl:1 (row 0) rendered with template 'goal-first' needs ", tiny.Error);
         Assert.Contains("(paft eval --max-length)", tiny.Error);
         Assert.DoesNotContain("   at ", tiny.Error);
         Assert.False(File.Exists(none));
@@ -146,7 +146,7 @@ public sealed class EvalTaskDefinitionTests : IDisposable
             "--prompts", pool, "--limit", "2", "--batch-size", "2", "--epochs", "1", "--max-length", "8", "--out", _data.PathOf("m"));
         Assert.Equal(2, train.ExitCode);
         Assert.Single(train.Error.TrimEnd().Split('\n'));
-        Assert.StartsWith("error: Row row 0 rendered with template '", train.Error);
+        Assert.StartsWith("error: Row valid.jsonl:1 (row 0) rendered with template '", train.Error);
         Assert.Contains("(paft train --max-length)", train.Error);
         Assert.Contains("rendered with template '", train.Error);
         Assert.DoesNotContain("   at ", train.Error);
