@@ -53,12 +53,16 @@ public sealed class PaftCatalog
     /// <param name="options">Top-X threshold (default: the paper's for built-in tasks) and how many worst templates to list.</param>
     /// <param name="progress">Receives (templates done, templates in all).</param>
     /// <param name="cancellationToken">Checked between templates.</param>
+    /// <exception cref="ArgumentException">The model's training target and scoring mode cannot work together (the message
+    /// names the fix; see <see cref="PaftTransformer.WithScoring"/>).</exception>
     public PromptRobustnessMetrics Evaluate(PaftTransformer model, IDataView data, IEnumerable<PromptTemplate> testTemplates,
         PromptRobustnessOptions? options = null, IProgress<(int Done, int Total)>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
+        if (model.TrainingInfo?.AnswerTarget is { } target)
+            AnswerTargetScoring.CheckAndWarn(_mlContext, target, model.Scoring, $"{nameof(PaftCatalog)}.{nameof(Evaluate)}");
         PromptTemplate[] templates = testTemplates.ToArray();
         if (templates.Length == 0)
             throw new ArgumentException("Evaluation needs at least one test template.", nameof(testTemplates));

@@ -4,6 +4,7 @@ using Paft.MLNet.Model;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
+using Paft.MLNet.Training;
 
 namespace Paft.MLNet;
 
@@ -54,7 +55,30 @@ public sealed class PaftTransformer : ITransformer
     }
 
     /// <summary>The same model answering in another <see cref="ScoringMode"/>.</summary>
-    public PaftTransformer WithScoring(ScoringMode scoring) => new(_mlContext, Model.With(scoring: scoring));
+    /// <exception cref="ArgumentException">The model was trained with an <see cref="AnswerTarget"/> that cannot be scored this way
+    /// (e.g. <see cref="ScoringMode.Generation"/> on an <see cref="AnswerTarget.OptionText"/> model); the message names the fix.
+    /// A pair that works but does not measure what training taught is a warning in <c>MLContext.Log</c>.</exception>
+    public PaftTransformer WithScoring(ScoringMode scoring)
+    {
+        if (TrainingInfo?.AnswerTarget is { } target)
+            AnswerTargetScoring.CheckAndWarn(_mlContext, target, scoring, $"{nameof(PaftTransformer)}.{nameof(WithScoring)}");
+        return new(_mlContext, Model.With(scoring: scoring));
+    }
+
+    /// <summary>
+    /// The most tokens a prompt and its answer may take; a longer prompt has its context fields cut as training cuts
+    /// them (never the template's text or the options), and one that does not fit even without context throws a
+    /// <see cref="PromptTooLongException"/> naming the row and the template.
+    /// </summary>
+    public int MaxLength => Model.MaxLength;
+
+    /// <summary>The same model with another <see cref="MaxLength"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is less than 1.</exception>
+    public PaftTransformer WithMaxLength(int maxLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        return new PaftTransformer(_mlContext, Model.With(maxLength: maxLength));
+    }
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;

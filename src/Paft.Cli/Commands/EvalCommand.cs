@@ -9,11 +9,12 @@ using Paft.MLNet.Perturbation;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
+using Paft.MLNet.Training;
 
 namespace Paft.Cli.Commands;
 
 /// <summary>
-/// <c>paft eval --model DIR [--adapter DIR] --task TASK --data FILE --prompts FILE [--limit N] [--mode MODE]
+/// <c>paft eval --model DIR [--adapter DIR] (--task TASK | --task-def FILE) --data FILE --prompts FILE [--limit N] [--mode MODE] [--max-length N]
 /// [--adversarial [--adversarial-seed N] [--adversarial-variants N]] --out FILE.json</c>: accuracy under every template of
 /// the pool (or of its seeded adversarial variants), and its spread, written as JSON and printed as a table.
 /// </summary>
@@ -23,7 +24,13 @@ internal static class EvalCommand
     {
         var model = new Option<string>("--model") { Description = "A saved PAFT model folder (paft_model.json), or a base model folder (Hugging Face layout).", Required = true };
         var adapter = new Option<string>("--adapter") { Description = "A PEFT LoRA adapter folder to apply to a base --model." };
-        var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race.", Required = true };
+        var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race (or give --task-def)." };
+        var taskDef = new Option<string>("--task-def") { Description = "A task definition file (JSON: name, fields, optionFields, answerLabels) instead of --task; the rows are then generic jsonl." };
+        var maxLength = new Option<int?>("--max-length")
+        {
+            Description = "Maximum tokens of prompt and answer; longer contexts are cut as in training (default: the saved model's, else 1024). " +
+                          "A prompt that does not fit even without its context is an error naming the row and the template.",
+        };
         var data = new Option<string>("--data") { Description = "The evaluation rows, in the task's standard format.", Required = true };
         var prompts = new Option<string>("--prompts") { Description = "The test template pool (.jsonl, .csv or .xlsx).", Required = true };
         var limit = new Option<int?>("--limit") { Description = "Evaluate on the first N rows only." };
@@ -40,14 +47,18 @@ internal static class EvalCommand
         var output = new Option<string>("--out") { Description = "The metrics JSON file to write.", Required = true };
         var command = new Command("eval", "Evaluate a model under every template of a pool: per-template accuracy, mean, std, min, max, Top-X%.")
         {
-            model, adapter, task, data, prompts, limit, mode, escaped, topX, adversarial, adversarialSeed, adversarialVariants, output,
+            model, adapter, task, taskDef, data, prompts, limit, mode, maxLength, escaped, topX, adversarial, adversarialSeed, adversarialVariants, output,
         };
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
-            var request = new EvalRequest(parseResult.GetValue(model)!, parseResult.GetValue(adapter), parseResult.GetValue(task)!,
+            var request = new EvalRequest(parseResult.GetValue(model)!, parseResult.GetValue(adapter), parseResult.GetValue(task),
                 parseResult.GetValue(data)!, parseResult.GetValue(prompts)!, parseResult.GetValue(limit), parseResult.GetValue(mode),
                 parseResult.GetValue(escaped), parseResult.GetValue(topX), parseResult.GetValue(output)!,
-                parseResult.GetValue(adversarial), parseResult.GetValue(adversarialSeed), parseResult.GetValue(adversarialVariants));
+                parseResult.GetValue(adversarial), parseResult.GetValue(adversarialSeed), parseResult.GetValue(adversarialVariants))
+            {
+                TaskDef = parseResult.GetValue(taskDef),
+                MaxLength = parseResult.GetValue(maxLength),
+            };
             using CancelKeyScope cancel = CancelKeyScope.Start(CancellationToken.None, stderr);
             return Run(request, stdout, stderr, cancel.Token);
         }));
@@ -58,7 +69,9 @@ internal static class EvalCommand
     public static int Run(EvalRequest request, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         // The cheap checks first, so that a typo fails before the data and the model are read.
-        TaskDefinition task = TrainCommandInputs.Task(request.Task);
+        TaskDefinition task = TrainCommandInputs.Task(request.Task, request.TaskDef);
+        if (request.MaxLength is < 1)
+            throw new CommandInputException($"--max-length must be at least 1 (got {request.MaxLength}).");
         ScoringMode? mode = request.Mode is null ? null : TrainCommandInputs.Mode(request.Mode, "--mode");
         if (request.TopX is < 0 or > 1)
             throw new CommandInputException($"--top-x must be a fraction in [0, 1] (got {request.TopX}).");
@@ -76,7 +89,7 @@ internal static class EvalCommand
                 : $"warning: --out '{request.Out}' ends in {EvalResultFile.AdversarialSuffix}.json but this is a clean evaluation (no --adversarial); `paft compare --in` will refuse it.");
 
         var mlContext = new MLContext(0);
-        PaftTransformer model = EvalCommandModel.Load(mlContext, request.Model, request.Adapter, task, pool.First().Template, mode);
+        PaftTransformer model = EvalCommandModel.Load(mlContext, request.Model, request.Adapter, task, pool.First().Template, mode, request.MaxLength, error);
         output.WriteLine($"Evaluating {EvalCommandModel.Describe(model, request.Adapter)} on {rows.Count} rows of '{task.Name}' " +
             $"under {testPool.Count} {(adversarial is null ? "" : "adversarial ")}template(s), mode {TrainCommandInputs.ModeName(model.Scoring)}.");
 
@@ -93,6 +106,12 @@ internal static class EvalCommand
             error.WriteLine($"Interrupted; nothing was written to '{request.Out}'.");
             return CommandExit.Interrupted;
         }
+        catch (PromptTooLongException e)
+        {
+            // Bad input (a prompt the budget cannot hold), not a crash: one line, as for other bad input.
+            error.WriteLine($"error: {TrainCommandInputs.Describe(e, rows)} (paft eval --max-length)");
+            return CommandExit.BadInput;
+        }
 
         var run = new Dictionary<string, string?>
         {
@@ -104,7 +123,11 @@ internal static class EvalCommand
             ["data"] = Path.GetFullPath(request.Data),
             ["limit"] = request.Limit?.ToString(CultureInfo.InvariantCulture),
             ["prompts"] = Path.GetFullPath(request.Prompts),
-            ["mode"] = TrainCommandInputs.ModeName(model.Scoring),
+            [EvalResult.ModeKey] = TrainCommandInputs.ModeName(model.Scoring),
+            [EvalResult.RowsHashKey] = EvalInputHashes.Rows(task, rows),
+            [EvalResult.TemplatesHashKey] = EvalInputHashes.Templates(testPool.Templates),
+            ["taskDefinition"] = request.TaskDef is null ? null : Path.GetFullPath(request.TaskDef),
+            ["maxLength"] = model.MaxLength.ToString(CultureInfo.InvariantCulture),
             [EvalResult.TestSetKey] = adversarial is null ? EvalResult.CleanTestSet : EvalResult.AdversarialTestSet,
             ["adversarialSeed"] = adversarial?.Seed.ToString(CultureInfo.InvariantCulture),
             ["adversarialVariants"] = adversarial?.VariantsPerTemplate.ToString(CultureInfo.InvariantCulture),
@@ -156,5 +179,12 @@ internal static class EvalCommand
 }
 
 /// <summary>What <c>paft eval</c> was asked to do.</summary>
-internal sealed record EvalRequest(string Model, string? Adapter, string Task, string Data, string Prompts, int? Limit, string? Mode,
-    bool EscapedNewlines, double? TopX, string Out, bool Adversarial = false, int? AdversarialSeed = null, int? AdversarialVariants = null);
+internal sealed record EvalRequest(string Model, string? Adapter, string? Task, string Data, string Prompts, int? Limit, string? Mode,
+    bool EscapedNewlines, double? TopX, string Out, bool Adversarial = false, int? AdversarialSeed = null, int? AdversarialVariants = null)
+{
+    /// <summary>A task definition file (<c>--task-def</c>), instead of the built-in <see cref="Task"/>.</summary>
+    public string? TaskDef { get; init; }
+
+    /// <summary>The prompt budget in tokens (<c>--max-length</c>); null: the saved model's, else the trainer's default.</summary>
+    public int? MaxLength { get; init; }
+}

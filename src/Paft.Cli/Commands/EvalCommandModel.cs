@@ -19,8 +19,16 @@ internal static class EvalCommandModel
     /// <summary>Prediction batch size and generated tokens for a base model, as <see cref="PaftTrainerOptions"/> defaults them.</summary>
     private static readonly PaftTrainerOptions Defaults = new();
 
+    /// <param name="mlContext">The context.</param>
+    /// <param name="modelPath">A saved PAFT model folder or a base model folder.</param>
+    /// <param name="adapterPath">A PEFT adapter to apply to a base model, or null.</param>
+    /// <param name="task">The task the rows belong to; a saved model must have been trained for the same task.</param>
+    /// <param name="inferenceTemplate">The template a base model renders with outside the evaluation's templates.</param>
+    /// <param name="mode">The scoring mode asked for (<c>--mode</c>), or null: the saved model's, else letters.</param>
+    /// <param name="maxLength">The prompt budget asked for (<c>--max-length</c>), or null: the saved model's, else the trainer's default.</param>
+    /// <param name="warnings">Receives a warning when <paramref name="mode"/> works with the model's training target but does not measure what it taught.</param>
     public static PaftTransformer Load(MLContext mlContext, string modelPath, string? adapterPath, TaskDefinition task,
-        PromptTemplate inferenceTemplate, ScoringMode? mode)
+        PromptTemplate inferenceTemplate, ScoringMode? mode, int? maxLength = null, TextWriter? warnings = null)
     {
         if (!Directory.Exists(modelPath))
             throw new CommandInputException($"--model: '{modelPath}' is not a folder.");
@@ -32,7 +40,22 @@ internal static class EvalCommandModel
             PaftTransformer saved = PaftTransformer.Load(mlContext, modelPath);
             if (!string.Equals(saved.Task.Name, task.Name, StringComparison.OrdinalIgnoreCase))
                 throw new CommandInputException($"--task is '{task.Name}' but the model in '{modelPath}' was trained for '{saved.Task.Name}'.");
-            return mode is { } m ? saved.WithScoring(m) : saved;
+            if (!saved.Task.Fields.SequenceEqual(task.Fields) || !saved.Task.OptionFields.SequenceEqual(task.OptionFields)
+                || !saved.Task.AnswerLabels.SequenceEqual(task.AnswerLabels))
+                throw new CommandInputException(
+                    $"The task '{task.Name}' given has fields [{string.Join(", ", task.Fields)}], options [{string.Join(", ", task.OptionFields)}] and labels " +
+                    $"[{string.Join(", ", task.AnswerLabels)}], but the model in '{modelPath}' was trained with [{string.Join(", ", saved.Task.Fields)}], " +
+                    $"[{string.Join(", ", saved.Task.OptionFields)}] and [{string.Join(", ", saved.Task.AnswerLabels)}].");
+            if (mode is { } m && saved.TrainingInfo?.AnswerTarget is { } target
+                && AnswerTargetScoring.Problem(target, m) is { } problem)
+            {
+                string message = $"--mode {TrainCommandInputs.ModeName(m)} on the model in '{modelPath}': {problem.Message}";
+                if (problem.IsError)
+                    throw new CommandInputException(message);
+                warnings?.WriteLine($"warning: {message}");
+            }
+            PaftTransformer scored = mode is { } chosen ? saved.WithScoring(chosen) : saved;
+            return maxLength is { } length ? scored.WithMaxLength(length) : scored;
         }
 
         if (!File.Exists(Path.Combine(modelPath, "config.json")))
@@ -47,7 +70,7 @@ internal static class EvalCommandModel
             lora = PeftAdapter.Load(baseModel.Model, adapterPath);
         }
         return new PaftTransformer(mlContext, new PaftModel(baseModel, lora, task, inferenceTemplate, mode ?? ScoringMode.AnswerLetter,
-            Defaults.PredictionBatchSize, Defaults.MaxNewTokens, Defaults.MaxLength, training: null));
+            Defaults.PredictionBatchSize, Defaults.MaxNewTokens, maxLength ?? Defaults.MaxLength, training: null));
     }
 
     /// <summary>"the PAFT model in DIR (…)", "the base model DIR", "the base model DIR with the adapter DIR".</summary>

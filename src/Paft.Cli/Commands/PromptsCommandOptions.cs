@@ -22,6 +22,24 @@ internal static class PromptsCommandOptions
         Required = required,
     };
 
+    public static Option<string> TaskDefinitionFile() => new("--task-def")
+    {
+        Description = "A task definition file (JSON: name, fields, optionFields, answerLabels) instead of --task.",
+    };
+
+    /// <summary>The task of <c>--task NAME</c> or <c>--task-def FILE</c>: exactly one of them.</summary>
+    /// <exception cref="ArgumentException">Both or neither are given, or the name is unknown.</exception>
+    public static TaskDefinition TaskOf(string? name, string? definitionFile)
+    {
+        if (name is not null && definitionFile is not null)
+            throw new ArgumentException($"--task '{name}' and --task-def '{definitionFile}' both name the task; give one of them.");
+        if (definitionFile is not null)
+            return Paft.MLNet.Tasks.TaskDefinitionFile.Load(definitionFile);
+        return name is not null
+            ? TaskDefinition.FromName(name)
+            : throw new ArgumentException("--task or --task-def is required: a built-in task or a task definition file.");
+    }
+
     public static Option<string> PromptsFile() => new("--prompts")
     {
         Description = "The pool file (.jsonl with {\"id\",\"text\"} lines, .csv or .xlsx with a 'text' column).",

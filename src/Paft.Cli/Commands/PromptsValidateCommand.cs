@@ -5,22 +5,23 @@ using Paft.MLNet.Tasks;
 namespace Paft.Cli.Commands;
 
 /// <summary>
-/// <c>paft prompts validate --task TASK --prompts FILE [--escaped-newlines]</c>: one verdict a template
+/// <c>paft prompts validate (--task TASK | --task-def FILE) --prompts FILE [--escaped-newlines]</c>: one verdict a template
 /// (it parses, uses every field of the task and no other); exit code 1 when any template is invalid.
 /// </summary>
 internal static class PromptsValidateCommand
 {
     public static Command Create()
     {
-        Option<string> task = PromptsCommandOptions.Task(required: true);
+        Option<string> task = PromptsCommandOptions.Task(required: false);
+        Option<string> taskDef = PromptsCommandOptions.TaskDefinitionFile();
         Option<string> prompts = PromptsCommandOptions.PromptsFile();
         Option<bool> escaped = PromptsCommandOptions.EscapedNewlines();
         var command = new Command("validate", "Check that every template of a pool parses and uses exactly the task's fields.")
         {
-            task, prompts, escaped,
+            task, taskDef, prompts, escaped,
         };
         command.SetAction(parseResult => PromptsCommandOptions.Run(parseResult, output => Validate(
-            TaskDefinition.FromName(parseResult.GetValue(task)!),
+            PromptsCommandOptions.TaskOf(parseResult.GetValue(task), parseResult.GetValue(taskDef)),
             parseResult.GetValue(prompts)!,
             PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)),
             output)));

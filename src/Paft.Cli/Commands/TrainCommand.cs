@@ -4,7 +4,7 @@ using Paft.Cli.Terminal;
 namespace Paft.Cli.Commands;
 
 /// <summary>
-/// <c>paft train --model DIR --task TASK --data FILE --prompts FILE [--template-id ID | --top-accuracy --validation FILE
+/// <c>paft train --model DIR (--task TASK | --task-def FILE) --data FILE --prompts FILE [--template-id ID | --top-accuracy --validation FILE
 /// | --zopo [--zopo-budget N] [--embedding-endpoint URL --embedding-model NAME [--embedding-kind openai|ollama] [--embedding-api-key-env VAR]]
 /// --validation FILE | --batprompt --validation FILE [--endpoint URL --llm-model NAME [--kind openai|ollama]
 /// [--api-key-env VAR] [--batprompt-rounds N] [--batprompt-rewrite synonym|paraphrase]]]
@@ -18,6 +18,7 @@ internal static class TrainCommand
         var printConfig = new Option<bool>("--print-config") { Description = "Write the effective settings as a --config JSON file to standard output and exit." };
         var model = new Option<string>("--model") { Description = "The base model folder (Hugging Face layout)." };
         var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race." };
+        var taskDef = new Option<string>("--task-def") { Description = "A task definition file (JSON: name, fields, optionFields, answerLabels) instead of --task; the rows are then generic jsonl." };
         var data = new Option<string>("--data") { Description = "The training rows, in the task's standard format." };
         var prompts = new Option<string>("--prompts") { Description = "The training template pool (.jsonl, .csv or .xlsx)." };
         var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n (the PAFT authors' files)." };
@@ -62,7 +63,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Fine-tune a LLaMA model with PAFT (default) or SFT on one template, and save it.")
         {
-            config, printConfig, model, task, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget,
+            config, printConfig, model, task, taskDef, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget,
         };
         foreach (Option option in embedding.All.Append(batprompt).Concat(llm.All).Concat([batpromptRounds, batpromptRewrite, validation, epochs, lr, k, batchSize,
                      gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, limit, mode, output]))
@@ -89,6 +90,7 @@ internal static class TrainCommand
             {
                 Model = Text(model),
                 Task = Text(task),
+                TaskDef = Text(taskDef),
                 Data = Text(data),
                 Prompts = Text(prompts),
                 EscapedNewlines = Flag(escaped),

@@ -28,6 +28,7 @@ internal sealed record TrainCommandConfig
 
     public string? Model { get; init; }
     public string? Task { get; init; }
+    public string? TaskDef { get; init; }
     public string? Data { get; init; }
     public string? Prompts { get; init; }
     public bool? EscapedNewlines { get; init; }
@@ -110,6 +111,7 @@ internal sealed record TrainCommandConfig
     {
         Model = overrides.Model ?? Model,
         Task = overrides.Task ?? Task,
+        TaskDef = overrides.TaskDef ?? TaskDef,
         Data = overrides.Data ?? Data,
         Prompts = overrides.Prompts ?? Prompts,
         EscapedNewlines = overrides.EscapedNewlines ?? EscapedNewlines,
@@ -187,7 +189,11 @@ internal sealed record TrainCommandConfig
     public void Validate()
     {
         Require(Model, "--model", "model");
-        Require(Task, "--task", "task");
+        if (Task is null && TaskDef is null)
+            throw new CommandInputException("--task or --task-def is required (or 'task' or 'taskDef' in the --config file).");
+        if (Task is not null && TaskDef is not null)
+            throw new CommandInputException(
+                $"--task '{Task}' and --task-def '{TaskDef}' (config keys 'task', 'taskDef') both name the task; give one of them.");
         Require(Data, "--data", "data");
         Require(Prompts, "--prompts", "prompts");
         Require(Out, "--out", "out");
@@ -279,6 +285,7 @@ internal sealed record TrainCommandConfig
         return this with
         {
             Model = Full(Model),
+            TaskDef = Full(TaskDef),
             Data = Full(Data),
             Prompts = Full(Prompts),
             Validation = Full(Validation),

@@ -21,6 +21,31 @@ internal static class TrainCommandInputs
 
     public static TaskDefinition Task(string name) => TaskDefinition.FromName(name);
 
+    /// <summary>
+    /// The task of <c>--task NAME</c> (a built-in task) or of <c>--task-def FILE</c> (a task definition file, whose rows are
+    /// then read in the generic jsonl layout): exactly one of them.
+    /// </summary>
+    public static TaskDefinition Task(string? name, string? definitionFile)
+    {
+        if (name is not null && definitionFile is not null)
+            throw new CommandInputException(
+                $"--task '{name}' and --task-def '{definitionFile}' both name the task; give one of them (--task for a built-in task, --task-def for your own).");
+        if (definitionFile is not null)
+        {
+            if (!File.Exists(definitionFile))
+                throw new CommandInputException($"--task-def: '{definitionFile}' does not exist.");
+            return TaskDefinitionFile.Load(definitionFile);
+        }
+        if (name is null)
+            throw new CommandInputException(
+                $"--task or --task-def is required: a built-in task ({string.Join(", ", TaskDefinition.BuiltIn.Select(t => t.Name))}) or a task definition file.");
+        return Task(name);
+    }
+
+    /// <summary>How to name the task on a command line: <c>--task NAME</c>, or <c>--task-def FILE</c> for a task from a file.</summary>
+    public static string TaskFlag(TaskDefinition task, string? definitionFile) =>
+        definitionFile is null ? $"--task {task.Name}" : $"--task-def {Path.GetFullPath(definitionFile)}";
+
     public static ScoringMode Mode(string name, string flag) =>
         Modes.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase)) is { Name: not null } found
             ? found.Mode
@@ -47,6 +72,19 @@ internal static class TrainCommandInputs
     }
 
     public static IDataView ToDataView(IReadOnlyList<TaskExample> rows, TaskDefinition task) => rows.ToDataView(task);
+
+    /// <summary>
+    /// The message of a prompt that does not fit, with the row named by its file and line: the library sees the rows through
+    /// an <see cref="IDataView"/> and names them by position ("row 3"), which is the index into <paramref name="rows"/>.
+    /// </summary>
+    public static string Describe(Paft.MLNet.Training.PromptTooLongException e, IReadOnlyList<TaskExample> rows)
+    {
+        System.Text.RegularExpressions.Match match = System.Text.RegularExpressions.Regex.Match(e.Message, @"^Row row (\d+) ");
+        return match.Success && int.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out int index)
+               && index < rows.Count && rows[index].Source.Length > 0
+            ? $"Row {rows[index].Source} (row {index}) {e.Message[match.Length..]}"
+            : e.Message;
+    }
 
     /// <summary>Loads a pool and checks every template against the task, naming the first bad one.</summary>
     public static PromptPool Pool(string path, TaskDefinition task, bool escapedNewlines)

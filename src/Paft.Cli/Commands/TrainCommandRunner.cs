@@ -27,7 +27,7 @@ internal static class TrainCommandRunner
     public static int Run(TrainCommandConfig settings, TextWriter output, TextWriter error, CancellationToken cancellationToken,
         Action<PaftProgress>? observe = null)
     {
-        TaskDefinition task = TrainCommandInputs.Task(settings.Task!);
+        TaskDefinition task = TrainCommandInputs.Task(settings.Task, settings.TaskDef);
         PromptPool pool = TrainCommandInputs.Pool(settings.Prompts!, task, settings.EscapedNewlines == true);
         IReadOnlyList<TaskExample> rows = TrainCommandInputs.Rows(task, settings.Data!, settings.Limit, "--data");
         string outFolder = Path.GetFullPath(settings.Out!);
@@ -55,6 +55,9 @@ internal static class TrainCommandRunner
             Scoring = TrainCommandInputs.Mode(settings.Mode!, "--mode"),
         };
 
+        // An impossible target/mode pair is refused by the trainer; a questionable one is said here, where the user reads it.
+        if (AnswerTargetScoring.Problem(options.AnswerTarget, options.Scoring) is { IsError: false } questionable)
+            error.WriteLine($"warning: --mode {settings.Mode}: {questionable.Message}");
         PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, error, out string method, out TrainChosenTemplate? chosenTemplate);
         output.WriteLine($"{method}: {rows.Count} rows of '{task.Name}', {trainer.Options.TrainingTemplates.Count} training template(s), " +
             $"{options.Epochs} epoch(s), LoRA r {options.Lora.Rank} on {string.Join(",", options.Lora.TargetModules)}, seed {options.Seed}.");
@@ -105,6 +108,13 @@ internal static class TrainCommandRunner
             error.WriteLine("To continue, run the same command again with --resume.");
             return CommandExit.Interrupted;
         }
+        catch (PromptTooLongException e)
+        {
+            // Bad input (a prompt the budget cannot hold), not a crash: one line, as for other bad input.
+            SaveLog(log, runningLog);
+            error.WriteLine($"error: {TrainCommandInputs.Describe(e, rows)} (paft train --max-length)");
+            return CommandExit.BadInput;
+        }
         catch (TrainingDivergedException e)
         {
             SaveLog(log, runningLog);
@@ -125,7 +135,7 @@ internal static class TrainCommandRunner
         SaveLog(log, runningLog);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Saved the model ({method}; {model.TrainingInfo?.Steps} steps, final loss {model.TrainingInfo?.FinalLoss:F4}) to '{outFolder}'."));
-        output.WriteLine($"Evaluate it with: paft eval --model {outFolder} --task {task.Name} --data FILE --prompts TEST_POOL --out FILE.json");
+        output.WriteLine($"Evaluate it with: paft eval --model {outFolder} {TrainCommandInputs.TaskFlag(task, settings.TaskDef)} --data FILE --prompts TEST_POOL --out FILE.json");
         return CommandExit.Success;
     }
 

@@ -50,6 +50,15 @@ internal sealed class ComparisonTable
         return new ComparisonTable(rows);
     }
 
+    /// <summary>What a row whose evaluation differs from the first of its set shows after the method's name (<c>paft compare --allow-mismatch</c>).</summary>
+    public const string MismatchMark = " (!) mismatch";
+
+    /// <summary>The <see cref="EvalResult.Label"/>s of evaluations to mark with <see cref="MismatchMark"/>: they do not compare directly.</summary>
+    public IReadOnlySet<string> Marked { get; init; } = new HashSet<string>();
+
+    /// <summary>This table with <paramref name="labels"/> marked as evaluations that do not compare directly.</summary>
+    public ComparisonTable WithMarked(IReadOnlySet<string> labels) => new(Rows) { Marked = labels };
+
     /// <summary>The method's evaluation on one test set, or null when it has none.</summary>
     public EvalResult? Find(string method, bool adversarial) =>
         Rows.FirstOrDefault(r => r.IsAdversarial == adversarial && string.Equals(r.Method, method, StringComparison.Ordinal));
@@ -93,7 +102,7 @@ internal sealed class ComparisonTable
     /// <summary>The cells of one evaluation in the unpaired layout, as shown (percentages with two decimals).</summary>
     public IReadOnlyList<string> Cells(EvalResult r) =>
     [
-        r.Method,
+        Marked.Contains(r.Label) ? r.Method + MismatchMark : r.Method,
         Count(r),
         MeanStd(r),
         Percent(r.MinAccuracy),
@@ -109,7 +118,8 @@ internal sealed class ComparisonTable
     {
         EvalResult? clean = Find(method, adversarial: false);
         EvalResult? adversarial = Find(method, adversarial: true);
-        return [method, $"{Count(clean)} / {Count(adversarial)}", .. SetCells(clean), .. SetCells(adversarial)];
+        bool marked = new[] { clean, adversarial }.Any(r => r is not null && Marked.Contains(r.Label));
+        return [marked ? method + MismatchMark : method, $"{Count(clean)} / {Count(adversarial)}", .. SetCells(clean), .. SetCells(adversarial)];
     }
 
     private string[] SetCells(EvalResult? r) => r is null ? [Missing, Missing, Missing] : [MeanStd(r), Percent(r.MinAccuracy), TopX(r)];

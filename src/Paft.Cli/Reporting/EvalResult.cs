@@ -4,7 +4,8 @@ namespace Paft.Cli.Reporting;
 /// <param name="Id">Template id.</param>
 /// <param name="Accuracy">Accuracy as a fraction.</param>
 /// <param name="Count">Examples evaluated.</param>
-internal sealed record TemplateAccuracy(string Id, double Accuracy, int Count);
+/// <param name="Predicted">The option chosen for each row (-1: none), in row order; null in files written before it was recorded.</param>
+internal sealed record TemplateAccuracy(string Id, double Accuracy, int Count, IReadOnlyList<int>? Predicted = null);
 
 /// <summary>
 /// An evaluation as <c>paft eval</c> writes it (the JSON of <c>PromptRobustnessMetrics</c>, plus a <c>run</c>
@@ -26,6 +27,21 @@ internal sealed record EvalResult(
     IReadOnlyDictionary<string, string> Run,
     string SourcePath)
 {
+    /// <summary>The correct option of each row, in row order; null in files written before it was recorded.</summary>
+    public IReadOnlyList<int>? Labels { get; init; }
+
+    /// <summary>Whether every template has its per-row predictions and the rows their labels: what paired statistics need.</summary>
+    public bool HasRowPredictions => Labels is not null && Templates.All(t => t.Predicted is not null);
+
+    /// <summary>The <c>run</c> key holding the scoring mode.</summary>
+    public const string ModeKey = "mode";
+
+    /// <summary>The <c>run</c> key holding a SHA-256 of the evaluated rows (fields and labels).</summary>
+    public const string RowsHashKey = "rowsSha256";
+
+    /// <summary>The <c>run</c> key holding a SHA-256 of the test templates (ids and texts, in order).</summary>
+    public const string TemplatesHashKey = "templatesSha256";
+
     /// <summary>The <c>run</c> key naming the test set.</summary>
     public const string TestSetKey = "testSet";
 

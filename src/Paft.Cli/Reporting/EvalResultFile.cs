@@ -31,7 +31,12 @@ internal static class EvalResultFile
     {
         var templates = new JsonArray();
         foreach (TemplateAccuracy t in result.Templates)
-            templates.Add(new JsonObject { ["id"] = t.Id, ["accuracy"] = t.Accuracy, ["count"] = t.Count });
+        {
+            var entry = new JsonObject { ["id"] = t.Id, ["accuracy"] = t.Accuracy, ["count"] = t.Count };
+            if (t.Predicted is not null)
+                entry["predicted"] = new JsonArray(t.Predicted.Select(p => (JsonNode?)p).ToArray());
+            templates.Add(entry);
+        }
         var json = new JsonObject
         {
             ["task"] = result.Task,
@@ -51,6 +56,8 @@ internal static class EvalResultFile
             ["templates"] = templates,
             ["run"] = RunObject(result.Run.ToDictionary(p => p.Key, p => (string?)p.Value)),
         };
+        if (result.Labels is not null)
+            json["labels"] = new JsonArray(result.Labels.Select(l => (JsonNode?)l).ToArray());
         byte[] bytes = new UTF8Encoding(false).GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
@@ -105,7 +112,9 @@ internal static class EvalResultFile
             if (templates[i] is not JsonObject t)
                 throw new InvalidDataException($"{path}: templates[{i}] is not an object.");
             string where = $"templates[{i}]";
-            entries.Add(new TemplateAccuracy(Value<string>(t, "id", path, where), Value<double>(t, "accuracy", path, where), Value<int>(t, "count", path, where)));
+            int count = Value<int>(t, "count", path, where);
+            IReadOnlyList<int>? predicted = Integers(t, "predicted", path, $"{where}.predicted", count);
+            entries.Add(new TemplateAccuracy(Value<string>(t, "id", path, where), Value<double>(t, "accuracy", path, where), count, predicted));
         }
         if (entries.Count == 0)
             throw new InvalidDataException($"{path}: 'templates' is empty.");
@@ -118,10 +127,12 @@ internal static class EvalResultFile
             throw new InvalidDataException(
                 $"{path}: run.{EvalResult.TestSetKey} is '{testSet}'; expected '{EvalResult.CleanTestSet}' or '{EvalResult.AdversarialTestSet}'.");
 
+        int exampleCount = Value<int>(json, "exampleCount", path, null);
+        IReadOnlyList<int>? labels = Integers(json, "labels", path, "labels", exampleCount);
         return new EvalResult(
             method,
             Value<string>(json, "task", path, null),
-            Value<int>(json, "exampleCount", path, null),
+            exampleCount,
             Value<double>(summary, "meanAccuracy", path, "summary"),
             Value<double>(summary, "accuracyStdDev", path, "summary"),
             Value<double>(summary, "minAccuracy", path, "summary"),
@@ -131,7 +142,34 @@ internal static class EvalResultFile
             Value<double>(summary, "topXShare", path, "summary"),
             entries,
             run,
-            source);
+            source)
+        {
+            Labels = labels,
+        };
+    }
+
+    /// <summary>An optional array of integers with <paramref name="expectedCount"/> items (older files have none: null).</summary>
+    private static int[]? Integers(JsonObject json, string key, string path, string name, int expectedCount)
+    {
+        if (json[key] is null)
+            return null;
+        if (json[key] is not JsonArray array)
+            throw new InvalidDataException($"{path}: '{name}' is not an array of integers.");
+        if (array.Count != expectedCount)
+            throw new InvalidDataException($"{path}: '{name}' holds {array.Count} values for {expectedCount} rows.");
+        var values = new int[array.Count];
+        for (int i = 0; i < array.Count; i++)
+        {
+            try
+            {
+                values[i] = array[i] is JsonValue value ? value.GetValue<int>() : throw new InvalidDataException($"{path}: '{name}[{i}]' is not an integer.");
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException)
+            {
+                throw new InvalidDataException($"{path}: '{name}[{i}]' is not an integer.", e);
+            }
+        }
+        return values;
     }
 
     /// <summary>What a file name ends with, before <c>.json</c>, when the file holds an adversarial evaluation (<c>paft.adversarial.json</c>).</summary>

@@ -7,7 +7,8 @@ namespace Paft.MLNet.Evaluation;
 /// The JSON export of <see cref="PromptRobustnessMetrics"/>: <c>task</c>, <c>templateCount</c>,
 /// <c>exampleCount</c>, <c>extractor</c> for generated answers (<see cref="PromptRobustnessMetrics.Extractor"/>), a <c>summary</c> object and one <c>templates</c> entry per template
 /// (<c>id</c>, <c>accuracy</c>, <c>count</c>, <c>correct</c>, <c>noAnswer</c>, <c>logLoss</c>, and the
-/// mean generated length when known). Accuracies are fractions.
+/// mean generated length when known, and <c>predicted</c>: the option chosen for each row, -1 for none), and
+/// <c>labels</c>: the correct option of each row, in row order. Accuracies are fractions.
 /// </summary>
 internal static class RobustnessReportJson
 {
@@ -43,6 +44,12 @@ internal static class RobustnessReportJson
             json.WriteEndArray();
             json.WriteEndObject();
 
+            // Per-row data, so that two evaluations on the same rows can be compared row by row (paired statistics).
+            json.WriteStartArray("labels");
+            foreach (ExamplePrediction prediction in metrics.Templates[0].Predictions)
+                json.WriteNumberValue(prediction.Label);
+            json.WriteEndArray();
+
             json.WriteStartArray("templates");
             foreach (var template in metrics.Templates)
             {
@@ -55,6 +62,10 @@ internal static class RobustnessReportJson
                 WriteNullable(json, "logLoss", double.IsFinite(template.Metrics.LogLoss) ? template.Metrics.LogLoss : null);
                 WriteNullable(json, "meanGeneratedCharacters", template.MeanGeneratedCharacters);
                 WriteNullable(json, "meanGeneratedTokens", template.MeanGeneratedTokens);
+                json.WriteStartArray("predicted");
+                foreach (ExamplePrediction prediction in template.Predictions)
+                    json.WriteNumberValue(prediction.PredictedIndex);
+                json.WriteEndArray();
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -9,6 +9,7 @@ public sealed class TemplateEvaluation
     {
         TemplateId = templateId;
         Metrics = metrics;
+        Predictions = predictions;
         Count = predictions.Count;
         Correct = predictions.Count(p => p.IsCorrect);
         NoAnswerCount = predictions.Count(p => p.PredictedIndex < 0);
@@ -26,6 +27,9 @@ public sealed class TemplateEvaluation
 
     /// <summary>The share of examples answered correctly (equals <c>Metrics.MicroAccuracy</c>).</summary>
     public double Accuracy { get; }
+
+    /// <summary>The prediction for every example, in example order (what paired comparisons of two models need).</summary>
+    public IReadOnlyList<ExamplePrediction> Predictions { get; }
 
     /// <summary>Number of examples.</summary>
     public int Count { get; }

@@ -47,8 +47,8 @@ internal sealed class PaftModel
 
     public PromptFitter Fitter { get; }
 
-    public PaftModel With(PromptTemplate? template = null, ScoringMode? scoring = null) =>
-        new(Base, Lora, Task, template ?? InferenceTemplate, scoring ?? Scoring, BatchSize, MaxNewTokens, MaxLength, Training);
+    public PaftModel With(PromptTemplate? template = null, ScoringMode? scoring = null, int? maxLength = null) =>
+        new(Base, Lora, Task, template ?? InferenceTemplate, scoring ?? Scoring, BatchSize, MaxNewTokens, maxLength ?? MaxLength, Training);
 
     /// <summary>Answers rows: rendered from <see cref="InferenceTemplate"/>, or the given prompts when the input had them.</summary>
     public IReadOnlyList<MultipleChoiceAnswer> Answer(IReadOnlyList<TaskExample> rows, IReadOnlyList<string?>? prompts)

@@ -27,5 +27,10 @@ public sealed record PaftTrainingInfo(
         : this(o.TrainingTemplates.Select(t => t.Id).ToArray(), o.Epochs, o.RedrawEverySteps, o.LearningRate, o.BatchSize,
             o.GradientAccumulationSteps, o.Seed, steps, finalLoss)
     {
+        AnswerTarget = o.AnswerTarget;
     }
+
+    /// <summary>What the model was trained to say after the answer cue; null for a model saved before this was recorded.
+    /// Scoring it in a mode that cannot work with this target is refused (see <see cref="PaftTrainerOptions.AnswerTarget"/>).</summary>
+    public AnswerTarget? AnswerTarget { get; init; }
 }

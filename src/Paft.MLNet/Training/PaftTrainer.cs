@@ -41,6 +41,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
         _mlContext = mlContext;
         _options = options.Clone();
         _host = ((IHostEnvironment)mlContext).Register(nameof(PaftTrainer));
+        AnswerTargetScoring.CheckAndWarn(mlContext, options.AnswerTarget, options.Scoring, "PaftTrainerOptions");
     }
 
     /// <summary>The options this trainer was made with.</summary>

@@ -140,6 +140,7 @@ public sealed class PaftTrainerOptions
         if (Resume && CheckpointDirectory is null)
             throw new ArgumentException("Resume needs a CheckpointDirectory to resume from.");
         Lora.Validate();
+        AnswerTargetScoring.Check(AnswerTarget, Scoring, "PaftTrainerOptions");
     }
 
     private static void Positive(int value, string name)

@@ -21,7 +21,16 @@ public sealed class CompareCommandTests : IDisposable
         string paft = EvalFiles.Write(_data.PathOf("paft.json"), "piqa", [0.85, 0.9, 0.8, 0.85]);
         string outFolder = _data.PathOf("cmp");
 
-        CliRunner.Result result = CliRunner.Run("compare", "--run", $"SFT={sft}", "--run", $"PAFT={paft}", "--out", outFolder);
+        // 3 and 4 templates: not the same test set. Refused by default, naming both files and what differs ...
+        CliRunner.Result refused = CliRunner.Run("compare", "--run", $"SFT={sft}", "--run", $"PAFT={paft}", "--out", outFolder);
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Single(refused.Error.TrimEnd().Split('\n'));
+        Assert.StartsWith($"error: '{sft}' (SFT) and '{paft}' (PAFT) differ in test templates (0 only in the first, 1 only in the second)", refused.Error);
+        Assert.Contains("--allow-mismatch", refused.Error);
+        Assert.False(Directory.Exists(outFolder));
+
+        // ... and with --allow-mismatch shown, marked in the table and warned about.
+        CliRunner.Result result = CliRunner.Run("compare", "--run", $"SFT={sft}", "--run", $"PAFT={paft}", "--out", outFolder, "--allow-mismatch");
 
         Assert.True(result.ExitCode == 0, result.Error);
         string[] expected =
@@ -29,11 +38,10 @@ public sealed class CompareCommandTests : IDisposable
             "| Method | Templates | Mean ± Std | Min | Max | Top-85% |",
             "|:---|---:|---:|---:|---:|---:|",
             "| SFT | 3 | 75.00 ± 20.41 | 50.00 | 100.00 | 33.33 |",
-            "| PAFT | 4 | 85.00 ± 3.54 | 80.00 | 90.00 | 75.00 |",
+            "| PAFT (!) mismatch | 4 | 85.00 ± 3.54 | 80.00 | 90.00 | 75.00 |",
         ];
         Assert.Equal(expected, result.Output.Split('\n').Take(4).ToArray());
-        // 3 and 4 templates: not the same test set, and the user is told so.
-        Assert.Contains("warning: 'SFT' and 'PAFT' were evaluated on different test templates", result.Error);
+        Assert.StartsWith($"WARNING: '{sft}' (SFT) and '{paft}' (PAFT) differ in test templates", result.Error);
         string markdown = File.ReadAllText(Path.Combine(outFolder, CompareCommand.MarkdownFileName));
         Assert.Contains("piqa", markdown.Split('\n')[0]);
         foreach (string line in expected)
@@ -51,7 +59,7 @@ public sealed class CompareCommandTests : IDisposable
         CliRunner.Result result = CliRunner.Run("compare", "--in", folder);
 
         Assert.True(result.ExitCode == 0, result.Error);
-        string[] rows = result.Output.Split('\n').Skip(2).Where(l => l.Length > 0).ToArray();
+        string[] rows = result.Output.Split('\n').Skip(2).TakeWhile(l => l.Length > 0).ToArray();
         Assert.Equal(["| base | 2 | 50.00 ± 0.00 | 50.00 | 50.00 | 0.00 |", "| paft | 2 | 85.00 ± 5.00 | 80.00 | 90.00 | 50.00 |"], rows);
         Assert.Empty(result.Error); // same template ids: no warning
     }
@@ -150,13 +158,14 @@ public sealed class CompareCommandTests : IDisposable
         string aAdv = EvalFiles.Write(_data.PathOf("a-adv.json"), "piqa", [0.25], testSet: "adversarial");
         string bAdv = EvalFiles.Write(_data.PathOf("b-adv.json"), "piqa", [0.25, 0.75], testSet: "adversarial");
 
-        CliRunner.Result result = CliRunner.Run("compare", "--run", $"A={a}", "--run", $"A={aAdv}", "--run", $"B={bAdv}");
+        CliRunner.Result result = CliRunner.Run("compare", "--run", $"A={a}", "--run", $"A={aAdv}", "--run", $"B={bAdv}", "--allow-mismatch");
 
         Assert.True(result.ExitCode == 0, result.Error);
-        string[] rows = result.Output.Split('\n').Skip(2).Where(l => l.Length > 0).ToArray();
+        string[] rows = result.Output.Split('\n').Skip(2).TakeWhile(l => l.Length > 0).ToArray();
         Assert.Equal(["| A | 1 / 1 | 50.00 ± 0.00 | 50.00 | 0.00 | 25.00 ± 0.00 | 25.00 | 0.00 |",
-                      "| B | — / 2 | — | — | — | 50.00 ± 25.00 | 25.00 | 0.00 |"], rows);
-        Assert.Contains("warning: 'A' and 'B' were evaluated on different adversarial test templates", result.Error);
+                      "| B (!) mismatch | — / 2 | — | — | — | 50.00 ± 25.00 | 25.00 | 0.00 |"], rows);
+        Assert.Contains($"WARNING: '{aAdv}' (A (adversarial)) and '{bAdv}' (B (adversarial)) differ in test templates", result.Error);
+        Assert.Equal(2, CliRunner.Run("compare", "--run", $"A={a}", "--run", $"A={aAdv}", "--run", $"B={bAdv}").ExitCode);
     }
 
     [Fact]

@@ -86,6 +86,25 @@ public sealed class PromptsCommandTests : IDisposable
     }
 
     [Fact]
+    public void Validate_WithATaskDefinitionFile_ChecksItsFields()
+    {
+        string taskFile = PathOf("colors.task.json");
+        TaskDefinitionFile.Save(new TaskDefinition("colors", ["thing", "x", "y"], ["x", "y"]), taskFile);
+        string pool = Write("colors.jsonl", Line("a", "What colour is {thing}? A. {x} B. {y} Answer:"), Line("b", "{thing} {x}"));
+
+        CliRunner.Result result = CliRunner.Run("prompts", "validate", "--task-def", taskFile, "--prompts", pool);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("OK       a", result.Output);
+        Assert.Contains("INVALID  b", result.Output);
+        Assert.Contains("2 templates for task 'colors': 1 valid, 1 invalid.", result.Output);
+
+        CliRunner.Result both = CliRunner.Run("prompts", "validate", "--task", "piqa", "--task-def", taskFile, "--prompts", pool);
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("--task 'piqa' and --task-def", both.Error);
+    }
+
+    [Fact]
     public void Validate_WithoutRequiredOption_FailsToParse()
     {
         CliRunner.Result result = CliRunner.Run("prompts", "validate", "--prompts", PathOf("x.jsonl"));

@@ -131,6 +131,15 @@ public class ApiSnippetsTests
 
         Assert.Equal(0, mine.Single().Label);
         Assert.Equal("Is ice cold?", mine.Single().Fields["question"]);
+
+        // Hand the task and its rows to `paft --task-def` or another program (both written atomically).
+        TaskDefinitionFile.Save(yesNo, Path.Combine(folder.Path, "yesno.task.json"));
+        TaskDataJsonl.Write(yesNo, mine, Path.Combine(folder.Path, "yesno-copy.jsonl"));
+        TaskDefinition again = TaskDefinitionFile.Load(Path.Combine(folder.Path, "yesno.task.json"));
+
+        Assert.Equal(yesNo.Fields, again.Fields);
+        Assert.Equal(yesNo.AnswerLabels, again.AnswerLabels);
+        Assert.Equal(mine.Single().Fields, TaskReaders.Read(again, Path.Combine(folder.Path, "yesno-copy.jsonl")).Single().Fields);
     }
 
     // api.md § "Evaluation"

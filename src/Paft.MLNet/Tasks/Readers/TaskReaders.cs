@@ -44,6 +44,18 @@ public static class TaskReaders
         RaceReader.ReadOriginal(path, options ?? ReaderOptions.Default);
 
     /// <summary>
+    /// Reads <paramref name="path"/> in the generic jsonl layout, whatever the task (built-in ones too):
+    /// one string property per field of <paramref name="task"/> and <c>label</c> (a 0-based index or an
+    /// answer label). <see cref="TaskDataJsonl.Write"/> writes this layout.
+    /// </summary>
+    public static TaskReadResult ReadGeneric(TaskDefinition task, string path, ReaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return GenericTaskReader.Read(task, path, options ?? ReaderOptions.Default);
+    }
+
+    /// <summary>
     /// Reads <paramref name="path"/> as rows of <paramref name="task"/>. Built-in tasks use their
     /// standard format (RACE: a folder or a non-jsonl file means the original layout); any other task
     /// is read as jsonl with one string property per field and a <c>label</c> (index or answer label).
