@@ -9,6 +9,7 @@ public sealed class TemplateEvaluation
     {
         TemplateId = templateId;
         Metrics = metrics;
+        Predictions = predictions;
         Count = predictions.Count;
         Correct = predictions.Count(p => p.IsCorrect);
         NoAnswerCount = predictions.Count(p => p.PredictedIndex < 0);
@@ -19,6 +20,9 @@ public sealed class TemplateEvaluation
 
     /// <summary>The template's id.</summary>
     public string TemplateId { get; }
+
+    /// <summary>The predictions the metrics were computed from (kept so that shards of an evaluation can be merged exactly).</summary>
+    internal IReadOnlyList<ExamplePrediction> Predictions { get; }
 
     /// <summary>ML.NET's standard multiclass metrics for this template (accuracy = <c>MicroAccuracy</c>,
     /// log-loss, confusion matrix, ...).</summary>
