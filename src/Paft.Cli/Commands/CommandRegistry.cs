@@ -10,6 +10,7 @@ internal static class CommandRegistry
         yield return DemoCommand.Create();
         yield return SweepCommand.Create();
         yield return TrainCommand.Create();
+        yield return ExportCommand.Create();
         yield return EvalCommand.Create();
         yield return CompareCommand.Create();
         yield return ReportCommand.Create();

@@ -15,14 +15,15 @@ namespace Paft.Cli.Commands;
 
 /// <summary>
 /// <c>paft eval --model DIR [--adapter DIR] (--task TASK | --task-def FILE) --data FILE --prompts FILE [--limit N] [--mode MODE] [--max-length N]
-/// [--adversarial [--adversarial-seed N] [--adversarial-variants N]] --out FILE.json</c>: accuracy under every template of
+/// [--adversarial [--adversarial-seed N] [--adversarial-variants N]] [--shard i/N] --out FILE.json</c> (or
+/// <c>paft eval --merge SHARD.json... --out FILE.json</c>): accuracy under every template of
 /// the pool (or of its seeded adversarial variants), and its spread, written as JSON and printed as a table.
 /// </summary>
 internal static class EvalCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "A saved PAFT model folder (paft_model.json), or a base model folder (Hugging Face layout).", Required = true };
+        var model = new Option<string>("--model") { Description = "A saved PAFT model folder (paft_model.json), or a base model folder (Hugging Face layout)." };
         var adapter = new Option<string>("--adapter") { Description = "A PEFT LoRA adapter folder to apply to a base --model." };
         var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race (or give --task-def)." };
         var taskDef = new Option<string>("--task-def") { Description = "A task definition file (JSON: name, fields, optionFields, answerLabels) instead of --task; the rows are then generic jsonl." };
@@ -31,8 +32,8 @@ internal static class EvalCommand
             Description = "Maximum tokens of prompt and answer; longer contexts are cut as in training (default: the saved model's, else 1024). " +
                           "A prompt that does not fit even without its context is an error naming the row and the template.",
         };
-        var data = new Option<string>("--data") { Description = "The evaluation rows, in the task's standard format.", Required = true };
-        var prompts = new Option<string>("--prompts") { Description = "The test template pool (.jsonl, .csv or .xlsx).", Required = true };
+        var data = new Option<string>("--data") { Description = "The evaluation rows, in the task's standard format." };
+        var prompts = new Option<string>("--prompts") { Description = "The test template pool (.jsonl, .csv or .xlsx)." };
         var limit = new Option<int?>("--limit") { Description = "Evaluate on the first N rows only." };
         var mode = new Option<string>("--mode") { Description = "loglik, loglik-option, loglik-norm or generate (default: the saved model's mode, else loglik)." };
         var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n (the PAFT authors' files)." };
@@ -45,16 +46,24 @@ internal static class EvalCommand
         var adversarialSeed = new Option<int?>("--adversarial-seed") { Description = $"Seed of the adversarial variants (default {AdversarialDefaults.Seed}); needs --adversarial." };
         var adversarialVariants = new Option<int?>("--adversarial-variants") { Description = $"Adversarial variants of each template (default {AdversarialDefaults.VariantsPerTemplate}); needs --adversarial." };
         var output = new Option<string>("--out") { Description = "The metrics JSON file to write.", Required = true };
+        var shard = new Option<string>("--shard") { Description = "i/N: evaluate shard i (from 0) of N, a disjoint block of the test templates; merge the N files with --merge." };
+        var merge = new Option<string[]>("--merge") { Description = "Shard files of one evaluation (all N of them): merge them into --out, the file one unsharded run writes.", AllowMultipleArgumentsPerToken = true };
         var command = new Command("eval", "Evaluate a model under every template of a pool: per-template accuracy, mean, std, min, max, Top-X%.")
         {
-            model, adapter, task, taskDef, data, prompts, limit, mode, maxLength, escaped, topX, adversarial, adversarialSeed, adversarialVariants, output,
+            model, adapter, task, taskDef, data, prompts, limit, mode, maxLength, escaped, topX, adversarial, adversarialSeed, adversarialVariants, output, shard, merge,
         };
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
+            if (parseResult.GetValue(merge) is { Length: > 0 } shardFiles)
+                return Merge(shardFiles, parseResult.GetValue(output)!, stdout);
+            foreach (Option<string> needed in new[] { model, data, prompts })
+                if (parseResult.GetValue(needed) is null)
+                    throw new CommandInputException($"{needed.Name} is required (unless --merge is given).");
             var request = new EvalRequest(parseResult.GetValue(model)!, parseResult.GetValue(adapter), parseResult.GetValue(task),
                 parseResult.GetValue(data)!, parseResult.GetValue(prompts)!, parseResult.GetValue(limit), parseResult.GetValue(mode),
                 parseResult.GetValue(escaped), parseResult.GetValue(topX), parseResult.GetValue(output)!,
-                parseResult.GetValue(adversarial), parseResult.GetValue(adversarialSeed), parseResult.GetValue(adversarialVariants))
+                parseResult.GetValue(adversarial), parseResult.GetValue(adversarialSeed), parseResult.GetValue(adversarialVariants),
+                parseResult.GetValue(shard) is { } shardText ? EvalShard.Parse(shardText) : null)
             {
                 TaskDef = parseResult.GetValue(taskDef),
                 MaxLength = parseResult.GetValue(maxLength),
@@ -78,6 +87,14 @@ internal static class EvalCommand
         AdversarialTemplateOptions? adversarial = AdversarialOptions(request);
         PromptPool pool = TrainCommandInputs.Pool(request.Prompts, task, request.EscapedNewlines);
         PromptPool testPool = adversarial is null ? pool : AdversarialPool(pool, task, adversarial, request.Prompts);
+        PromptTemplate[] testTemplates = testPool.Templates.ToArray();
+        if (request.Shard is { } shard)
+        {
+            if (shard.Count > testTemplates.Length)
+                throw new CommandInputException($"--shard: {shard.Count} shards for {testTemplates.Length} test template(s); use at most {testTemplates.Length}.");
+            testTemplates = testTemplates[shard.Start(testTemplates.Length)..shard.End(testTemplates.Length)];
+            output.WriteLine($"Shard {shard}: test templates {shard.Start(testPool.Count) + 1}-{shard.End(testPool.Count)} of {testPool.Count}.");
+        }
         IReadOnlyList<TaskExample> rows = TrainCommandInputs.Rows(task, request.Data, request.Limit, "--data");
         if (adversarial is not null)
             output.WriteLine($"Adversarial test set: {testPool.Count} adversarial template(s) from the {pool.Count} of '{request.Prompts}' " +
@@ -97,7 +114,7 @@ internal static class EvalCommand
         try
         {
             metrics = ProgressDisplay.Run(output, "template", display =>
-                mlContext.Paft().Evaluate(model, TrainCommandInputs.ToDataView(rows, task), testPool.Templates,
+                mlContext.Paft().Evaluate(model, TrainCommandInputs.ToDataView(rows, task), testTemplates,
                     new PromptRobustnessOptions { TopXThreshold = request.TopX }, // null: the evaluator's default for the task
                     new ReportTo(p => display.Report(new ProgressUpdate(p.Done, p.Total, ""))), cancellationToken));
         }
@@ -132,9 +149,21 @@ internal static class EvalCommand
             ["adversarialSeed"] = adversarial?.Seed.ToString(CultureInfo.InvariantCulture),
             ["adversarialVariants"] = adversarial?.VariantsPerTemplate.ToString(CultureInfo.InvariantCulture),
         };
-        EvalResultFile.Save(metrics, run, request.Out);
+        if (request.Shard is { } written)
+            EvalShardFile.Save(metrics, run, written, testPool.Count, request.Out);
+        else
+            EvalResultFile.Save(metrics, run, request.Out);
         EvalResultFile.WriteTable(EvalResultFile.Read(request.Out), output);
         output.WriteLine($"Wrote '{Path.GetFullPath(request.Out)}'.");
+        return CommandExit.Success;
+    }
+
+    /// <summary><c>paft eval --merge</c>: the shard files' evaluation, as one unsharded run writes it.</summary>
+    private static int Merge(IReadOnlyList<string> shardFiles, string outPath, TextWriter output)
+    {
+        EvalShardFile.Merge(shardFiles, outPath);
+        EvalResultFile.WriteTable(EvalResultFile.Read(outPath), output);
+        output.WriteLine($"Merged {shardFiles.Count} shard file(s) into '{Path.GetFullPath(outPath)}'.");
         return CommandExit.Success;
     }
 
@@ -180,7 +209,8 @@ internal static class EvalCommand
 
 /// <summary>What <c>paft eval</c> was asked to do.</summary>
 internal sealed record EvalRequest(string Model, string? Adapter, string? Task, string Data, string Prompts, int? Limit, string? Mode,
-    bool EscapedNewlines, double? TopX, string Out, bool Adversarial = false, int? AdversarialSeed = null, int? AdversarialVariants = null)
+    bool EscapedNewlines, double? TopX, string Out, bool Adversarial = false, int? AdversarialSeed = null, int? AdversarialVariants = null,
+    EvalShard? Shard = null)
 {
     /// <summary>A task definition file (<c>--task-def</c>), instead of the built-in <see cref="Task"/>.</summary>
     public string? TaskDef { get; init; }

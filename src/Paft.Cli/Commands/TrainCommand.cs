@@ -46,7 +46,7 @@ internal static class TrainCommand
         var validation = new Option<string>("--validation") { Description = "Validation rows for --top-accuracy, --zopo or --batprompt." };
         var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 3)." };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 1e-4; cosine schedule, 10% warmup)." };
-        var k = new Option<int?>("--k") { Description = "Consecutive rows that share one drawn template (default 4)." };
+        var k = new Option<int?>("--k") { Description = "K: optimizer steps one drawn template is held for before it is redrawn, every epoch anew (default 4)." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Rows per micro-batch (default 8)." };
         var gradAccum = new Option<int?>("--grad-accum") { Description = "Micro-batches per optimizer step (default 1)." };
         var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens of prompt and answer; longer contexts are cut (default 1024)." };

@@ -36,24 +36,7 @@ internal static class TrainCommandRunner
             throw new CommandInputException($"--model: '{settings.Model}' is not a folder.");
 
         var mlContext = new MLContext(settings.Seed);
-        var options = new PaftTrainerOptions
-        {
-            ModelPath = settings.Model!,
-            Task = task,
-            TrainingTemplates = pool.Templates.ToArray(),
-            Lora = new LoraConfig { Rank = settings.LoraR!.Value, Alpha = settings.LoraAlpha!.Value, TargetModules = settings.LoraTargets! },
-            RedrawEverySteps = settings.K!.Value,
-            Epochs = settings.Epochs!.Value,
-            LearningRate = settings.Lr!.Value,
-            BatchSize = settings.BatchSize!.Value,
-            GradientAccumulationSteps = settings.GradAccum!.Value,
-            MaxLength = settings.MaxLength!.Value,
-            Seed = settings.Seed!.Value,
-            CheckpointDirectory = checkpoints,
-            CheckpointEvery = settings.CheckpointEvery!.Value,
-            Resume = settings.Resume == true,
-            Scoring = TrainCommandInputs.Mode(settings.Mode!, "--mode"),
-        };
+        PaftTrainerOptions options = TrainerOptions(settings, task, pool, checkpoints);
 
         // An impossible target/mode pair is refused by the trainer; a questionable one is said here, where the user reads it.
         if (AnswerTargetScoring.Problem(options.AnswerTarget, options.Scoring) is { IsError: false } questionable)
@@ -138,6 +121,30 @@ internal static class TrainCommandRunner
         output.WriteLine($"Evaluate it with: paft eval --model {outFolder} {TrainCommandInputs.TaskFlag(task, settings.TaskDef)} --data FILE --prompts TEST_POOL --out FILE.json");
         return CommandExit.Success;
     }
+
+    /// <summary>
+    /// The trainer options a run with <paramref name="settings"/> (defaults filled) trains with; <c>paft export</c>
+    /// writes the training stream of the same options, so the two cannot drift apart.
+    /// </summary>
+    public static PaftTrainerOptions TrainerOptions(TrainCommandConfig settings, TaskDefinition task, PromptPool pool, string? checkpoints) =>
+        new()
+        {
+            ModelPath = settings.Model ?? "",
+            Task = task,
+            TrainingTemplates = pool.Templates.ToArray(),
+            Lora = new LoraConfig { Rank = settings.LoraR!.Value, Alpha = settings.LoraAlpha!.Value, TargetModules = settings.LoraTargets! },
+            RedrawEverySteps = settings.K!.Value,
+            Epochs = settings.Epochs!.Value,
+            LearningRate = settings.Lr!.Value,
+            BatchSize = settings.BatchSize!.Value,
+            GradientAccumulationSteps = settings.GradAccum!.Value,
+            MaxLength = settings.MaxLength!.Value,
+            Seed = settings.Seed!.Value,
+            CheckpointDirectory = checkpoints,
+            CheckpointEvery = settings.CheckpointEvery!.Value,
+            Resume = settings.Resume == true,
+            Scoring = TrainCommandInputs.Mode(settings.Mode!, "--mode"),
+        };
 
     /// <summary>
     /// PAFT on the pool; SFT on the named template; or SFT on a template the base model chooses: the most accurate

@@ -28,7 +28,7 @@ public sealed class TemplateEvaluation
     /// <summary>The share of examples answered correctly (equals <c>Metrics.MicroAccuracy</c>).</summary>
     public double Accuracy { get; }
 
-    /// <summary>The prediction for every example, in example order (what paired comparisons of two models need).</summary>
+    /// <summary>The prediction for every example, in example order (what paired comparisons of two models need, and what merging the shards of an evaluation exactly needs).</summary>
     public IReadOnlyList<ExamplePrediction> Predictions { get; }
 
     /// <summary>Number of examples.</summary>
