@@ -21,7 +21,8 @@ internal static class ExportCommand
     {
         var config = new Option<string>("--config") { Description = "A paft train settings file (train_config.json beside a trained model, or paft train --print-config); flags override it." };
         var model = new Option<string>("--model") { Description = "The base model, written into the LLaMA-Factory YAML as model_name_or_path (a folder or hub id)." };
-        var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race." };
+        var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race (or give --task-def)." };
+        var taskDef = new Option<string>("--task-def") { Description = "A task definition file instead of --task; the rows are then generic jsonl." };
         var data = new Option<string>("--data") { Description = "The training rows, in the task's standard format." };
         var prompts = new Option<string>("--prompts") { Description = "The training template pool (.jsonl, .csv or .xlsx)." };
         var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n." };
@@ -41,7 +42,7 @@ internal static class ExportCommand
 
         var command = new Command("export", "Write PAFT's training stream (rows, drawn templates, prompts, answers) for LLaMA-Factory and TRL.")
         {
-            config, model, task, data, prompts, escaped, limit, epochs, lr, k, batchSize, gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, format, output,
+            config, model, task, taskDef, data, prompts, escaped, limit, epochs, lr, k, batchSize, gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, format, output,
         };
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, _) =>
         {
@@ -50,6 +51,7 @@ internal static class ExportCommand
             {
                 Model = Text(model),
                 Task = Text(task),
+                TaskDef = Text(taskDef),
                 Data = Text(data),
                 Prompts = Text(prompts),
                 EscapedNewlines = parseResult.GetResult(escaped) is { Implicit: false } ? parseResult.GetValue(escaped) : null,
@@ -79,7 +81,7 @@ internal static class ExportCommand
     /// <summary>Writes the export of the run <paramref name="settings"/> describe (defaults filled).</summary>
     public static int Run(TrainCommandConfig settings, string format, string outFolder, TextWriter output)
     {
-        foreach ((string? value, string flag, string key) in new[] { (settings.Task, "--task", "task"), (settings.Data, "--data", "data"), (settings.Prompts, "--prompts", "prompts") })
+        foreach ((string? value, string flag, string key) in new[] { (settings.Data, "--data", "data"), (settings.Prompts, "--prompts", "prompts") })
             if (value is null)
                 throw new CommandInputException($"{flag} (config key '{key}') is required.");
         if (settings.TemplateId is not null || settings.TopAccuracy == true || settings.Zopo == true || settings.Batprompt == true)
@@ -87,7 +89,7 @@ internal static class ExportCommand
         if (settings.LoraTargets is { Count: 0 })
             throw new CommandInputException("--lora-targets is empty: name at least one module, e.g. q_proj,v_proj.");
 
-        TaskDefinition task = TrainCommandInputs.Task(settings.Task!);
+        TaskDefinition task = TrainCommandInputs.Task(settings.Task, settings.TaskDef);
         PromptPool pool = TrainCommandInputs.Pool(settings.Prompts!, task, settings.EscapedNewlines == true);
         IReadOnlyList<TaskExample> rows = TrainCommandInputs.Rows(task, settings.Data!, settings.Limit, "--data");
         PaftTrainerOptions options = TrainCommandRunner.TrainerOptions(settings, task, pool, checkpoints: null);

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.ML;
+using Paft.Cli.Commands;
 using Paft.Cli.Terminal;
 using Paft.MLNet.Evaluation;
 using Paft.MLNet.Prompts;
@@ -84,7 +85,10 @@ internal static class EvalShardFile
         if (templates.Count != first.PoolTemplates)
             throw new CommandInputException($"--merge: the shards hold {templates.Count} templates; the pool has {first.PoolTemplates}.");
 
-        TaskDefinition task = TaskDefinition.FromName(first.Task);
+        // A custom task's evaluation records its task definition file (--task-def); a built-in one only its name.
+        TaskDefinition task = first.Run["taskDefinition"]?.GetValue<string>() is string definitionFile
+            ? TrainCommandInputs.Task(null, definitionFile)
+            : TaskDefinition.FromName(first.Task);
         PromptRobustnessMetrics metrics = new PromptRobustnessEvaluator(new MLContext(0), task,
             new PromptRobustnessOptions { TopXThreshold = first.TopXThreshold }).Evaluate(templates);
         var run = new Dictionary<string, string?>();
