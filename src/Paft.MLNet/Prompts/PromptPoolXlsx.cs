@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Paft.MLNet.Input;
 
 namespace Paft.MLNet.Prompts;
 
@@ -18,8 +19,9 @@ internal static partial class PromptPoolXlsx
     [GeneratedRegex("_x([0-9A-Fa-f]{4})_")]
     private static partial Regex EscapedCharacter();
 
-    public static List<PromptRecord> Read(string path)
+    public static List<PromptRecord> Read(string path, InputLimits limits)
     {
+        XlsxEntryLimit.Check(path, limits.MaxXlsxEntryBytes);
         SpreadsheetDocument document;
         try
         {
@@ -54,7 +56,11 @@ internal static partial class PromptPoolXlsx
                 {
                     int column = cell.CellReference?.Value is { } reference ? ColumnIndex(reference) : nextColumn;
                     nextColumn = column + 1;
-                    cells[column] = CellText(cell, sharedStrings);
+                    string text = CellText(cell, sharedStrings);
+                    if (text.Length > limits.MaxFieldLength)
+                        throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                            $"{path} ({sheet.Name?.Value}) cell {cell.CellReference?.Value}: longer than {limits.MaxFieldLength:N0} characters ({InputLimits.Describe(nameof(InputLimits.MaxFieldLength), limits.MaxFieldLength)})."));
+                    cells[column] = text;
                 }
                 rows.Add((number, cells));
             }
