@@ -48,7 +48,8 @@ internal static class PaftRootCommand
         }
     }
 
-    private static bool IsVerbose(ParseResult parseResult)
+    /// <summary>Whether the command line asks for <c>--verbose</c> (false for a tree built without it).</summary>
+    internal static bool IsVerbose(ParseResult parseResult)
     {
         try
         {

@@ -41,7 +41,7 @@ internal static class CommandExit
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            return ReportBadInput(e, error);
+            return Report(e, error, Paft.Cli.Commands.PaftRootCommand.IsVerbose(parseResult));
         }
     }
 
