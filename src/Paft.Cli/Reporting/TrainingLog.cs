@@ -17,9 +17,10 @@ internal sealed class TrainingLog
 
     private readonly List<TrainingLogEntry> _entries = [];
 
-    // The file Flush keeps up to date and how many leading rows of it match _entries; rows after those are appended.
+    // The file Flush keeps up to date, how many rows it holds, and whether one of those has changed since (then it is rewritten).
     private string? _flushedPath;
     private int _flushedRows;
+    private bool _flushedRowChanged;
 
     public IReadOnlyList<TrainingLogEntry> Entries => _entries;
 
@@ -27,7 +28,7 @@ internal sealed class TrainingLog
     public void Add(TrainingLogEntry entry)
     {
         _entries.RemoveAll(e => e.Step >= entry.Step);
-        _flushedRows = Math.Min(_flushedRows, _entries.Count);
+        _flushedRowChanged |= _entries.Count < _flushedRows;
         _entries.Add(entry);
     }
 
@@ -52,7 +53,7 @@ internal sealed class TrainingLog
     public void TruncateAfter(int step)
     {
         _entries.RemoveAll(e => e.Step > step);
-        _flushedRows = Math.Min(_flushedRows, _entries.Count);
+        _flushedRowChanged |= _entries.Count < _flushedRows;
     }
 
     /// <summary>Attaches a validation accuracy to the latest step.</summary>
@@ -61,7 +62,7 @@ internal sealed class TrainingLog
         if (_entries.Count > 0)
         {
             _entries[^1] = _entries[^1] with { ValidationAccuracy = accuracy };
-            _flushedRows = Math.Min(_flushedRows, _entries.Count - 1);
+            _flushedRowChanged |= _entries.Count <= _flushedRows;
         }
     }
 
@@ -72,7 +73,7 @@ internal sealed class TrainingLog
     /// </summary>
     public void Flush(string path)
     {
-        if (_flushedPath != path || _flushedRows == 0 || !File.Exists(path))
+        if (_flushedPath != path || _flushedRowChanged || !File.Exists(path))
         {
             Save(path);
         }
@@ -87,6 +88,7 @@ internal sealed class TrainingLog
         }
         _flushedPath = path;
         _flushedRows = _entries.Count;
+        _flushedRowChanged = false;
     }
 
     /// <summary>Writes the log atomically.</summary>
