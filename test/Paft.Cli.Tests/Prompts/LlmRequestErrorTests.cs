@@ -65,4 +65,50 @@ public sealed class LlmRequestErrorTests : IDisposable
         Assert.Equal(CommandExit.BadInput, result.ExitCode);
         Assert.Equal("error: --timeout must be a positive number of seconds (got 0).", result.Error.Trim());
     }
+
+    [Fact]
+    public async Task CtrlC_DuringARequest_OfARealPaftProcess_EndsWithAMessage()
+    {
+        if (!OperatingSystem.IsLinux())
+            return; // SIGINT is sent with kill(1)
+        using var release = new CancellationTokenSource();
+        int requests = 0;
+        await using var server = LoopbackLlmServer.Start(async (_, _) =>
+        {
+            Interlocked.Increment(ref requests);
+            await Task.Delay(Timeout.Infinite, release.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            return new ScriptedResponse(200, NoChoices);
+        });
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[]
+                 {
+                     Path.Combine(AppContext.BaseDirectory, "paft.dll"), "prompts", "generate", "--task", "piqa", "--endpoint", server.OpenAIEndpoint.ToString(),
+                     "--model", "m", "--count", "2", "--out", _temp.File("pool.jsonl"), "--requests", "1", "--no-cache",
+                 })
+            start.ArgumentList.Add(argument);
+        using System.Diagnostics.Process paft = System.Diagnostics.Process.Start(start)!;
+        Task<string> output = paft.StandardOutput.ReadToEndAsync();
+        Task<string> error = paft.StandardError.ReadToEndAsync();
+        for (int waited = 0; Volatile.Read(ref requests) == 0 && waited < 60_000 && !paft.HasExited; waited += 20)
+            await Task.Delay(20);
+        Assert.Equal(1, Volatile.Read(ref requests));
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-INT", paft.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        bool exited = paft.WaitForExit(60_000);
+        release.Cancel();
+        if (!exited)
+            paft.Kill();
+        Assert.True(exited, "paft did not stop on Ctrl+C");
+        string said = await error;
+        await output;
+        Assert.Equal(CommandExit.Interrupted, paft.ExitCode);
+        Assert.Contains("Interrupted: cancelling the LLM requests", said);
+        Assert.Contains("Interrupted; nothing was written.", said);
+        Assert.False(File.Exists(_temp.File("pool.jsonl")));
+    }
 }
