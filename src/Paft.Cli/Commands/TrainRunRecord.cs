@@ -128,16 +128,21 @@ internal sealed class TrainRunRecord
         return flag.ToString();
     }
 
-    /// <summary>SHA-256 of a file, or of a folder's files in ordinal path order (names and contents).</summary>
+    /// <summary>
+    /// SHA-256 of a file (with PIQA's labels file beside it, <c>&lt;name&gt;-labels.lst</c>, which the reader takes too),
+    /// or of a folder's files in ordinal path order (names and contents).
+    /// </summary>
     private static string Hash(string path)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        string labels = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-labels.lst");
         IEnumerable<string> files = Directory.Exists(path)
             ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-            : File.Exists(path) ? [path] : [];
+            : File.Exists(path) ? (File.Exists(labels) ? [path, labels] : [path]) : [];
+        string root = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!;
         foreach (string file in files)
         {
-            sha.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(path, file) + "\0"));
+            sha.AppendData(Encoding.UTF8.GetBytes(Path.GetRelativePath(root, file) + "\0"));
             using FileStream stream = File.OpenRead(file);
             byte[] buffer = new byte[1 << 16];
             int read;
