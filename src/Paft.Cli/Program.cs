@@ -1,8 +1,11 @@
-using System.CommandLine;
 using Paft.Cli.Commands;
+using Paft.Cli.Terminal;
 
-// The `paft` tool. Each command lives in its own file under Commands/ and is registered here.
-var root = new RootCommand("paft: Prompt-Agnostic Fine-Tuning of LLaMA models for .NET");
-foreach (Command command in CommandRegistry.All())
-    root.Subcommands.Add(command);
-return await root.Parse(args).InvokeAsync();
+// The `paft` tool. Each command lives in its own file under Commands/ and is registered in CommandRegistry.
+// Ctrl+C outside a command that stops gracefully (CancelKeyScope) ends the process, but never in silence.
+Console.CancelKeyPress += (_, _) =>
+{
+    if (!CancelKeyScope.AnyActive)
+        Console.Error.WriteLine("Interrupted (Ctrl+C).");
+};
+return PaftRootCommand.Invoke(args);

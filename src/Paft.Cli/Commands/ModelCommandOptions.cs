@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Paft.Cli.Terminal;
 using Paft.Llama.Lora;
 using Paft.Llama.Modeling;
 using static TorchSharp.torch;
@@ -95,19 +96,6 @@ internal static class ModelCommandOptions
     /// Runs a command body, turning the errors bad input causes (missing folder or file, malformed file,
     /// bad argument, unsupported content) into one line on standard error and <see cref="BadInput"/>.
     /// </summary>
-    public static int Run(ParseResult parseResult, Func<TextWriter, int> body)
-    {
-        TextWriter error = parseResult.InvocationConfiguration.Error;
-        try
-        {
-            return body(parseResult.InvocationConfiguration.Output);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or NotSupportedException)
-        {
-            error.WriteLine($"error: {OneLine(e.Message)}");
-            return BadInput;
-        }
-    }
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+    public static int Run(ParseResult parseResult, Func<TextWriter, int> body) =>
+        CommandExit.Run(parseResult, (output, _) => body(output));
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Paft.Cli.Terminal;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 
@@ -64,17 +65,6 @@ internal static class PromptsCommandOptions
     /// Runs a command body, turning the errors bad input causes (missing file, malformed row, unknown task,
     /// out-of-range number) into a message on standard error and <see cref="BadInput"/>.
     /// </summary>
-    public static int Run(ParseResult parseResult, Func<TextWriter, int> body)
-    {
-        TextWriter error = parseResult.InvocationConfiguration.Error;
-        try
-        {
-            return body(parseResult.InvocationConfiguration.Output);
-        }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return BadInput;
-        }
-    }
+    public static int Run(ParseResult parseResult, Func<TextWriter, int> body) =>
+        CommandExit.Run(parseResult, (output, _) => body(output));
 }

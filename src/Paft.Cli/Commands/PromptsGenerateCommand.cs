@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Paft.Cli.Terminal;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
@@ -28,7 +29,7 @@ internal static class PromptsGenerateCommand
             task, offline, count, seed, output,
         };
         llm.AddTo(command);
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, async writer =>
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken, async (writer, token) =>
         {
             TaskDefinition definition = TaskDefinition.FromName(parseResult.GetValue(task)!);
             int n = parseResult.GetValue(count);
@@ -38,7 +39,7 @@ internal static class PromptsGenerateCommand
             if (n <= 0)
                 throw new ArgumentException($"--count must be positive (got {n}).");
             if (llm.IsRequested(parseResult))
-                return await GenerateOnline(parseResult, llm, definition, n, path, writer, parseResult.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
+                return await GenerateOnline(parseResult, llm, definition, n, path, writer, parseResult.InvocationConfiguration.Error, token).ConfigureAwait(false);
             return GenerateOffline(definition, n, parseResult.GetValue(seed), path, writer);
         }));
         return command;
@@ -83,16 +84,24 @@ internal static class PromptsGenerateCommand
     /// <see cref="PromptsCommandOptions.Run"/> for a body that awaits the network: bad input becomes one
     /// line on standard error and <see cref="PromptsCommandOptions.BadInput"/>.
     /// </summary>
-    private static async Task<int> RunAsync(ParseResult parseResult, Func<TextWriter, Task<int>> body)
+    private static async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken,
+        Func<TextWriter, CancellationToken, Task<int>> body)
     {
+        TextWriter error = parseResult.InvocationConfiguration.Error;
+        // Ctrl+C cancels the request in flight (the client honours the token) and ends with a message, not in silence.
+        using CancelKeyScope cancel = CancelKeyScope.Start(cancellationToken, error, "Interrupted: cancelling the LLM requests (press Ctrl+C again to abort at once)...");
         try
         {
-            return await body(parseResult.InvocationConfiguration.Output).ConfigureAwait(false);
+            return await body(parseResult.InvocationConfiguration.Output, cancel.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+        catch (OperationCanceledException) when (cancel.Token.IsCancellationRequested)
         {
-            parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
-            return PromptsCommandOptions.BadInput;
+            error.WriteLine("Interrupted; nothing was written.");
+            return CommandExit.Interrupted;
+        }
+        catch (Exception e) when (CommandExit.IsBadInput(e))
+        {
+            return CommandExit.Report(e, error, verbose: false);
         }
     }
 

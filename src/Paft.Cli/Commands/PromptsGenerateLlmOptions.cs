@@ -44,6 +44,12 @@ internal sealed class PromptsGenerateLlmOptions
         DefaultValueFactory = _ => 5,
     };
 
+    public Option<double> Timeout { get; } = new("--timeout")
+    {
+        Description = "Seconds to wait for one LLM reply before the request counts as failed (and is retried).",
+        DefaultValueFactory = _ => new LlmClientSettings().RequestTimeout.TotalSeconds,
+    };
+
     public Option<string> CacheDirectory { get; } = new("--cache-dir")
     {
         Description = "Folder where LLM replies are cached, so a rerun with the same settings sends no request.",
@@ -74,7 +80,7 @@ internal sealed class PromptsGenerateLlmOptions
     public void AddTo(Command command)
     {
         foreach (Option option in Endpoint.All.Concat([Requests, PerRequest, Temperature,
-                     Concurrency, MaxRetries, CacheDirectory, NoCache, MetaPromptFile, ExamplesFile, TaskDescription]))
+                     Concurrency, MaxRetries, Timeout, CacheDirectory, NoCache, MetaPromptFile, ExamplesFile, TaskDescription]))
             command.Options.Add(option);
     }
 
@@ -82,8 +88,17 @@ internal sealed class PromptsGenerateLlmOptions
     public bool IsRequested(ParseResult parseResult) => Endpoint.IsRequested(parseResult);
 
     /// <summary>One settings object per --endpoint, with the other per-endpoint options matched to it.</summary>
-    /// <exception cref="ArgumentException">A per-endpoint option has the wrong count, or an endpoint is not a URL.</exception>
-    public IReadOnlyList<LlmClientSettings> ReadClientSettings(ParseResult parseResult) => Endpoint.ReadClientSettings(parseResult);
+    /// <exception cref="ArgumentException">A per-endpoint option has the wrong count, an endpoint is not a URL, or --timeout is not positive.</exception>
+    public IReadOnlyList<LlmClientSettings> ReadClientSettings(ParseResult parseResult)
+    {
+        double seconds = parseResult.GetValue(Timeout);
+        if (!(seconds > 0) || seconds > int.MaxValue / 1000.0)
+            throw new ArgumentException($"--timeout must be a positive number of seconds (got {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        IReadOnlyList<LlmClientSettings> settings = Endpoint.ReadClientSettings(parseResult);
+        foreach (LlmClientSettings endpoint in settings)
+            endpoint.RequestTimeout = TimeSpan.FromSeconds(seconds);
+        return settings;
+    }
 
     /// <summary>The generator's options from the command line.</summary>
     public LlmTemplateGeneratorOptions ReadGeneratorOptions(ParseResult parseResult, ILogger? logger)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Paft.Cli.Terminal;
 using Paft.MLNet.Prompts;
 
 namespace Paft.Cli.Commands;
@@ -28,7 +29,7 @@ internal static class PromptsSplitCommand
             string testPath = parseResult.GetValue(testOut)!;
             if (Path.GetFullPath(trainPath) == Path.GetFullPath(testPath))
                 throw new ArgumentException("--train-out and --test-out name the same file.");
-            PromptPool pool = PromptPool.Load(parseResult.GetValue(prompts)!, PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)));
+            PromptPool pool = PromptPool.Load(parseResult.GetValue(prompts)!, PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)), CliInputLimits.Current);
             PromptPoolSplit split = pool.Split(parseResult.GetValue(fraction), parseResult.GetValue(seed), parseResult.GetValue(threshold));
             split.Train.Save(trainPath);
             split.Test.Save(testPath);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Paft.Cli.Terminal;
 using System.Globalization;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
@@ -25,7 +26,7 @@ internal static class PromptsStatsCommand
         {
             string? taskName = parseResult.GetValue(task);
             TaskDefinition? definition = taskName is null ? null : TaskDefinition.FromName(taskName);
-            PromptPool pool = PromptPool.Load(parseResult.GetValue(prompts)!, PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)));
+            PromptPool pool = PromptPool.Load(parseResult.GetValue(prompts)!, PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)), CliInputLimits.Current);
             Write(pool.ComputeStatistics(definition, parseResult.GetValue(threshold)), output);
             return PromptsCommandOptions.Success;
         }));

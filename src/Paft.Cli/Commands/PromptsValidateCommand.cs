@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Paft.Cli.Terminal;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 
@@ -30,7 +31,7 @@ internal static class PromptsValidateCommand
 
     private static int Validate(TaskDefinition task, string path, PromptTextEscaping escaping, TextWriter output)
     {
-        IReadOnlyList<TemplateVerdict> verdicts = PromptPool.CheckFile(path, task, escaping);
+        IReadOnlyList<TemplateVerdict> verdicts = PromptPool.CheckFile(path, task, escaping, CliInputLimits.Current);
         foreach (TemplateVerdict verdict in verdicts)
         {
             if (verdict.IsValid)

@@ -56,7 +56,11 @@ internal static class TrainCommand
         var seed = new Option<int?>("--seed") { Description = "Seed of template draws, data order and adapter initialisation (default 0)." };
         var checkpointDir = new Option<string>("--checkpoint-dir") { Description = "Checkpoint folder (default: <out>-checkpoints)." };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Write a checkpoint every N steps (default 0: at the end and on Ctrl+C)." };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the latest checkpoint of an interrupted run with the same settings." };
+        var resume = new Option<bool>("--resume")
+        {
+            Description = "Continue from the latest checkpoint of an interrupted run; refused when a setting or the data, pool or validation file differs.",
+        };
+        var force = new Option<bool>("--force") { Description = "Replace a model of another run in --out, and discard another run's checkpoints." };
         var limit = new Option<int?>("--limit") { Description = "Train on the first N rows only." };
         var mode = new Option<string>("--mode") { Description = "How the saved model answers: loglik (default), loglik-option, loglik-norm or generate." };
         var output = new Option<string>("--out") { Description = "The folder to save the model to (with training_log.csv and train_config.json)." };
@@ -66,7 +70,7 @@ internal static class TrainCommand
             config, printConfig, model, task, taskDef, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget,
         };
         foreach (Option option in embedding.All.Append(batprompt).Concat(llm.All).Concat([batpromptRounds, batpromptRewrite, validation, epochs, lr, k, batchSize,
-                     gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, limit, mode, output]))
+                     gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, force, limit, mode, output]))
             command.Options.Add(option);
 
         // A synchronous action: System.CommandLine then leaves Ctrl+C alone (for asynchronous actions it ends the
@@ -138,7 +142,7 @@ internal static class TrainCommand
             }
             settings.Validate();
             using CancelKeyScope cancel = CancelKeyScope.Start(CancellationToken.None, stderr);
-            return TrainCommandRunner.Run(settings, stdout, stderr, cancel.Token);
+            return TrainCommandRunner.Run(settings, stdout, stderr, cancel.Token, force: parseResult.GetValue(force));
         }));
         return command;
     }

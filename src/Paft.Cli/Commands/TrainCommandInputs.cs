@@ -60,7 +60,7 @@ internal static class TrainCommandInputs
             throw new CommandInputException($"{flag}: '{path}' does not exist.");
         if (limit is < 1)
             throw new CommandInputException($"--limit must be at least 1 (got {limit}).");
-        TaskReadResult read = TaskReaders.Read(task, path);
+        TaskReadResult read = TaskReaders.Read(task, path, new ReaderOptions { Limits = CliInputLimits.Current });
         IReadOnlyList<TaskExample> rows = limit is { } n ? read.Take(n).ToArray() : read;
         if (rows.Count == 0)
             throw new CommandInputException($"{flag}: '{path}' has no rows.");
@@ -91,7 +91,7 @@ internal static class TrainCommandInputs
     {
         if (!File.Exists(path))
             throw new CommandInputException($"--prompts: '{path}' does not exist.");
-        PromptPool pool = PromptPool.Load(path, escapedNewlines ? PromptTextEscaping.BackslashSequences : PromptTextEscaping.None);
+        PromptPool pool = PromptPool.Load(path, escapedNewlines ? PromptTextEscaping.BackslashSequences : PromptTextEscaping.None, CliInputLimits.Current);
         if (pool.Count == 0)
             throw new CommandInputException($"--prompts: '{path}' holds no templates.");
         foreach (PromptPoolEntry entry in pool)

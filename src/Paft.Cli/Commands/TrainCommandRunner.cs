@@ -24,8 +24,9 @@ internal static class TrainCommandRunner
     /// <param name="error">Warnings and the interruption message.</param>
     /// <param name="cancellationToken">Ctrl+C: the run stops between steps, keeps a checkpoint and returns <see cref="CommandExit.Interrupted"/>.</param>
     /// <param name="observe">Sees every progress report (tests use it to cancel at a given step).</param>
+    /// <param name="force">Replace another run's model in the output folder and discard another run's checkpoints (<c>--force</c>).</param>
     public static int Run(TrainCommandConfig settings, TextWriter output, TextWriter error, CancellationToken cancellationToken,
-        Action<PaftProgress>? observe = null)
+        Action<PaftProgress>? observe = null, bool force = false)
     {
         TaskDefinition task = TrainCommandInputs.Task(settings.Task, settings.TaskDef);
         PromptPool pool = TrainCommandInputs.Pool(settings.Prompts!, task, settings.EscapedNewlines == true);
@@ -34,6 +35,8 @@ internal static class TrainCommandRunner
         string checkpoints = Path.GetFullPath(settings.CheckpointDir!);
         if (!Directory.Exists(settings.Model!))
             throw new CommandInputException($"--model: '{settings.Model}' is not a folder.");
+        using TrainOutputLock outputLock = TrainOutputLock.Acquire(outFolder, error);
+        bool resume = TrainRunFolders.Claim(TrainRunRecord.Of(settings), outFolder, checkpoints, settings.Resume == true, force, output, error);
 
         var mlContext = new MLContext(settings.Seed);
         PaftTrainerOptions options = TrainerOptions(settings, task, pool, checkpoints);
@@ -44,18 +47,16 @@ internal static class TrainCommandRunner
         PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, error, out string method, out TrainChosenTemplate? chosenTemplate);
         output.WriteLine($"{method}: {rows.Count} rows of '{task.Name}', {trainer.Options.TrainingTemplates.Count} training template(s), " +
             $"{options.Epochs} epoch(s), LoRA r {options.Lora.Rank} on {string.Join(",", options.Lora.TargetModules)}, seed {options.Seed}.");
-        // The log lives in the checkpoint folder while training, so an interrupted run's curve survives into the resumed one.
+        // The log lives in the checkpoint folder while training, written after every step, so an interrupted or killed
+        // run's curve survives into the resumed one.
         string runningLog = Path.Combine(checkpoints, TrainingLog.FileName);
         var log = new TrainingLog();
         if (options.Resume)
         {
-            string? latest = LoraTrainer.FindLatestCheckpoint(checkpoints);
+            string? latest = null;
+            if (resume)
+                (log, latest) = TrainRunFolders.ResumePoint(checkpoints, output, error);
             output.WriteLine(latest is null ? $"No checkpoint in '{checkpoints}' yet: starting from the beginning." : $"Resuming from '{latest}'.");
-            if (latest is not null && File.Exists(runningLog))
-            {
-                log = TrainingLog.Load(runningLog);
-                log.TruncateAfter(TrainingCheckpoint.ReadState(latest).GlobalStep);
-            }
         }
         int lastStep = 0, totalSteps = 0;
         PaftTransformer model;
@@ -76,6 +77,7 @@ internal static class TrainCommandRunner
                     {
                         output.WriteLine(FormattableString.Invariant($"validation accuracy after step {p.Step}: {100 * accuracy:F1}%"));
                     }
+                    log.Flush(runningLog);
                     lastStep = p.Step;
                     totalSteps = p.TotalSteps;
                     observe?.Invoke(p);

@@ -20,6 +20,12 @@ internal static class CommandExit
     /// <summary>The user interrupted the command (Ctrl+C), the conventional 128 + SIGINT.</summary>
     public const int Interrupted = 130;
 
+    /// <summary>An unexpected error: a bug in paft (EX_SOFTWARE of sysexits.h).</summary>
+    public const int Bug = 70;
+
+    /// <summary>Where bugs are reported.</summary>
+    public const string IssuesUrl = "https://github.com/paft-mlnet/Paft.MLNet/issues";
+
     /// <summary>
     /// Runs a command body; the errors that bad input causes (missing or malformed file, row or key,
     /// unknown task, out-of-range value, checkpoint of another run) become one line on standard error
@@ -35,12 +41,63 @@ internal static class CommandExit
         }
         catch (Exception e) when (IsBadInput(e))
         {
-            error.WriteLine($"error: {e.Message}");
-            return BadInput;
+            return Report(e, error, Paft.Cli.Commands.PaftRootCommand.IsVerbose(parseResult));
         }
     }
 
+    /// <summary>
+    /// The one place every command's failure ends (<see cref="Run"/> and the top level of the program): bad input is one line
+    /// and <see cref="BadInput"/>; an interruption is one line and <see cref="Interrupted"/>; anything else is a bug, said so
+    /// in two lines with where to report it, and <see cref="Bug"/>. The stack trace is written only when <paramref name="verbose"/>.
+    /// </summary>
+    public static int Report(Exception e, TextWriter error, bool verbose)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        e = Unwrap(e);
+        int code;
+        if (e is OperationCanceledException)
+        {
+            error.WriteLine("Interrupted.");
+            code = Interrupted;
+        }
+        else if (IsBadInput(e))
+        {
+            code = ReportBadInput(e, error);
+        }
+        else
+        {
+            error.WriteLine($"error: unexpected {e.GetType().Name}: {OneLine(e.Message)}");
+            error.WriteLine($"This is a bug in paft. Please report it at {IssuesUrl} with the command line" +
+                            (verbose ? " and the trace below." : " and the output of the same command with --verbose."));
+            code = Bug;
+        }
+        if (verbose)
+            error.WriteLine(e.ToString());
+        return code;
+    }
+
+    private static int ReportBadInput(Exception e, TextWriter error)
+    {
+        error.WriteLine($"error: {OneLine(e.Message)}");
+        return BadInput;
+    }
+
+    /// <summary>A message on one line: a multi-line message (a server's reply, an inner trace) would break the one-line contract.</summary>
+    internal static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    private static Exception Unwrap(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && e.InnerException is not null)
+            e = e.InnerException!;
+        return e;
+    }
+
+    /// <summary>
+    /// Failures of the input rather than of paft: files, flags, configurations, servers named on the command line,
+    /// a prompt longer than --max-length.
+    /// </summary>
     internal static bool IsBadInput(Exception e) =>
         e is CommandInputException or IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException
-            or FormatException or JsonException or InvalidOperationException;
+            or FormatException or JsonException or InvalidOperationException or NotSupportedException
+            or Paft.MLNet.Training.PromptTooLongException or HttpRequestException or TimeoutException;
 }

@@ -20,12 +20,18 @@ internal sealed class TrainingLog
 
     private readonly List<TrainingLogEntry> _entries = [];
 
+    // The file Flush keeps up to date, how many rows it holds, and whether one of those has changed since (then it is rewritten).
+    private string? _flushedPath;
+    private int _flushedRows;
+    private bool _flushedRowChanged;
+
     public IReadOnlyList<TrainingLogEntry> Entries => _entries;
 
     /// <summary>Adds a step; a step at or before ones already logged (a resumed run going over them again) replaces them.</summary>
     public void Add(TrainingLogEntry entry)
     {
         _entries.RemoveAll(e => e.Step >= entry.Step);
+        _flushedRowChanged |= _entries.Count < _flushedRows;
         _entries.Add(entry);
     }
 
@@ -48,13 +54,45 @@ internal sealed class TrainingLog
     }
 
     /// <summary>Drops the rows after <paramref name="step"/> (steps a crashed run logged after its last checkpoint, which the resumed run redoes).</summary>
-    public void TruncateAfter(int step) => _entries.RemoveAll(e => e.Step > step);
+    public void TruncateAfter(int step)
+    {
+        _entries.RemoveAll(e => e.Step > step);
+        _flushedRowChanged |= _entries.Count < _flushedRows;
+    }
 
     /// <summary>Attaches a validation accuracy to the latest step.</summary>
     public void SetValidationAccuracy(double accuracy)
     {
         if (_entries.Count > 0)
+        {
             _entries[^1] = _entries[^1] with { ValidationAccuracy = accuracy };
+            _flushedRowChanged |= _entries.Count <= _flushedRows;
+        }
+    }
+
+    /// <summary>
+    /// Brings <paramref name="path"/> up to date after each step, so that a run killed at any moment leaves every row it
+    /// reported: new rows are appended and forced to disk; a change to a row already written rewrites the file
+    /// atomically. A row cut short by the kill is dropped by <see cref="Load"/>.
+    /// </summary>
+    public void Flush(string path)
+    {
+        if (_flushedPath != path || _flushedRowChanged || !File.Exists(path))
+        {
+            Save(path);
+        }
+        else if (_flushedRows < _entries.Count)
+        {
+            var text = new StringBuilder();
+            foreach (TrainingLogEntry e in _entries.Skip(_flushedRows))
+                text.Append(FormatRow(e));
+            using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+            stream.Write(new UTF8Encoding(false).GetBytes(text.ToString()));
+            stream.Flush(flushToDisk: true);
+        }
+        _flushedPath = path;
+        _flushedRows = _entries.Count;
+        _flushedRowChanged = false;
     }
 
     /// <summary>Writes the log atomically.</summary>
@@ -62,21 +100,31 @@ internal sealed class TrainingLog
     {
         var text = new StringBuilder(Header).Append('\n');
         foreach (TrainingLogEntry e in _entries)
-            text.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{e.Step},{e.Epoch},{e.Loss:R},{e.LearningRate:R},{e.TokensPerSecond:R},{(e.ValidationAccuracy is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "")},{e.TemplateIds}\n"));
+            text.Append(FormatRow(e));
         byte[] bytes = new UTF8Encoding(false).GetBytes(text.ToString());
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    /// <summary>Reads a log written by <see cref="Save"/>; a malformed line throws naming the file and line.</summary>
+    private static string FormatRow(TrainingLogEntry e) => string.Create(CultureInfo.InvariantCulture,
+        $"{e.Step},{e.Epoch},{e.Loss:R},{e.LearningRate:R},{e.TokensPerSecond:R},{(e.ValidationAccuracy is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "")},{e.TemplateIds}\n");
+
+    /// <summary>
+    /// Reads a log written by <see cref="Save"/> or <see cref="Flush"/>; a malformed line throws naming the file and line.
+    /// A last line without its line end is a row a killed run was writing, and is dropped.
+    /// </summary>
     public static TrainingLog Load(string path)
     {
         var log = new TrainingLog();
-        string[] lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0].Trim() is not (Header or HeaderWithoutTemplates))
+        string content = File.ReadAllText(path);
+        bool cutShort = content.Length > 0 && !content.EndsWith('\n');
+        List<string> lines = content.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        lines.RemoveAt(lines.Count - 1); // after the last line end: empty, or the row cut short
+        if (lines.Count == 0 && cutShort)
+            lines.Add(Header); // even the header was cut short
+        if (lines.Count == 0 || lines[0].Trim() is not (Header or HeaderWithoutTemplates))
             throw new InvalidDataException($"{path}: line 1 must be the header '{Header}'.");
         int columns = lines[0].Trim() == Header ? 7 : 6;
-        for (int i = 1; i < lines.Length; i++)
+        for (int i = 1; i < lines.Count; i++)
         {
             if (lines[i].Length == 0)
                 continue;
@@ -98,6 +146,11 @@ internal sealed class TrainingLog
             {
                 throw new InvalidDataException($"{path}: line {i + 1}: {e.Message}.", e);
             }
+        }
+        if (!cutShort)
+        {
+            log._flushedPath = path;
+            log._flushedRows = log._entries.Count;
         }
         return log;
     }

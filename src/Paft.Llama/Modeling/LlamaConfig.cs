@@ -93,6 +93,8 @@ public sealed class LlamaConfig
         }
         using (doc)
         {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"model config '{source}' must be a JSON object, found {doc.RootElement.ValueKind}");
             var r = new ConfigReader(doc.RootElement, source);
             string? modelType = r.OptionalString("model_type");
             if (modelType != "llama")
@@ -107,6 +109,11 @@ public sealed class LlamaConfig
             int heads = r.RequiredInt("num_attention_heads");
             int kvHeads = r.OptionalInt("num_key_value_heads") ?? heads;
             int? headDim = r.OptionalInt("head_dim");
+            // Checked before the divisions below, which a zero would turn into a DivideByZeroException.
+            if (heads <= 0)
+                throw r.Error("num_attention_heads", $"must be positive, found {heads}");
+            if (kvHeads <= 0)
+                throw r.Error("num_key_value_heads", $"must be positive, found {kvHeads}");
             if (headDim is null && hidden % heads != 0)
                 throw r.Error("hidden_size", $"{hidden} is not divisible by num_attention_heads {heads} and no head_dim is given");
             if (heads % kvHeads != 0)
@@ -144,6 +151,13 @@ public sealed class LlamaConfig
                 if (value <= 0)
                     throw r.Error(key, $"must be positive, found {value}");
             }
+            // A negative epsilon turns every score into NaN; a zero or negative theta breaks the rotary frequencies.
+            if (!(config.RmsNormEps > 0) || !double.IsFinite(config.RmsNormEps))
+                throw r.Error("rms_norm_eps", $"must be a positive finite number, found {config.RmsNormEps}");
+            if (!(config.RopeTheta > 0) || !double.IsFinite(config.RopeTheta))
+                throw r.Error("rope_theta", $"must be a positive finite number, found {config.RopeTheta}");
+            if (config.MaxPositionEmbeddings <= 0)
+                throw r.Error("max_position_embeddings", $"must be positive, found {config.MaxPositionEmbeddings}");
             if (config.HeadDim % 2 != 0)
                 throw r.Error("head_dim", $"must be even for rotary embeddings, found {config.HeadDim}");
             return config;
@@ -166,10 +180,10 @@ public sealed class LlamaConfig
                 return null;
             case "llama3":
                 return new RopeScaling(
-                    sub.RequiredDouble("factor"),
-                    sub.RequiredDouble("low_freq_factor"),
-                    sub.RequiredDouble("high_freq_factor"),
-                    sub.RequiredDouble("original_max_position_embeddings"));
+                    sub.RequiredPositive("factor"),
+                    sub.RequiredPositive("low_freq_factor"),
+                    sub.RequiredPositive("high_freq_factor"),
+                    sub.RequiredPositive("original_max_position_embeddings"));
             default:
                 throw r.Error("rope_scaling", type is null
                     ? "has no 'rope_type' (or 'type')"
@@ -200,6 +214,12 @@ public sealed class LlamaConfig
         }
 
         public double RequiredDouble(string key) => OptionalDouble(key) ?? throw Error(key, "is missing");
+
+        public double RequiredPositive(string key)
+        {
+            double value = RequiredDouble(key);
+            return value > 0 && double.IsFinite(value) ? value : throw Error(key, $"must be a positive finite number, found {value}");
+        }
 
         public double? OptionalDouble(string key)
         {

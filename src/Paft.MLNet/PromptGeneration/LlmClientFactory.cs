@@ -92,7 +92,7 @@ public static class LlmClientFactory
             NetworkTimeout = timeout,
         };
         var chatClient = new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(apiKey ?? PlaceholderKey), options);
-        return chatClient.AsIChatClient();
+        return new ChoicelessReplyGuard(chatClient.AsIChatClient(), endpoint);
     }
 
     private static IChatClient CreateOllamaChatClient(Uri endpoint, string model, string? apiKey, TimeSpan timeout)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections;
 using Paft.MLNet.Tasks;
 
@@ -68,12 +69,14 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="escaping">How the templates spell newlines; the PAFT authors' files use <see cref="PromptTextEscaping.BackslashSequences"/>.</param>
-    /// <exception cref="InvalidDataException">A row is malformed, a template does not parse or an id repeats; the message names the file and line or row.</exception>
-    public static PromptPool Load(string path, PromptTextEscaping escaping = PromptTextEscaping.None)
+    /// <param name="limits">Size limits on the file (null: <see cref="InputLimits.Default"/>).</param>
+    /// <exception cref="InvalidDataException">A row is malformed, a template does not parse or an id repeats, the file is not
+    /// UTF-8 or exceeds a limit; the message names the file and line or row.</exception>
+    public static PromptPool Load(string path, PromptTextEscaping escaping = PromptTextEscaping.None, InputLimits? limits = null)
     {
         var entries = new List<PromptPoolEntry>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (PromptRecord record in ReadRecords(path))
+        foreach (PromptRecord record in ReadRecords(path, limits))
         {
             string id = record.Id ?? DefaultId(path, entries.Count);
             if (!seen.TryAdd(id, record.Location))
@@ -93,11 +96,13 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
     /// <param name="path">The pool file (.jsonl, .csv or .xlsx).</param>
     /// <param name="task">The task the templates are for.</param>
     /// <param name="escaping">How the templates spell newlines.</param>
+    /// <param name="limits">Size limits on the file (null: <see cref="InputLimits.Default"/>).</param>
     /// <returns>One verdict a row, in file order.</returns>
-    public static IReadOnlyList<TemplateVerdict> CheckFile(string path, TaskDefinition task, PromptTextEscaping escaping = PromptTextEscaping.None)
+    public static IReadOnlyList<TemplateVerdict> CheckFile(string path, TaskDefinition task, PromptTextEscaping escaping = PromptTextEscaping.None,
+        InputLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(task);
-        List<PromptRecord> records = ReadRecords(path);
+        List<PromptRecord> records = ReadRecords(path, limits);
         var firstUse = new Dictionary<string, string>(StringComparer.Ordinal);
         var verdicts = new List<TemplateVerdict>(records.Count);
         for (int i = 0; i < records.Count; i++)
@@ -113,17 +118,25 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
     }
 
     /// <summary>The rows of a pool file, unparsed.</summary>
-    internal static List<PromptRecord> ReadRecords(string path)
+    internal static List<PromptRecord> ReadRecords(string path, InputLimits? limits = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        limits ??= InputLimits.Default;
+        limits.Check();
         if (!File.Exists(path))
             throw new FileNotFoundException($"Prompt pool file '{path}' does not exist.", path);
-        return FormatOf(path) switch
+        List<PromptRecord> records = FormatOf(path) switch
         {
-            PoolFileFormat.Jsonl => PromptPoolJsonl.Read(path),
-            PoolFileFormat.Csv => PromptPoolCsv.Read(path),
-            _ => PromptPoolXlsx.Read(path),
+            PoolFileFormat.Jsonl => PromptPoolJsonl.Read(path, limits.MaxLineBytes),
+            PoolFileFormat.Csv => PromptPoolCsv.Read(path, limits.MaxFieldLength),
+            _ => PromptPoolXlsx.Read(path, limits),
         };
+        // Checked before parsing: a template of megabytes would otherwise reach the tokenizer and the model.
+        foreach (PromptRecord record in records)
+            if (record.Text.Length > limits.MaxTemplateLength)
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"{record.Location}: the template is {record.Text.Length:N0} characters long ({InputLimits.Describe(nameof(InputLimits.MaxTemplateLength), limits.MaxTemplateLength)})."));
+        return records;
     }
 
     internal static string DefaultId(string path, int index) => $"{Path.GetFileNameWithoutExtension(path)}-{index:D3}";

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text;
+using Paft.MLNet.Input;
 
 namespace Paft.MLNet.Prompts;
 
@@ -9,9 +11,9 @@ namespace Paft.MLNet.Prompts;
 /// </summary>
 internal static class PromptPoolCsv
 {
-    public static List<PromptRecord> Read(string path)
+    public static List<PromptRecord> Read(string path, int maxFieldLength)
     {
-        List<(int Line, List<string> Fields)> rows = Parse(File.ReadAllText(path), path);
+        List<(int Line, List<string> Fields)> rows = Parse(StrictUtf8.ReadAllText(path), path, maxFieldLength);
         if (rows.Count == 0)
             throw new InvalidDataException($"{path}: empty file; expected a header row with a 'text' column.");
         List<string> header = rows[0].Fields;
@@ -38,7 +40,7 @@ internal static class PromptPoolCsv
     }
 
     /// <summary>Splits CSV text into records of fields, with the line each record starts on.</summary>
-    internal static List<(int Line, List<string> Fields)> Parse(string content, string path)
+    internal static List<(int Line, List<string> Fields)> Parse(string content, string path, int maxFieldLength = int.MaxValue)
     {
         var rows = new List<(int, List<string>)>();
         var fields = new List<string>();
@@ -72,6 +74,7 @@ internal static class PromptPoolCsv
                     if (content[i] == '\n')
                         line++;
                     field.Append(content[i]);
+                    CheckLength(field, maxFieldLength, path, openLine);
                     i++;
                 }
                 if (i < content.Length && content[i] is not (',' or '\r' or '\n'))
@@ -101,6 +104,7 @@ internal static class PromptPoolCsv
                     throw new InvalidDataException($"{path} line {line}: a quote inside an unquoted field (quote the whole field and double the quote).");
                 default:
                     field.Append(c);
+                    CheckLength(field, maxFieldLength, path, line);
                     atFieldStart = false;
                     i++;
                     break;
@@ -112,6 +116,13 @@ internal static class PromptPoolCsv
             rows.Add((recordLine, fields));
         }
         return rows;
+    }
+
+    private static void CheckLength(StringBuilder field, int maxFieldLength, string path, int line)
+    {
+        if (field.Length > maxFieldLength)
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                $"{path} line {line}: a field longer than {maxFieldLength:N0} characters ({InputLimits.Describe(nameof(InputLimits.MaxFieldLength), maxFieldLength)})."));
     }
 
     public static void Write(Stream stream, IReadOnlyList<PromptPoolEntry> entries)

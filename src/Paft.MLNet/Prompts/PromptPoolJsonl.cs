@@ -1,18 +1,17 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Paft.MLNet.Input;
 
 namespace Paft.MLNet.Prompts;
 
 /// <summary>JSON Lines pools: one object a line with <c>text</c>, an optional <c>id</c>, and any other fields.</summary>
 internal static class PromptPoolJsonl
 {
-    public static List<PromptRecord> Read(string path)
+    public static List<PromptRecord> Read(string path, long maxLineBytes)
     {
         var records = new List<PromptRecord>();
-        int lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
+        foreach ((int lineNumber, string line) in StrictUtf8.ReadLines(path, maxLineBytes))
         {
-            lineNumber++;
             if (string.IsNullOrWhiteSpace(line))
                 continue;
             string location = $"{path} line {lineNumber}";

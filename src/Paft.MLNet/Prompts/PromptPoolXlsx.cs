@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Paft.MLNet.Input;
 
 namespace Paft.MLNet.Prompts;
 
@@ -18,8 +19,9 @@ internal static partial class PromptPoolXlsx
     [GeneratedRegex("_x([0-9A-Fa-f]{4})_")]
     private static partial Regex EscapedCharacter();
 
-    public static List<PromptRecord> Read(string path)
+    public static List<PromptRecord> Read(string path, InputLimits limits)
     {
+        XlsxEntryLimit.Check(path, limits.MaxXlsxEntryBytes);
         SpreadsheetDocument document;
         try
         {
@@ -29,62 +31,82 @@ internal static partial class PromptPoolXlsx
         {
             throw new InvalidDataException($"{path}: not a readable .xlsx workbook ({e.Message}).", e);
         }
-        using (document)
+        try
         {
-            WorkbookPart workbook = document.WorkbookPart
-                ?? throw new InvalidDataException($"{path}: the workbook has no workbook part.");
-            Sheet sheet = workbook.Workbook.Descendants<Sheet>().FirstOrDefault()
-                ?? throw new InvalidDataException($"{path}: the workbook has no sheet.");
-            var worksheet = (WorksheetPart)workbook.GetPartById(sheet.Id?.Value
-                ?? throw new InvalidDataException($"{path}: sheet '{sheet.Name}' has no part id."));
-            // Materialised once: looking an index up in the XML element list is linear.
-            List<string> sharedStrings = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>()
-                .Select(item => item.InnerText).ToList() ?? [];
-            string sheetName = sheet.Name?.Value ?? "sheet 1";
-
-            var rows = new List<(uint Number, Dictionary<int, string> Cells)>();
-            uint previous = 0;
-            foreach (Row row in worksheet.Worksheet.Descendants<Row>())
-            {
-                uint number = row.RowIndex?.Value ?? previous + 1;
-                previous = number;
-                var cells = new Dictionary<int, string>();
-                int nextColumn = 0;
-                foreach (Cell cell in row.Elements<Cell>())
-                {
-                    int column = cell.CellReference?.Value is { } reference ? ColumnIndex(reference) : nextColumn;
-                    nextColumn = column + 1;
-                    cells[column] = CellText(cell, sharedStrings);
-                }
-                rows.Add((number, cells));
-            }
-            if (rows.Count == 0)
-                throw new InvalidDataException($"{path} ({sheetName}): empty sheet; expected a header row with a 'text' column.");
-
-            Dictionary<int, string> header = rows[0].Cells;
-            int textColumn = FindColumn(header, "text");
-            int idColumn = FindColumn(header, "id");
-            if (textColumn < 0)
-                throw new InvalidDataException(
-                    $"{path} ({sheetName}) row {rows[0].Number}: the header has no 'text' column (found: {string.Join(", ", header.Values)}).");
-
-            var records = new List<PromptRecord>();
-            foreach ((uint number, Dictionary<int, string> cells) in rows.Skip(1))
-            {
-                string location = $"{path} ({sheetName}) row {number}";
-                if (cells.Values.All(string.IsNullOrEmpty))
-                    continue;
-                if (!cells.TryGetValue(textColumn, out string? text) || text.Length == 0)
-                    throw new InvalidDataException($"{location}: the 'text' cell is empty.");
-                var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-                foreach ((int column, string name) in header.OrderBy(h => h.Key))
-                    if (column != textColumn && column != idColumn && name.Length > 0)
-                        metadata[name] = cells.TryGetValue(column, out string? v) ? v : "";
-                string? id = idColumn >= 0 && cells.TryGetValue(idColumn, out string? idText) && idText.Length > 0 ? idText : null;
-                records.Add(new PromptRecord(id, text, metadata, location));
-            }
-            return records;
+            return ReadRecords(path, document, limits);
         }
+        catch (Exception e) when (e is System.Xml.XmlException or OpenXmlPackageException)
+        {
+            // E.g. a part cut short: a zip that understates an entry's size is inflated only up to the stated size.
+            throw new InvalidDataException($"{path}: not a readable .xlsx workbook ({CommandLineSafe(e.Message)}).", e);
+        }
+        finally
+        {
+            document.Dispose();
+        }
+    }
+
+    private static string CommandLineSafe(string message) => message.ReplaceLineEndings(" ");
+
+    private static List<PromptRecord> ReadRecords(string path, SpreadsheetDocument document, InputLimits limits)
+    {
+        WorkbookPart workbook = document.WorkbookPart
+            ?? throw new InvalidDataException($"{path}: the workbook has no workbook part.");
+        Sheet sheet = workbook.Workbook.Descendants<Sheet>().FirstOrDefault()
+            ?? throw new InvalidDataException($"{path}: the workbook has no sheet.");
+        var worksheet = (WorksheetPart)workbook.GetPartById(sheet.Id?.Value
+            ?? throw new InvalidDataException($"{path}: sheet '{sheet.Name}' has no part id."));
+        // Materialised once: looking an index up in the XML element list is linear.
+        List<string> sharedStrings = workbook.SharedStringTablePart?.SharedStringTable.Elements<SharedStringItem>()
+            .Select(item => item.InnerText).ToList() ?? [];
+        string sheetName = sheet.Name?.Value ?? "sheet 1";
+
+        var rows = new List<(uint Number, Dictionary<int, string> Cells)>();
+        uint previous = 0;
+        foreach (Row row in worksheet.Worksheet.Descendants<Row>())
+        {
+            uint number = row.RowIndex?.Value ?? previous + 1;
+            previous = number;
+            var cells = new Dictionary<int, string>();
+            int nextColumn = 0;
+            foreach (Cell cell in row.Elements<Cell>())
+            {
+                int column = cell.CellReference?.Value is { } reference ? ColumnIndex(reference) : nextColumn;
+                nextColumn = column + 1;
+                string text = CellText(cell, sharedStrings);
+                if (text.Length > limits.MaxFieldLength)
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"{path} ({sheet.Name?.Value}) cell {cell.CellReference?.Value}: longer than {limits.MaxFieldLength:N0} characters ({InputLimits.Describe(nameof(InputLimits.MaxFieldLength), limits.MaxFieldLength)})."));
+                cells[column] = text;
+            }
+            rows.Add((number, cells));
+        }
+        if (rows.Count == 0)
+            throw new InvalidDataException($"{path} ({sheetName}): empty sheet; expected a header row with a 'text' column.");
+
+        Dictionary<int, string> header = rows[0].Cells;
+        int textColumn = FindColumn(header, "text");
+        int idColumn = FindColumn(header, "id");
+        if (textColumn < 0)
+            throw new InvalidDataException(
+                $"{path} ({sheetName}) row {rows[0].Number}: the header has no 'text' column (found: {string.Join(", ", header.Values)}).");
+
+        var records = new List<PromptRecord>();
+        foreach ((uint number, Dictionary<int, string> cells) in rows.Skip(1))
+        {
+            string location = $"{path} ({sheetName}) row {number}";
+            if (cells.Values.All(string.IsNullOrEmpty))
+                continue;
+            if (!cells.TryGetValue(textColumn, out string? text) || text.Length == 0)
+                throw new InvalidDataException($"{location}: the 'text' cell is empty.");
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach ((int column, string name) in header.OrderBy(h => h.Key))
+                if (column != textColumn && column != idColumn && name.Length > 0)
+                    metadata[name] = cells.TryGetValue(column, out string? v) ? v : "";
+            string? id = idColumn >= 0 && cells.TryGetValue(idColumn, out string? idText) && idText.Length > 0 ? idText : null;
+            records.Add(new PromptRecord(id, text, metadata, location));
+        }
+        return records;
     }
 
     public static void Write(Stream stream, IReadOnlyList<PromptPoolEntry> entries)

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Paft.Cli.Commands;
 
 namespace Paft.Cli.Tests.Prompts;
@@ -10,12 +9,9 @@ internal static class CliRunner
 
     public static Result Run(params string[] args)
     {
-        var root = new RootCommand("paft");
-        foreach (Command command in CommandRegistry.All())
-            root.Subcommands.Add(command);
         var output = new StringWriter();
         var error = new StringWriter();
-        int exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int exitCode = PaftRootCommand.Invoke(args, output, error);
         return new Result(exitCode, output.ToString(), error.ToString());
     }
 }

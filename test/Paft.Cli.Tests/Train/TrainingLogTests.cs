@@ -93,4 +93,29 @@ public sealed class TrainingLogTests
         Assert.Contains("line 3", e.Message);
         Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
     }
+
+    [Fact]
+    public void Flush_AppendsEachNewRow_RewritesAChangedOne_AndLoadDropsARowCutShortByAKill()
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("paft-cli-log-").FullName, TrainingLog.FileName);
+        var log = new TrainingLog();
+        log.Record(new PaftProgress(0, 1, 3, 2.5, 1e-4, 100));
+        log.Flush(path);
+        log.Record(new PaftProgress(0, 2, 3, 2.25, 1e-4, 100));
+        log.Flush(path);
+        Assert.Equal(log.Entries, TrainingLog.Load(path).Entries);
+
+        log.Record(new PaftProgress(0, 2, 3, 2.25, 1e-4, 100, ValidationAccuracy: 0.5)); // the epoch report changes row 2
+        log.Flush(path);
+        Assert.Equal(0.5, TrainingLog.Load(path).Entries[^1].ValidationAccuracy);
+        Assert.Equal(3, File.ReadAllLines(path).Length); // header and two rows: the change rewrote, it did not append
+
+        File.AppendAllText(path, "3,0,2.0,1e-4"); // a kill in the middle of appending step 3
+        TrainingLog resumed = TrainingLog.Load(path);
+        Assert.Equal([1, 2], resumed.Entries.Select(e => e.Step).ToArray());
+        resumed.Record(new PaftProgress(0, 3, 3, 2.0, 1e-4, 100));
+        resumed.Flush(path); // rewrites, so the cut-short row does not stay in the file
+        Assert.Equal([1, 2, 3], TrainingLog.Load(path).Entries.Select(e => e.Step).ToArray());
+        Assert.Equal(4, File.ReadAllLines(path).Length);
+    }
 }

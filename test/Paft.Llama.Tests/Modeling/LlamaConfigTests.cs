@@ -120,4 +120,34 @@ public class LlamaConfigTests
         var e = Assert.Throws<InvalidDataException>(() => LlamaConfig.FromJson("{\"model_type\":", "x/config.json"));
         Assert.Contains("'x/config.json' is not valid JSON", e.Message);
     }
+
+    // Issue 13: each of these reached the model as a DivideByZeroException, NaN scores or a stack trace.
+    [Theory]
+    [InlineData(",\"num_attention_heads\":0}", "num_attention_heads", "must be positive, found 0")]
+    [InlineData(",\"num_key_value_heads\":0}", "num_key_value_heads", "must be positive, found 0")]
+    [InlineData(",\"num_key_value_heads\":-2}", "num_key_value_heads", "must be positive, found -2")]
+    [InlineData(",\"rms_norm_eps\":-1e-5}", "rms_norm_eps", "must be a positive finite number")]
+    [InlineData(",\"rms_norm_eps\":0}", "rms_norm_eps", "must be a positive finite number")]
+    [InlineData(",\"rope_theta\":0}", "rope_theta", "must be a positive finite number")]
+    [InlineData(",\"rope_theta\":-10000}", "rope_theta", "must be a positive finite number")]
+    [InlineData(",\"max_position_embeddings\":0}", "max_position_embeddings", "must be positive")]
+    [InlineData(",\"intermediate_size\":0}", "intermediate_size", "must be positive")]
+    [InlineData(",\"rope_scaling\":{\"rope_type\":\"llama3\",\"factor\":0,\"low_freq_factor\":1,\"high_freq_factor\":4,\"original_max_position_embeddings\":8192}}",
+        "rope_scaling.factor", "must be a positive finite number")]
+    public void InsaneValueIsRefusedNamingFileAndKey(string tail, string key, string problem)
+    {
+        string withoutHeads = Minimal.Replace(",\"num_attention_heads\":2", "");
+        string json = withoutHeads + (tail.Contains("num_attention_heads", StringComparison.Ordinal) ? tail : ",\"num_attention_heads\":2" + tail);
+        var e = Assert.Throws<InvalidDataException>(() => LlamaConfig.FromJson(json, "/m/config.json"));
+        Assert.StartsWith($"model config '/m/config.json': key '{key}' {problem}", e.Message);
+    }
+
+    [Theory]
+    [InlineData("[1, 2, 3]", "Array")]
+    [InlineData("\"llama\"", "String")]
+    public void ConfigThatIsNotAnObjectIsRefusedInOneLine(string json, string kind)
+    {
+        var e = Assert.Throws<InvalidDataException>(() => LlamaConfig.FromJson(json, "/m/config.json"));
+        Assert.Equal($"model config '/m/config.json' must be a JSON object, found {kind}", e.Message);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Paft.MLNet.Input;
 
 namespace Paft.MLNet.Tasks.Readers;
 
@@ -18,14 +19,14 @@ internal static class PiqaReader
         IReadOnlyList<string>? labels = labelsPath is null ? null : ReadLabelLines(labelsPath);
         if (labels is not null)
         {
-            int lastRow = JsonLines.Read(path).Select(r => r.Line).DefaultIfEmpty(0).Max();
+            int lastRow = JsonLines.Read(path, options.Limits.MaxLineBytes).Select(r => r.Line).DefaultIfEmpty(0).Max();
             if (labels.Count != lastRow)
                 throw new TaskDataException(labelsPath!, 0,
                     $"holds {labels.Count} labels but {path} has {lastRow} lines; the two files must be aligned line by line");
         }
 
         var rows = new RowCollector(task, options);
-        foreach ((int line, string text) in JsonLines.Read(path))
+        foreach ((int line, string text) in JsonLines.Read(path, options.Limits.MaxLineBytes))
         {
             string source = $"{Path.GetFileName(path)}:{line}";
             int label = -1;
@@ -60,7 +61,7 @@ internal static class PiqaReader
 
     private static IReadOnlyList<string> ReadLabelLines(string path)
     {
-        var lines = File.ReadAllLines(path).ToList();
+        var lines = StrictUtf8.ReadAllText(path).Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         while (lines.Count > 0 && string.IsNullOrWhiteSpace(lines[^1]))
             lines.RemoveAt(lines.Count - 1);
         return lines;

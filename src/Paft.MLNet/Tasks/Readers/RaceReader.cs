@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Paft.MLNet.Input;
 
 namespace Paft.MLNet.Tasks.Readers;
 
@@ -38,7 +39,10 @@ internal static class RaceReader
         var rows = new RowCollector(task, options);
         foreach (string file in files)
         {
-            string text = File.ReadAllText(file);
+            if (new FileInfo(file).Length > options.Limits.MaxLineBytes)
+                throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{file}: longer than {options.Limits.MaxLineBytes:N0} bytes ({InputLimits.Describe(nameof(InputLimits.MaxLineBytes), options.Limits.MaxLineBytes)})."));
+            string text = StrictUtf8.ReadAllText(file);
             string name = Path.GetRelativePath(Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!, file);
             // The whole file is one row: a bad question makes the article unusable, so it is skipped as one.
             rows.Add(file, 0, () =>

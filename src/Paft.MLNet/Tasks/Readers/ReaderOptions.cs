@@ -27,4 +27,7 @@ public sealed record ReaderOptions
     /// own <c>ctx</c> and <c>endings</c> are used as they are.
     /// </summary>
     public bool PreprocessHellaSwag { get; init; } = true;
+
+    /// <summary>Size limits on the files read (longest line); a line over a limit is a problem of the whole file and throws.</summary>
+    public InputLimits Limits { get; init; } = InputLimits.Default;
 }

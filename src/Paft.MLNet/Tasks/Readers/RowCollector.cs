@@ -7,6 +7,10 @@ namespace Paft.MLNet.Tasks.Readers;
 internal sealed class RowCollector(TaskDefinition task, ReaderOptions options)
 {
     private readonly List<TaskExample> _examples = [];
+
+    /// <summary>How the files of this read are treated.</summary>
+    public ReaderOptions Options => options;
+
     private readonly List<TaskDataException> _skipped = [];
 
     /// <summary>Runs <paramref name="map"/> for the row at <paramref name="path"/>:<paramref name="line"/>
