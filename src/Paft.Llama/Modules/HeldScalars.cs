@@ -18,6 +18,9 @@ internal static class HeldScalars
     /// <summary>1.</summary>
     public static readonly Scalar One = 1.ToScalar();
 
+    /// <summary>2, the exponent of a square (<c>Tensor.square()</c> makes its own, unheld).</summary>
+    public static readonly Scalar Two = 2.ToScalar();
+
     /// <summary>-∞, the additive mask of a position that may not be attended.</summary>
     public static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
 }
