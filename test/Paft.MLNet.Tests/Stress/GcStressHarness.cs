@@ -39,7 +39,7 @@ internal static class GcStressHarness
 
     /// <summary>Runs <paramref name="fitsPerThread"/> fits, each followed by an evaluation, on each of
     /// <paramref name="threads"/> threads, with a collecting thread running until all have finished.</summary>
-    public static GcStressResult Run(string modelFolder, int threads, int fitsPerThread, int rowsPerFit = 8)
+    public static GcStressResult Run(string modelFolder, int threads, int fitsPerThread, int rowsPerFit = 8, int pauseMs = 0, int hogs = 0)
     {
         int fits = 0, evaluations = 0, collections = 0;
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
@@ -52,9 +52,20 @@ internal static class GcStressHarness
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 Interlocked.Increment(ref collections);
+                if (pauseMs > 0) Thread.Sleep(pauseMs);
             }
         }) { IsBackground = true, Name = "GC stress collector" };
         collector.Start();
+        // Busy native work that collections do not suspend, so the workers are preempted inside their calls.
+        var hogThreads = Enumerable.Range(0, hogs).Select(_ => new Thread(() =>
+        {
+            using var a = rand(192, 192);
+            while (!done.IsCancellationRequested)
+            {
+                using var product = a.mm(a);
+            }
+        }) { IsBackground = true, Name = "GC stress CPU load" }).ToList();
+        hogThreads.ForEach(h => h.Start());
 
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
@@ -81,18 +92,22 @@ internal static class GcStressHarness
         workers.ForEach(w => w.Join());
         done.Cancel();
         collector.Join();
+        hogThreads.ForEach(h => h.Join());
         return new GcStressResult(fits, evaluations, collections, failures.ToList(), clock.Elapsed);
     }
 
-    /// <summary>Writes a tiny random LLaMA (2 layers, width 32) with a word-level tokenizer over the task's words into <paramref name="folder"/>.</summary>
-    public static void WriteTinyModel(string folder)
+    /// <summary>Writes a small random LLaMA (2 layers, width <paramref name="hiddenSize"/>) with a word-level
+    /// tokenizer over the task's words into <paramref name="folder"/>. The vocabulary is padded to
+    /// <paramref name="vocabSize"/> rows (as Llama 2's 32000): the long softmax over it keeps the cores busy
+    /// in native code, which collections do not pause, so the other threads are preempted mid-call.</summary>
+    public static void WriteTinyModel(string folder, int hiddenSize = 16, int vocabSize = 32000)
     {
         Directory.CreateDirectory(folder);
         var texts = Rows(16, 0).SelectMany(r => r.Fields.Values)
             .Concat(Templates.Concat(TestTemplates).Select(t => t.Text)).Concat(["A", "B"]);
         var tokenizer = WordLevelTokenizer.FromTexts(texts);
         string json = $$"""
-            {"model_type":"llama","vocab_size":{{tokenizer.VocabSize}},"hidden_size":32,"intermediate_size":64,"num_hidden_layers":2,
+            {"model_type":"llama","vocab_size":{{Math.Max(vocabSize, tokenizer.VocabSize)}},"hidden_size":{{hiddenSize}},"intermediate_size":{{2 * hiddenSize}},"num_hidden_layers":2,
              "num_attention_heads":4,"num_key_value_heads":2,"rms_norm_eps":1e-5,"max_position_embeddings":256,
              "tie_word_embeddings":false,"bos_token_id":{{tokenizer.BosId}},"eos_token_id":{{tokenizer.EosId}}}
             """;
