@@ -1,12 +1,13 @@
 namespace Paft.Tests.Common;
 
 /// <summary>
-/// Tests that run thousands of small libtorch calls (whole demo and sweep runs, token-by-token generation).
-/// TorchSharp frees the Scalars it makes internally (the implicit alpha of <c>a + b</c>, for one) only in
-/// finalizers, and a garbage collection started by another thread can run one while libtorch still reads it
-/// (a rare <c>Scalar::toFloat</c> / "Unknown scalar type" error; Paft.Llama holds the Scalars it passes
-/// itself, but not TorchSharp's own). Run alone, after the parallel tests, no other thread allocates
-/// enough to start that collection: <c>[Collection(SerialTorchWork.Name)]</c>.
+/// Tests that run thousands of small libtorch calls (whole demo and sweep runs, the GC stress test), run
+/// alone after the parallel tests so that their timing and CPU load are their own:
+/// <c>[Collection(SerialTorchWork.Name)]</c>. It is no longer needed for correctness: TorchSharp frees the
+/// Scalars it makes inside a call only in finalizers, but the model, LoRA, loss, scorer, generator and
+/// training code no longer call any TorchSharp method that makes one (explicit alphas, held Scalars, own
+/// AdamW step; see Paft.Llama's HeldScalars), and GcStressTests trains and evaluates on several threads
+/// under forced collections to show it.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SerialTorchWork

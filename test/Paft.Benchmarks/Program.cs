@@ -5,6 +5,7 @@ using Paft.Benchmarks;
 // Memory probe:  dotnet run -c Release --project test/Paft.Benchmarks -- memory llama-20m Lora
 // Step profile:  dotnet run -c Release --project test/Paft.Benchmarks -- profile llama-20m Lora
 // Decode profile: dotnet run -c Release --project test/Paft.Benchmarks -- profile-decode llama-20m
+// GC stress:     dotnet run -c Release --project test/Paft.Benchmarks -- stress 4 3
 // See docs/benchmarks.md.
 if (args.Length > 0 && args[0] == "memory")
     return TrainingMemoryProbe.Run(args[1..]);
@@ -12,6 +13,8 @@ if (args.Length > 0 && args[0] == "profile")
     return TrainingProfile.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile-decode")
     return DecodeProfile.Run(args[1..]);
+if (args.Length > 0 && args[0] == "stress")
+    return GcStressProgram.Run(args[1..]);
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

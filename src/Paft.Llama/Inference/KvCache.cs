@@ -1,4 +1,5 @@
 using Paft.Llama.Modeling;
+using Paft.Llama.Modules;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Inference;
@@ -85,7 +86,7 @@ public sealed class KvCache : IDisposable
     {
         long t = newMask.shape[1];
         using (var slot = _keyMask!.narrow(1, Length, t)) slot.copy_(newMask);
-        using (var count = newMask.sum(1, type: ScalarType.Int64)) _realCounts!.add_(count);
+        using (var count = newMask.sum(1, type: ScalarType.Int64)) _realCounts!.add_(count, HeldScalars.One); // explicit alpha: see HeldScalars
         Length += t;
         HasPadding |= newPadding;
     }

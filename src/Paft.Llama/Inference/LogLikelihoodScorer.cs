@@ -1,5 +1,6 @@
 using Paft.Llama.Modeling;
 using Paft.Llama.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Inference;
@@ -117,7 +118,8 @@ public sealed class LogLikelihoodScorer
         var firstGreedy = lastLogits.argmax(-1);
         var rowItemTensor = tensor(rowItem.ToArray(), ScalarType.Int64, device);
         var firstTokens = tensor(rowTokens.Select(t => (long)t[0]).ToArray(), ScalarType.Int64, device);
-        double[] firstScore = firstLogProbs.index_select(0, rowItemTensor * vocab + firstTokens).to(ScalarType.Float64).data<double>().ToArray();
+        using Scalar vocabSize = vocab.ToScalar(); // held: see HeldScalars
+        double[] firstScore = firstLogProbs.index_select(0, rowItemTensor.mul(vocabSize).add(firstTokens, HeldScalars.One)).to(ScalarType.Float64).data<double>().ToArray();
         bool[] firstIsGreedy = firstGreedy.index_select(0, rowItemTensor).eq(firstTokens).data<bool>().ToArray();
 
         var sums = firstScore;

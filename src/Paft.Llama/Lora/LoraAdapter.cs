@@ -84,12 +84,13 @@ public sealed class LoraAdapter : nn.Module, ILinearAdapter
         if (training && DropoutProbability > 0)
         {
             // Inverted dropout with our own generator (nn.functional.dropout takes none).
-            Tensor keep = rand(x.shape, dtype, x.device, generator: DropoutGenerator).ge_(DropoutProbability);
-            x = x * keep / (1.0 - DropoutProbability);
+            using Scalar p = DropoutProbability.ToScalar(), keptShare = (1.0 - DropoutProbability).ToScalar(); // held: see HeldScalars
+            Tensor keep = rand(x.shape, dtype, x.device, generator: DropoutGenerator).ge_(p);
+            x = (x * keep).div(keptShare);
         }
         using Scalar scaling = Scaling.ToScalar(); // held to the end of the call: see HeldScalars
         Tensor update = nn.functional.linear(nn.functional.linear(x, lora_A), lora_B).mul_(scaling);
-        Tensor sum = baseOutput.dtype == dtype ? baseOutput + update : baseOutput.to(dtype).add_(update);
+        Tensor sum = baseOutput.dtype == dtype ? baseOutput.add(update, HeldScalars.One) : baseOutput.to(dtype).add_(update, HeldScalars.One);
         return sum.dtype == baseOutput.dtype ? sum : sum.to(baseOutput.dtype);
     }
 
@@ -116,7 +117,7 @@ public sealed class LoraAdapter : nn.Module, ILinearAdapter
         using (NewDisposeScope())
         {
             Parameter weight = _baseWeight();
-            weight.copy_(weight.to(lora_A.dtype) + DeltaWeight());
+            weight.copy_(weight.to(lora_A.dtype).add(DeltaWeight(), HeldScalars.One));
         }
         IsMerged = true;
     }

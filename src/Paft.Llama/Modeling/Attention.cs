@@ -22,7 +22,7 @@ internal static class Attention
         var scores = q.matmul(k.transpose(-2, -1)) * scale;   // [B, H, T, K]
         if (mask.Additive is not null)
         {
-            scores = scores + mask.Additive;
+            scores = scores.add(mask.Additive, HeldScalars.One); // explicit alpha: see HeldScalars
         }
         else if (mask.IsCausal)
         {

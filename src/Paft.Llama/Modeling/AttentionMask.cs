@@ -40,8 +40,8 @@ internal sealed class AttentionMask : IDisposable
         long keys = past + queryLength;
         // Scalars held to the end of the call: see HeldScalars.
         using Scalar start = past.ToScalar(), stop = keys.ToScalar(), fill = MostNegative(dtype).ToScalar();
-        var queryAt = arange(start, stop, dtype: ScalarType.Int64, device: device).unsqueeze(1); // [T, 1]
-        var keyAt = arange(HeldScalars.Zero, stop, dtype: ScalarType.Int64, device: device).unsqueeze(0); // [1, K]
+        var queryAt = arange(start, stop, HeldScalars.One, dtype: ScalarType.Int64, device: device).unsqueeze(1); // [T, 1]
+        var keyAt = arange(HeldScalars.Zero, stop, HeldScalars.One, dtype: ScalarType.Int64, device: device).unsqueeze(0); // [1, K]
         var allowed = keyAt.le(queryAt).unsqueeze(0).logical_and(keyMask.unsqueeze(1));           // [B, T, K]
         var additive = zeros(allowed.shape, dtype, device).masked_fill(allowed.logical_not(), fill);
         return new AttentionMask(additive.unsqueeze(1).MoveToOuterDisposeScope(), false);

@@ -1,4 +1,5 @@
 using Paft.Llama.Inference;
+using Paft.Llama.Modules;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Modeling;
@@ -26,8 +27,8 @@ internal sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, AttentionMask mask, KvCache? cache)
     {
         using var scope = NewDisposeScope();
-        var h = x + self_attn.Forward(input_layernorm.call(x), cos, sin, mask, cache);
-        var output = h + mlp.call(post_attention_layernorm.call(h));
+        var h = x.add(self_attn.Forward(input_layernorm.call(x), cos, sin, mask, cache), HeldScalars.One); // explicit alpha: see HeldScalars
+        var output = h.add(mlp.call(post_attention_layernorm.call(h)), HeldScalars.One);
         return output.MoveToOuterDisposeScope();
     }
 }

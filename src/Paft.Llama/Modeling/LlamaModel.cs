@@ -67,7 +67,7 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         }
 
         // Hugging Face's position ids: count real tokens; padding positions get 1.
-        var positions = (realBefore.unsqueeze(1) + newMask.to(ScalarType.Int64).cumsum(1) - HeldScalars.One)
+        var positions = (realBefore.unsqueeze(1).add(newMask.to(ScalarType.Int64).cumsum(1), HeldScalars.One) - HeldScalars.One)
             .masked_fill(newMask.logical_not(), HeldScalars.One);
         var (cos, sin) = _rotary.CosSin(positions, _dtype);
         using var mask = AttentionMask.Create(keyMask, past, t, hasPadding, _dtype);

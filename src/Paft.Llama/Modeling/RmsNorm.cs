@@ -28,8 +28,8 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         using Scalar eps = _eps.ToScalar(); // held to the end of the call: see HeldScalars
         var h = x.to(ScalarType.Float32);
-        var variance = h.square().mean([-1], keepdim: true);
-        h = h * rsqrt(variance + eps);
+        var variance = h.pow(HeldScalars.Two).mean([-1], keepdim: true); // square() would make its own 2
+        h = h * rsqrt(variance.add(eps, HeldScalars.One));
         return (weight * h.to(x.dtype)).MoveToOuterDisposeScope();
     }
 }

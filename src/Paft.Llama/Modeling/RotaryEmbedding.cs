@@ -1,3 +1,4 @@
+using Paft.Llama.Modules;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Modeling;
@@ -68,6 +69,6 @@ internal sealed class RotaryEmbedding
         var x1 = x.narrow(-1, 0, half);
         var x2 = x.narrow(-1, half, half);
         var rotated = cat([x2.neg(), x1], -1);
-        return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+        return (x * cos).add(rotated * sin, HeldScalars.One).MoveToOuterDisposeScope(); // explicit alpha: see HeldScalars
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Paft.Llama.Lora;
+using Paft.Llama.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -94,7 +95,7 @@ public sealed class LoraTrainer
 
         var schedule = new WarmupCosineSchedule(o.LearningRate, WarmupCosineSchedule.WarmupStepsFromRatio(o.WarmupRatio, totalSteps), totalSteps);
         var trainable = _lora.NamedParameters().Select(p => p.Parameter).ToList();
-        using AdamW optimizer = CreateOptimizer(trainable);
+        using AdamWOptimizer optimizer = CreateOptimizer();
         // Dropout masks are drawn on the adapters' device, so the generator lives there too.
         using var dropoutGenerator = new Generator((ulong)o.Seed, trainable[0].device);
         if (resume is not null)
@@ -131,10 +132,9 @@ public sealed class LoraTrainer
                     }
                     var clock = Stopwatch.StartNew();
                     learningRate = schedule.LearningRateAt(step);
-                    foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
 
                     (double loss, int lossTokens, int tokens, double gradNorm, IReadOnlyList<string> templateIds) =
-                        RunStep(examples, order, epoch, stepInEpoch, step + 1, microBatches, optimizer, trainable, lastCheckpoint);
+                        RunStep(examples, order, epoch, stepInEpoch, step + 1, microBatches, optimizer, learningRate, trainable, lastCheckpoint);
                     double seconds = clock.Elapsed.TotalSeconds; // the step's compute, without checkpoint IO
                     step++;
                     lastLoss = loss;
@@ -165,7 +165,7 @@ public sealed class LoraTrainer
 
     private (double Loss, int LossTokens, int Tokens, double GradNorm, IReadOnlyList<string> TemplateIds) RunStep(
         IReadOnlyList<TrainingExample> examples, int[] order, int epoch, int stepInEpoch, int stepNumber, int microBatches,
-        AdamW optimizer, List<Parameter> trainable, string? lastCheckpoint)
+        AdamWOptimizer optimizer, double learningRate, List<Parameter> trainable, string? lastCheckpoint)
     {
         TrainingOptions o = _options;
         int firstBatch = stepInEpoch * o.GradientAccumulationSteps;
@@ -191,14 +191,15 @@ public sealed class LoraTrainer
                 throw new ArgumentException(
                     $"Step {stepNumber} (epoch {epoch}) has no completion token to learn: every example's completion is a single token at position 0 (give it a prompt).");
 
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
+            using Scalar stepTokens = lossTokens.ToScalar(); // held to the end: see HeldScalars
             double lossSum = 0;
             for (int i = 0; i < batches.Count; i++)
             {
                 using var scope = NewDisposeScope();
                 CausalLMBatch batch = batches[i];
                 Tensor logits = _forward(batch.InputIds, batch.AttentionMask);
-                Tensor loss = CompletionLoss.Sum(logits, batch.Labels) / lossTokens;
+                Tensor loss = CompletionLoss.Sum(logits, batch.Labels).div(stepTokens);
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
                     throw new TrainingDivergedException($"the loss is {value}", stepNumber, epoch, firstBatch + i, lastCheckpoint);
@@ -209,7 +210,7 @@ public sealed class LoraTrainer
             double gradNorm = ClipGradients(trainable, o.MaxGradientNorm);
             if (!double.IsFinite(gradNorm))
                 throw new TrainingDivergedException($"the gradient norm is {gradNorm}", stepNumber, epoch, endBatch - 1, lastCheckpoint);
-            optimizer.step();
+            optimizer.Step(learningRate);
             return (lossSum, lossTokens, batches.Sum(b => b.RealTokens), gradNorm, templateIds);
         }
         finally
@@ -230,7 +231,7 @@ public sealed class LoraTrainer
         {
             Tensor? grad = p.grad;
             if (grad is not null)
-                sumOfSquares += grad.to(ScalarType.Float64).square().sum().item<double>();
+                sumOfSquares += grad.to(ScalarType.Float64).pow(HeldScalars.Two).sum().item<double>();
         }
         double norm = Math.Sqrt(sumOfSquares);
         if (maxNorm > 0 && double.IsFinite(norm))
@@ -247,25 +248,19 @@ public sealed class LoraTrainer
         return norm;
     }
 
-    private AdamW CreateOptimizer(List<Parameter> trainable)
+    private AdamWOptimizer CreateOptimizer()
     {
         TrainingOptions o = _options;
         // Decay applies to weight matrices only; 1-d tensors (biases, norms) are exempt, as in HF Trainer.
-        var decay = trainable.Where(p => p.dim() >= 2).ToList();
-        var noDecay = trainable.Where(p => p.dim() < 2).ToList();
-        var groups = new List<AdamW.ParamGroup>();
-        if (decay.Count > 0)
-            groups.Add(new AdamW.ParamGroup(decay, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay));
-        if (noDecay.Count > 0)
-            groups.Add(new AdamW.ParamGroup(noDecay, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, 0.0));
-        return optim.AdamW(groups, o.LearningRate, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay);
+        var parameters = _lora.NamedParameters().Select(p => (p.Name, p.Parameter, p.Parameter.dim() >= 2 ? o.WeightDecay : 0.0));
+        return new AdamWOptimizer(parameters, o.Beta1, o.Beta2, o.Epsilon);
     }
 
-    private string WriteCheckpoint(AdamW optimizer, Generator dropoutGenerator, int step, int stepsPerEpoch, int totalSteps, int count, double loss)
+    private string WriteCheckpoint(AdamWOptimizer optimizer, Generator dropoutGenerator, int step, int stepsPerEpoch, int totalSteps, int count, double loss)
     {
         using Tensor rngState = dropoutGenerator.get_state();
         var state = new TrainingState(
-            FormatVersion: 1,
+            FormatVersion: TrainingCheckpoint.FormatVersion,
             GlobalStep: step,
             Epoch: step / stepsPerEpoch,
             StepInEpoch: step % stepsPerEpoch,

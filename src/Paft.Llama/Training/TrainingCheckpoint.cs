@@ -2,15 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Paft.Llama.Lora;
-using TorchSharp.Modules;
 
 namespace Paft.Llama.Training;
 
 /// <summary>
 /// Training checkpoints: one folder <c>checkpoint-NNNNNNNN</c> (N = optimizer steps done) holding the
 /// adapter in PEFT's layout (<c>adapter_config.json</c>, <c>adapter_model.safetensors</c>: any checkpoint
-/// is a usable adapter), AdamW's state (<c>optimizer.bin</c>, TorchSharp's own
-/// format: per parameter step, exp_avg, exp_avg_sq) and <c>trainer_state.json</c> (data position,
+/// is a usable adapter), AdamW's state (<c>optimizer.bin</c>, <see cref="AdamWOptimizer.Save"/>'s
+/// format: per parameter name, step, exp_avg, exp_avg_sq) and <c>trainer_state.json</c> (data position,
 /// schedule position, the dropout generator's state). A checkpoint is written into a hidden temporary
 /// folder beside it and renamed into place only when every file is flushed to disk, so a folder with
 /// the final name is always complete; temporary leftovers of a killed process are ignored and removed.
@@ -21,13 +20,16 @@ internal static partial class TrainingCheckpoint
     public const string OptimizerFile = "optimizer.bin";
     public const string StateFile = "trainer_state.json";
 
+    /// <summary>The checkpoint layout this version writes and reads. 2: AdamW's state in Paft's own format (1 held TorchSharp's).</summary>
+    public const int FormatVersion = 2;
+
     [GeneratedRegex(@"^checkpoint-(\d{8})$", RegexOptions.CultureInvariant)]
     private static partial Regex FolderName();
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Writes a checkpoint atomically, then deletes all but the newest <paramref name="keep"/>.</summary>
-    public static string Write(string directory, LoraAdapterSet lora, AdamW optimizer, TrainingState state, int keep, string? baseModelNameOrPath = null)
+    public static string Write(string directory, LoraAdapterSet lora, AdamWOptimizer optimizer, TrainingState state, int keep, string? baseModelNameOrPath = null)
     {
         Directory.CreateDirectory(directory);
         string name = "checkpoint-" + state.GlobalStep.ToString("D8", CultureInfo.InvariantCulture);
@@ -38,7 +40,7 @@ internal static partial class TrainingCheckpoint
         Directory.CreateDirectory(temp);
 
         PeftAdapter.Save(lora, temp, baseModelNameOrPath);
-        WriteFile(Path.Combine(temp, OptimizerFile), optimizer.save_state_dict);
+        WriteFile(Path.Combine(temp, OptimizerFile), optimizer.Save);
         WriteFile(Path.Combine(temp, StateFile), writer => writer.Write(JsonSerializer.SerializeToUtf8Bytes(state, Json)));
 
         if (Directory.Exists(final))
@@ -54,15 +56,20 @@ internal static partial class TrainingCheckpoint
         string path = Path.Combine(folder, StateFile);
         if (!File.Exists(path))
             throw new FileNotFoundException($"'{folder}' is not a complete training checkpoint: '{StateFile}' is missing.", path);
+        TrainingState state;
         try
         {
-            return JsonSerializer.Deserialize<TrainingState>(File.ReadAllBytes(path), Json)
+            state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllBytes(path), Json)
                 ?? throw new InvalidDataException($"'{path}' holds no trainer state.");
         }
         catch (JsonException e)
         {
             throw new InvalidDataException($"'{path}' is not a valid trainer state: {e.Message}", e);
         }
+        if (state.FormatVersion != FormatVersion)
+            throw new InvalidDataException(
+                $"'{folder}' is a checkpoint of format {state.FormatVersion}; this version resumes only format {FormatVersion} (its own AdamW state): start the run again without resuming.");
+        return state;
     }
 
     /// <summary>Copies the checkpoint's adapter into <paramref name="lora"/>, checking config, names and shapes.</summary>
@@ -79,19 +86,14 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>Restores AdamW's moments and step counts.</summary>
-    public static void LoadOptimizer(string folder, AdamW optimizer)
+    public static void LoadOptimizer(string folder, AdamWOptimizer optimizer)
     {
         string path = Path.Combine(folder, OptimizerFile);
         if (!File.Exists(path))
             throw new FileNotFoundException($"'{folder}' is not a complete training checkpoint: '{OptimizerFile}' is missing.", path);
-        try
-        {
-            optimizer.load_state_dict(path);
-        }
-        catch (Exception e) when (e is ArgumentException or EndOfStreamException or InvalidDataException)
-        {
-            throw new InvalidDataException($"'{path}' does not match this optimizer: {e.Message}", e);
-        }
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8);
+        optimizer.Load(reader, path);
     }
 
     /// <summary>Complete checkpoints in <paramref name="directory"/>, oldest first.</summary>
