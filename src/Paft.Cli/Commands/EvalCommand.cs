@@ -9,6 +9,7 @@ using Paft.MLNet.Perturbation;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
+using Paft.MLNet.Training;
 
 namespace Paft.Cli.Commands;
 
@@ -38,16 +39,19 @@ internal static class EvalCommand
         var adversarialSeed = new Option<int?>("--adversarial-seed") { Description = $"Seed of the adversarial variants (default {AdversarialDefaults.Seed}); needs --adversarial." };
         var adversarialVariants = new Option<int?>("--adversarial-variants") { Description = $"Adversarial variants of each template (default {AdversarialDefaults.VariantsPerTemplate}); needs --adversarial." };
         var output = new Option<string>("--out") { Description = "The metrics JSON file to write.", Required = true };
+        var dtype = new Option<string>("--dtype") { Description = "Compute dtype: fp32 or bf16 (default: the saved model's, else fp32)." };
+        dtype.AcceptOnlyFromAmong("fp32", "bf16");
         var command = new Command("eval", "Evaluate a model under every template of a pool: per-template accuracy, mean, std, min, max, Top-X%.")
         {
-            model, adapter, task, data, prompts, limit, mode, escaped, topX, adversarial, adversarialSeed, adversarialVariants, output,
+            model, adapter, task, data, prompts, limit, mode, escaped, topX, adversarial, adversarialSeed, adversarialVariants, output, dtype,
         };
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
             var request = new EvalRequest(parseResult.GetValue(model)!, parseResult.GetValue(adapter), parseResult.GetValue(task)!,
                 parseResult.GetValue(data)!, parseResult.GetValue(prompts)!, parseResult.GetValue(limit), parseResult.GetValue(mode),
                 parseResult.GetValue(escaped), parseResult.GetValue(topX), parseResult.GetValue(output)!,
-                parseResult.GetValue(adversarial), parseResult.GetValue(adversarialSeed), parseResult.GetValue(adversarialVariants));
+                parseResult.GetValue(adversarial), parseResult.GetValue(adversarialSeed), parseResult.GetValue(adversarialVariants),
+                parseResult.GetValue(dtype));
             using CancelKeyScope cancel = CancelKeyScope.Start(CancellationToken.None, stderr);
             return Run(request, stdout, stderr, cancel.Token);
         }));
@@ -76,7 +80,8 @@ internal static class EvalCommand
                 : $"warning: --out '{request.Out}' ends in {EvalResultFile.AdversarialSuffix}.json but this is a clean evaluation (no --adversarial); `paft compare --in` will refuse it.");
 
         var mlContext = new MLContext(0);
-        PaftTransformer model = EvalCommandModel.Load(mlContext, request.Model, request.Adapter, task, pool.First().Template, mode);
+        PaftTransformer model = EvalCommandModel.Load(mlContext, request.Model, request.Adapter, task, pool.First().Template, mode,
+            request.Dtype switch { null => null, "bf16" => PaftComputeType.BFloat16, _ => PaftComputeType.Float32 });
         output.WriteLine($"Evaluating {EvalCommandModel.Describe(model, request.Adapter)} on {rows.Count} rows of '{task.Name}' " +
             $"under {testPool.Count} {(adversarial is null ? "" : "adversarial ")}template(s), mode {TrainCommandInputs.ModeName(model.Scoring)}.");
 
@@ -157,4 +162,5 @@ internal static class EvalCommand
 
 /// <summary>What <c>paft eval</c> was asked to do.</summary>
 internal sealed record EvalRequest(string Model, string? Adapter, string Task, string Data, string Prompts, int? Limit, string? Mode,
-    bool EscapedNewlines, double? TopX, string Out, bool Adversarial = false, int? AdversarialSeed = null, int? AdversarialVariants = null);
+    bool EscapedNewlines, double? TopX, string Out, bool Adversarial = false, int? AdversarialSeed = null, int? AdversarialVariants = null,
+    string? Dtype = null);

@@ -20,7 +20,7 @@ internal static class EvalCommandModel
     private static readonly PaftTrainerOptions Defaults = new();
 
     public static PaftTransformer Load(MLContext mlContext, string modelPath, string? adapterPath, TaskDefinition task,
-        PromptTemplate inferenceTemplate, ScoringMode? mode)
+        PromptTemplate inferenceTemplate, ScoringMode? mode, PaftComputeType? computeType = null)
     {
         if (!Directory.Exists(modelPath))
             throw new CommandInputException($"--model: '{modelPath}' is not a folder.");
@@ -29,7 +29,7 @@ internal static class EvalCommandModel
             if (adapterPath is not null)
                 throw new CommandInputException(
                     $"--adapter applies to a base model folder; '{modelPath}' is a saved PAFT model with its own adapter.");
-            PaftTransformer saved = PaftTransformer.Load(mlContext, modelPath);
+            PaftTransformer saved = new(mlContext, PaftModelFiles.Load(modelPath, null, computeType));
             if (!string.Equals(saved.Task.Name, task.Name, StringComparison.OrdinalIgnoreCase))
                 throw new CommandInputException($"--task is '{task.Name}' but the model in '{modelPath}' was trained for '{saved.Task.Name}'.");
             return mode is { } m ? saved.WithScoring(m) : saved;
@@ -38,7 +38,7 @@ internal static class EvalCommandModel
         if (!File.Exists(Path.Combine(modelPath, "config.json")))
             throw new CommandInputException(
                 $"--model: '{modelPath}' is neither a saved PAFT model ({PaftModelFiles.ManifestName}) nor a base model (config.json).");
-        BaseModel baseModel = BaseModel.Load(modelPath, null, PaftComputeType.Float32);
+        BaseModel baseModel = BaseModel.Load(modelPath, null, computeType ?? PaftComputeType.Float32);
         LoraAdapterSet? lora = null;
         if (adapterPath is not null)
         {
