@@ -6,11 +6,14 @@ using Paft.Benchmarks;
 // Step profile:  dotnet run -c Release --project test/Paft.Benchmarks -- profile llama-20m Lora
 // Decode profile: dotnet run -c Release --project test/Paft.Benchmarks -- profile-decode llama-20m
 // GC stress:     dotnet run -c Release --project test/Paft.Benchmarks -- stress 4 3
+// Random 1B/8B:  dotnet run -c Release --project test/Paft.Benchmarks -- random-checkpoint 1b /tmp/llama-1b
 // See docs/benchmarks.md.
 if (args.Length > 0 && args[0] == "memory")
     return TrainingMemoryProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile")
     return TrainingProfile.Run(args[1..]);
+if (args.Length > 0 && args[0] == "random-checkpoint")
+    return RandomCheckpointWriter.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile-decode")
     return DecodeProfile.Run(args[1..]);
 if (args.Length > 0 && args[0] == "stress")

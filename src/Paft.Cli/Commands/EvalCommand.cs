@@ -46,11 +46,13 @@ internal static class EvalCommand
         var adversarialSeed = new Option<int?>("--adversarial-seed") { Description = $"Seed of the adversarial variants (default {AdversarialDefaults.Seed}); needs --adversarial." };
         var adversarialVariants = new Option<int?>("--adversarial-variants") { Description = $"Adversarial variants of each template (default {AdversarialDefaults.VariantsPerTemplate}); needs --adversarial." };
         var output = new Option<string>("--out") { Description = "The metrics JSON file to write.", Required = true };
+        var dtype = new Option<string>("--dtype") { Description = "Compute dtype: fp32 or bf16 (default: the saved model's, else fp32)." };
+        dtype.AcceptOnlyFromAmong("fp32", "bf16");
         var shard = new Option<string>("--shard") { Description = "i/N: evaluate shard i (from 0) of N, a disjoint block of the test templates; merge the N files with --merge." };
         var merge = new Option<string[]>("--merge") { Description = "Shard files of one evaluation (all N of them): merge them into --out, the file one unsharded run writes.", AllowMultipleArgumentsPerToken = true };
         var command = new Command("eval", "Evaluate a model under every template of a pool: per-template accuracy, mean, std, min, max, Top-X%.")
         {
-            model, adapter, task, taskDef, data, prompts, limit, mode, maxLength, escaped, topX, adversarial, adversarialSeed, adversarialVariants, output, shard, merge,
+            model, adapter, task, taskDef, data, prompts, limit, mode, maxLength, escaped, topX, adversarial, adversarialSeed, adversarialVariants, output, shard, merge, dtype,
         };
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
@@ -67,6 +69,7 @@ internal static class EvalCommand
             {
                 TaskDef = parseResult.GetValue(taskDef),
                 MaxLength = parseResult.GetValue(maxLength),
+                Dtype = parseResult.GetValue(dtype),
             };
             using CancelKeyScope cancel = CancelKeyScope.Start(CancellationToken.None, stderr);
             return Run(request, stdout, stderr, cancel.Token);
@@ -106,7 +109,8 @@ internal static class EvalCommand
                 : $"warning: --out '{request.Out}' ends in {EvalResultFile.AdversarialSuffix}.json but this is a clean evaluation (no --adversarial); `paft compare --in` will refuse it.");
 
         var mlContext = new MLContext(0);
-        PaftTransformer model = EvalCommandModel.Load(mlContext, request.Model, request.Adapter, task, pool.First().Template, mode, request.MaxLength, error);
+        PaftTransformer model = EvalCommandModel.Load(mlContext, request.Model, request.Adapter, task, pool.First().Template, mode, request.MaxLength, error,
+            request.Dtype switch { null => null, "bf16" => PaftComputeType.BFloat16, _ => PaftComputeType.Float32 });
         output.WriteLine($"Evaluating {EvalCommandModel.Describe(model, request.Adapter)} on {rows.Count} rows of '{task.Name}' " +
             $"under {testPool.Count} {(adversarial is null ? "" : "adversarial ")}template(s), mode {TrainCommandInputs.ModeName(model.Scoring)}.");
 
@@ -217,4 +221,7 @@ internal sealed record EvalRequest(string Model, string? Adapter, string? Task, 
 
     /// <summary>The prompt budget in tokens (<c>--max-length</c>); null: the saved model's, else the trainer's default.</summary>
     public int? MaxLength { get; init; }
+
+    /// <summary>The compute dtype asked for (<c>--dtype</c>: fp32 or bf16); null: the saved model's, else fp32.</summary>
+    public string? Dtype { get; init; }
 }

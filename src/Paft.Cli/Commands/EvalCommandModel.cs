@@ -27,8 +27,9 @@ internal static class EvalCommandModel
     /// <param name="mode">The scoring mode asked for (<c>--mode</c>), or null: the saved model's, else letters.</param>
     /// <param name="maxLength">The prompt budget asked for (<c>--max-length</c>), or null: the saved model's, else the trainer's default.</param>
     /// <param name="warnings">Receives a warning when <paramref name="mode"/> works with the model's training target but does not measure what it taught.</param>
+    /// <param name="computeType">The compute dtype asked for (<c>--dtype</c>), or null: the saved model's, else fp32.</param>
     public static PaftTransformer Load(MLContext mlContext, string modelPath, string? adapterPath, TaskDefinition task,
-        PromptTemplate inferenceTemplate, ScoringMode? mode, int? maxLength = null, TextWriter? warnings = null)
+        PromptTemplate inferenceTemplate, ScoringMode? mode, int? maxLength = null, TextWriter? warnings = null, PaftComputeType? computeType = null)
     {
         if (!Directory.Exists(modelPath))
             throw new CommandInputException($"--model: '{modelPath}' is not a folder.");
@@ -37,7 +38,7 @@ internal static class EvalCommandModel
             if (adapterPath is not null)
                 throw new CommandInputException(
                     $"--adapter applies to a base model folder; '{modelPath}' is a saved PAFT model with its own adapter.");
-            PaftTransformer saved = PaftTransformer.Load(mlContext, modelPath);
+            PaftTransformer saved = new(mlContext, PaftModelFiles.Load(modelPath, null, computeType));
             if (!string.Equals(saved.Task.Name, task.Name, StringComparison.OrdinalIgnoreCase))
                 throw new CommandInputException($"--task is '{task.Name}' but the model in '{modelPath}' was trained for '{saved.Task.Name}'.");
             if (!saved.Task.Fields.SequenceEqual(task.Fields) || !saved.Task.OptionFields.SequenceEqual(task.OptionFields)
@@ -61,7 +62,7 @@ internal static class EvalCommandModel
         if (!File.Exists(Path.Combine(modelPath, "config.json")))
             throw new CommandInputException(
                 $"--model: '{modelPath}' is neither a saved PAFT model ({PaftModelFiles.ManifestName}) nor a base model (config.json).");
-        BaseModel baseModel = BaseModel.Load(modelPath, null, PaftComputeType.Float32);
+        BaseModel baseModel = BaseModel.Load(modelPath, null, computeType ?? PaftComputeType.Float32);
         LoraAdapterSet? lora = null;
         if (adapterPath is not null)
         {

@@ -62,6 +62,9 @@ internal static class TrainCommand
         };
         var force = new Option<bool>("--force") { Description = "Replace a model of another run in --out, and discard another run's checkpoints." };
         var limit = new Option<int?>("--limit") { Description = "Train on the first N rows only." };
+        var dtype = new Option<string>("--dtype") { Description = "Compute dtype of the base model: fp32 (default) or bf16; the LoRA weights, optimizer state and loss stay fp32." };
+        dtype.AcceptOnlyFromAmong("fp32", "bf16");
+        var gradientCheckpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute each decoder layer in the backward pass: far less activation memory, about one more forward pass per step." };
         var mode = new Option<string>("--mode") { Description = "How the saved model answers: loglik (default), loglik-option, loglik-norm or generate." };
         var output = new Option<string>("--out") { Description = "The folder to save the model to (with training_log.csv and train_config.json)." };
 
@@ -70,7 +73,7 @@ internal static class TrainCommand
             config, printConfig, model, task, taskDef, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget,
         };
         foreach (Option option in embedding.All.Append(batprompt).Concat(llm.All).Concat([batpromptRounds, batpromptRewrite, validation, epochs, lr, k, batchSize,
-                     gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, force, limit, mode, output]))
+                     gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, force, limit, dtype, gradientCheckpointing, mode, output]))
             command.Options.Add(option);
 
         // A synchronous action: System.CommandLine then leaves Ctrl+C alone (for asynchronous actions it ends the
@@ -128,6 +131,8 @@ internal static class TrainCommand
                 CheckpointEvery = parseResult.GetValue(checkpointEvery),
                 Resume = Flag(resume),
                 Limit = parseResult.GetValue(limit),
+                Dtype = Text(dtype),
+                GradientCheckpointing = Flag(gradientCheckpointing),
                 Mode = Text(mode),
                 Out = Text(output),
             };

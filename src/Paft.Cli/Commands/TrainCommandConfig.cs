@@ -62,6 +62,8 @@ internal sealed record TrainCommandConfig
     public int? CheckpointEvery { get; init; }
     public bool? Resume { get; init; }
     public int? Limit { get; init; }
+    public string? Dtype { get; init; }
+    public bool? GradientCheckpointing { get; init; }
     public string? Mode { get; init; }
     public string? Out { get; init; }
 
@@ -145,6 +147,8 @@ internal sealed record TrainCommandConfig
         CheckpointEvery = overrides.CheckpointEvery ?? CheckpointEvery,
         Resume = overrides.Resume ?? Resume,
         Limit = overrides.Limit ?? Limit,
+        Dtype = overrides.Dtype ?? Dtype,
+        GradientCheckpointing = overrides.GradientCheckpointing ?? GradientCheckpointing,
         Mode = overrides.Mode ?? Mode,
         Out = overrides.Out ?? Out,
     };
@@ -181,6 +185,8 @@ internal sealed record TrainCommandConfig
             CheckpointDir = CheckpointDir ?? (Out is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(Out)) + "-checkpoints"),
             CheckpointEvery = CheckpointEvery ?? trainer.CheckpointEvery,
             Resume = Resume ?? false,
+            Dtype = Dtype ?? "fp32",
+            GradientCheckpointing = GradientCheckpointing ?? false,
             Mode = Mode ?? TrainCommandInputs.ModeName(trainer.Scoring),
         };
     }
@@ -216,6 +222,8 @@ internal sealed record TrainCommandConfig
             throw new CommandInputException("--zopo-budget (config key 'zopoBudget') applies to --zopo only.");
         if (ZopoBudget is < 1)
             throw new CommandInputException($"--zopo-budget must be at least 1 (got {ZopoBudget}).");
+        if (Dtype is not (null or "fp32" or "bf16"))
+            throw new CommandInputException($"--dtype (config key 'dtype') must be fp32 or bf16 (got '{Dtype}').");
         if (LoraTargets is { Count: 0 })
             throw new CommandInputException("--lora-targets is empty: name at least one module, e.g. q_proj,v_proj.");
     }

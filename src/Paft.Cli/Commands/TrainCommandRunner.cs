@@ -145,6 +145,8 @@ internal static class TrainCommandRunner
             CheckpointDirectory = checkpoints,
             CheckpointEvery = settings.CheckpointEvery!.Value,
             Resume = settings.Resume == true,
+            ComputeType = settings.Dtype == "bf16" ? PaftComputeType.BFloat16 : PaftComputeType.Float32,
+            GradientCheckpointing = settings.GradientCheckpointing == true,
             Scoring = TrainCommandInputs.Mode(settings.Mode!, "--mode"),
         };
 

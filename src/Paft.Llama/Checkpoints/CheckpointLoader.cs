@@ -7,8 +7,10 @@ namespace Paft.Llama.Checkpoints;
 
 /// <summary>
 /// Copies safetensors weights into a model's parameters with strict key matching: every parameter
-/// must be found, every stored tensor must be used, and shapes must agree. Each tensor is read,
-/// converted to the compute dtype and copied in turn, so peak memory stays near one tensor.
+/// must be found, every stored tensor must be used, and shapes must agree. A tensor stored in the
+/// compute dtype (a bf16 checkpoint loaded in bf16, an fp32 one in fp32) is read from the file straight
+/// into its parameter's memory; any other is read, converted and copied in turn, so the peak during
+/// loading is the model plus at most one stored tensor.
 /// </summary>
 internal static partial class CheckpointLoader
 {
@@ -66,6 +68,11 @@ internal static partial class CheckpointLoader
                         $"tensor '{name}' in '{file.Path}' has shape [{string.Join(", ", info.Shape)}] but the model's config expects [{string.Join(", ", parameter.shape)}]");
                 if (!IsFloatingPoint(info.ScalarType))
                     throw new InvalidDataException($"tensor '{name}' in '{file.Path}' is {info.DType}; model weights must be floating point");
+                if (info.ScalarType == parameter.dtype && parameter.device.type == DeviceType.CPU && parameter.is_contiguous())
+                {
+                    file.ReadInto(name, parameter);
+                    continue;
+                }
                 // copy_ converts dtype and device on the way in: no second full-size buffer.
                 using var stored = file.Read(name);
                 parameter.copy_(stored);

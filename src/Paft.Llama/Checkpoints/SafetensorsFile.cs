@@ -120,6 +120,20 @@ internal sealed class SafetensorsFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads a tensor straight into <paramref name="target"/>'s own memory, with no intermediate tensor:
+    /// the target must be a contiguous CPU tensor of the stored dtype and shape.
+    /// </summary>
+    public void ReadInto(string name, Tensor target)
+    {
+        var info = Info(name);
+        if (target.dtype != info.ScalarType || target.device.type != DeviceType.CPU || !target.is_contiguous() || !target.shape.SequenceEqual(info.Shape))
+            throw new ArgumentException(
+                $"tensor '{name}' of '{Path}' ({info.DType} [{string.Join(", ", info.Shape)}]) cannot be read into a {target.dtype} [{string.Join(", ", target.shape)}] tensor on {target.device}");
+        if (info.ByteCount > 0)
+            ReadInto(target, info);
+    }
+
     /// <summary>Reads every tensor (convenient for small files such as adapters and test vectors).</summary>
     public Dictionary<string, Tensor> ReadAll(ScalarType? dtype = null, Device? device = null) =>
         _tensors.Keys.ToDictionary(n => n, n => Read(n, dtype, device));

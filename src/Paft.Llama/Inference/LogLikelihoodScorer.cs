@@ -136,25 +136,35 @@ public sealed class LogLikelihoodScorer
             var (inIds, inMask) = TokenBatch.Pad(inputs, left: false, config, device, "continuation");
             var (targetIds, _) = TokenBatch.Pad(targets, left: false, config, device, "continuation");
             var hidden = _model.ForwardHidden(inIds, inMask, rowCache);                                  // [R, L, H]
-            var real = inMask.to(ScalarType.Bool);
 
-            long rows = hidden.shape[0];
-            long chunk = Math.Max(1, LogitBudget / (longest * vocab));
-            for (long start = 0; start < rows; start += chunk)
+            // lm_head only at the scored positions (Hugging Face's logits_to_keep): padding rows of short
+            // continuations never reach the vocabulary projection.
+            var scored = inMask.reshape(-1).nonzero().squeeze(1);                                     // [N]
+            var scoredHidden = hidden.reshape(-1, hidden.shape[2]).index_select(0, scored);          // [N, H]
+            var scoredTargets = targetIds.reshape(-1).index_select(0, scored);                        // [N]
+            using Scalar rowLength = ((long)longest).ToScalar(); // held to the end: see HeldScalars
+            var scoredRows = scored.div(rowLength, rounding_mode: RoundingMode.floor);                // [N] row of each
+            long count = scored.shape[0];
+            var rowSums = zeros(rowTokens.Count, ScalarType.Float64, device);
+            var rowMisses = zeros(rowTokens.Count, ScalarType.Int64, device);
+            long chunk = Math.Max(1, LogitBudget / vocab);
+            for (long start = 0; start < count; start += chunk)
             {
                 using var chunkScope = NewDisposeScope();
-                long n = Math.Min(chunk, rows - start);
-                var logits = _model.Logits(hidden.narrow(0, start, n));                                 // [n, L, V]
-                var target = targetIds.narrow(0, start, n).unsqueeze(-1);
-                var tokenLogProbs = logits.log_softmax(-1).gather(2, target).squeeze(-1).to(ScalarType.Float64);
-                var isReal = real.narrow(0, start, n);
-                var rowSums = tokenLogProbs.masked_fill(isReal.logical_not(), HeldScalars.Zero).sum(1).data<double>().ToArray();
-                var rowGreedy = logits.argmax(-1).eq(target.squeeze(-1)).logical_or(isReal.logical_not()).all(1).data<bool>().ToArray();
-                for (int i = 0; i < n; i++)
-                {
-                    sums[start + i] += rowSums[i];
-                    greedy[start + i] &= rowGreedy[i];
-                }
+                long n = Math.Min(chunk, count - start);
+                var logits = _model.Logits(scoredHidden.narrow(0, start, n));                          // [n, V]
+                var target = scoredTargets.narrow(0, start, n);
+                var rows = scoredRows.narrow(0, start, n);
+                var tokenLogProbs = logits.log_softmax(-1).gather(1, target.unsqueeze(1)).squeeze(1).to(ScalarType.Float64);
+                rowSums.index_add_(0, rows, tokenLogProbs, HeldScalars.One);
+                rowMisses.index_add_(0, rows, logits.argmax(-1).ne(target).to(ScalarType.Int64), HeldScalars.One);
+            }
+            double[] restSums = rowSums.data<double>().ToArray();
+            long[] misses = rowMisses.data<long>().ToArray();
+            for (int i = 0; i < restSums.Length; i++)
+            {
+                sums[i] += restSums[i];
+                greedy[i] &= misses[i] == 0;
             }
         }
 

@@ -12,10 +12,13 @@ namespace Paft.Llama.Modeling;
 /// </summary>
 internal sealed class AttentionMask : IDisposable
 {
-    private AttentionMask(Tensor? additive, bool isCausal)
+    private readonly bool _ownsAdditive;
+
+    private AttentionMask(Tensor? additive, bool isCausal, bool ownsAdditive = true)
     {
         Additive = additive;
         IsCausal = isCausal;
+        _ownsAdditive = ownsAdditive;
     }
 
     /// <summary>The additive mask, or null.</summary>
@@ -47,6 +50,12 @@ internal sealed class AttentionMask : IDisposable
         return new AttentionMask(additive.unsqueeze(1).MoveToOuterDisposeScope(), false);
     }
 
+    /// <summary>
+    /// The mask of an earlier step again, from its parts (gradient checkpointing recomputes a layer with
+    /// them); disposing it leaves <paramref name="additive"/> to its owner.
+    /// </summary>
+    public static AttentionMask Rebuild(Tensor? additive, bool isCausal) => new(additive, isCausal, ownsAdditive: false);
+
     private static double MostNegative(ScalarType dtype) => dtype switch
     {
         ScalarType.Float32 => float.MinValue,
@@ -56,5 +65,8 @@ internal sealed class AttentionMask : IDisposable
         _ => throw new NotSupportedException($"no attention mask value for dtype {dtype}"),
     };
 
-    public void Dispose() => Additive?.Dispose();
+    public void Dispose()
+    {
+        if (_ownsAdditive) Additive?.Dispose();
+    }
 }

@@ -127,6 +127,17 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         return logits.to(ScalarType.Float32);
     }
 
+    /// <summary>
+    /// Whether training recomputes each decoder layer in the backward pass instead of keeping its
+    /// activations (gradient checkpointing): far less activation memory for one more forward pass.
+    /// Set by <see cref="Training.LoraTrainer"/> from <see cref="Training.TrainingOptions.GradientCheckpointing"/>.
+    /// </summary>
+    internal bool GradientCheckpointing
+    {
+        get => model.GradientCheckpointing;
+        set => model.GradientCheckpointing = value;
+    }
+
     /// <summary>The decoder layers, in order (for adapters and tests).</summary>
     internal IReadOnlyList<LlamaDecoderLayer> Layers => model.layers.ToList();
 

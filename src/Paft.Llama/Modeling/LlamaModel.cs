@@ -35,6 +35,12 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>
+    /// Recompute each decoder layer in the backward pass instead of keeping its activations (see
+    /// <see cref="CheckpointedDecoderLayer"/>); applies only while gradients are recorded and no cache is used.
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
+
     public override Tensor forward(Tensor inputIds) => Forward(inputIds, null, null);
 
     /// <summary>
@@ -73,8 +79,9 @@ internal sealed class LlamaModel : nn.Module<Tensor, Tensor>
         using var mask = AttentionMask.Create(keyMask, past, t, hasPadding, _dtype);
 
         var h = embed_tokens.call(inputIds);
+        bool checkpoint = GradientCheckpointing && cache is null && is_grad_enabled();
         foreach (var layer in layers)
-            h = layer.Forward(h, cos, sin, mask, cache);
+            h = checkpoint ? CheckpointedDecoderLayer.Apply(layer, h, cos, sin, mask) : layer.Forward(h, cos, sin, mask, cache);
         cache?.Commit(newMask, newPadding);
         return norm.call(h).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Paft.Llama.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,6 +23,29 @@ internal static class CompletionLoss
         Tensor predicting = logits[.., ..^1, ..].to(ScalarType.Float32).reshape(-1, vocab);
         Tensor targets = labels[.., 1..].reshape(-1);
         Tensor sum = nn.functional.cross_entropy(predicting, targets, ignore_index: CausalLMBatch.IgnoreIndex, reduction: nn.Reduction.Sum);
+        return sum.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The same sum as <see cref="Sum"/> over <paramref name="model"/>'s logits, with <c>lm_head</c> and the
+    /// log-softmax run only at the positions that predict a labelled token (Hugging Face's
+    /// <c>logits_to_keep</c> idea): an answer is a few tokens of a sequence of hundreds, and on a 128k
+    /// vocabulary the full [B, T, V] logits cost as much as several decoder layers, in time and memory.
+    /// </summary>
+    public static Tensor SumAtCompletions(LlamaForCausalLM model, Tensor inputIds, Tensor attentionMask, Tensor labels)
+    {
+        if (labels.dim() != 2 || !labels.shape.SequenceEqual(inputIds.shape))
+            throw new ArgumentException(
+                $"Labels [{string.Join(", ", labels.shape)}] must have the shape of the input ids [{string.Join(", ", inputIds.shape)}].");
+        using var scope = NewDisposeScope();
+        using Scalar ignored = CausalLMBatch.IgnoreIndex.ToScalar(); // held to the end of the call: see HeldScalars
+        Tensor hidden = model.ForwardHidden(inputIds, attentionMask, null);                 // [B, T, H]
+        long width = hidden.shape[2];
+        Tensor targets = labels[.., 1..].reshape(-1);                                        // position t predicts t + 1
+        Tensor kept = targets.ne(ignored).nonzero().squeeze(1);
+        Tensor predicting = hidden[.., ..^1, ..].reshape(-1, width).index_select(0, kept);  // [N, H]
+        Tensor logits = model.Logits(predicting);                                            // [N, V] fp32
+        Tensor sum = nn.functional.cross_entropy(logits, targets.index_select(0, kept), reduction: nn.Reduction.Sum);
         return sum.MoveToOuterDisposeScope();
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Paft.Llama.Lora;
+using Paft.Llama.Modeling;
 using Paft.Llama.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -28,19 +29,45 @@ namespace Paft.Llama.Training;
 public sealed class LoraTrainer
 {
     private readonly LoraAdapterSet _lora;
-    private readonly CausalLMForward _forward;
+    private readonly Func<CausalLMBatch, Tensor> _lossSum;
+    private readonly LlamaForCausalLM? _model;
     private readonly TrainingOptions _options;
 
-    /// <summary>Creates a trainer for the adapters in <paramref name="lora"/>.</summary>
+    /// <summary>Creates a trainer for the adapters in <paramref name="lora"/> of any causal LM, given its forward pass.</summary>
     /// <param name="lora">The adapters to train (created by <see cref="LoraAdapterSet.Apply"/>; the base is frozen).</param>
-    /// <param name="forward">The model's forward pass.</param>
-    /// <param name="options">Run settings.</param>
+    /// <param name="forward">The model's forward pass (full logits; the loss picks the completion positions).</param>
+    /// <param name="options">Run settings; <see cref="TrainingOptions.GradientCheckpointing"/> needs the LLaMA constructor.</param>
     public LoraTrainer(LoraAdapterSet lora, CausalLMForward forward, TrainingOptions options)
     {
         _lora = lora ?? throw new ArgumentNullException(nameof(lora));
-        _forward = forward ?? throw new ArgumentNullException(nameof(forward));
+        ArgumentNullException.ThrowIfNull(forward);
         _options = options ?? throw new ArgumentNullException(nameof(options));
         options.Validate();
+        if (options.GradientCheckpointing)
+            throw new ArgumentException(
+                "TrainingOptions.GradientCheckpointing needs the trainer made with the LlamaForCausalLM itself (new LoraTrainer(lora, model, options)), not a forward delegate.",
+                nameof(options));
+        _lossSum = batch => CompletionLoss.Sum(forward(batch.InputIds, batch.AttentionMask), batch.Labels);
+    }
+
+    /// <summary>
+    /// Creates a trainer for the adapters in <paramref name="lora"/> of a LLaMA. <c>lm_head</c> and the
+    /// loss run only at the positions that predict completion tokens (the answer), which gives the same
+    /// loss and gradients as full logits at a fraction of the cost on a large vocabulary; and
+    /// <see cref="TrainingOptions.GradientCheckpointing"/> is available.
+    /// </summary>
+    /// <param name="lora">The adapters to train (created by <see cref="LoraAdapterSet.Apply"/> on <paramref name="model"/>).</param>
+    /// <param name="model">The model the adapters live in.</param>
+    /// <param name="options">Run settings.</param>
+    public LoraTrainer(LoraAdapterSet lora, LlamaForCausalLM model, TrainingOptions options)
+    {
+        _lora = lora ?? throw new ArgumentNullException(nameof(lora));
+        _model = model ?? throw new ArgumentNullException(nameof(model));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        options.Validate();
+        if (!ReferenceEquals(lora.Model, model))
+            throw new ArgumentException("The LoRA adapters were applied to another model than the one given.", nameof(model));
+        _lossSum = batch => CompletionLoss.SumAtCompletions(model, batch.InputIds, batch.AttentionMask, batch.Labels);
     }
 
     /// <summary>The newest complete checkpoint folder in <paramref name="directory"/>, or null.</summary>
@@ -108,6 +135,8 @@ public sealed class LoraTrainer
 
         _lora.SetDropoutGenerator(dropoutGenerator);
         _lora.Model.train();
+        bool wasCheckpointing = _model?.GradientCheckpointing ?? false;
+        if (_model is not null) _model.GradientCheckpointing = o.GradientCheckpointing;
         string? lastCheckpoint = o.ResumeFrom;
         double lastLoss = resume?.LastLoss ?? double.NaN;
         int step = startStep;
@@ -157,6 +186,7 @@ public sealed class LoraTrainer
         }
         finally
         {
+            if (_model is not null) _model.GradientCheckpointing = wasCheckpointing;
             _lora.Model.eval();
             _lora.SetDropoutGenerator(null);
         }
@@ -198,8 +228,7 @@ public sealed class LoraTrainer
             {
                 using var scope = NewDisposeScope();
                 CausalLMBatch batch = batches[i];
-                Tensor logits = _forward(batch.InputIds, batch.AttentionMask);
-                Tensor loss = CompletionLoss.Sum(logits, batch.Labels).div(stepTokens);
+                Tensor loss = _lossSum(batch).div(stepTokens);
                 double value = loss.item<float>();
                 if (!double.IsFinite(value))
                     throw new TrainingDivergedException($"the loss is {value}", stepNumber, epoch, firstBatch + i, lastCheckpoint);

@@ -68,6 +68,14 @@ public sealed class TrainingOptions
     /// <summary>Written as <c>base_model_name_or_path</c> into the PEFT adapter of each checkpoint; may be null.</summary>
     public string? BaseModelNameOrPath { get; init; }
 
+    /// <summary>
+    /// Recompute each decoder layer in the backward pass instead of keeping its activations (gradient
+    /// checkpointing): activation memory falls to one [batch, length, hidden] tensor per layer, for about
+    /// one more forward pass per step. The gradients are the same. Needs the trainer made with a
+    /// <see cref="Modeling.LlamaForCausalLM"/>. Default false.
+    /// </summary>
+    public bool GradientCheckpointing { get; init; }
+
     /// <summary>A checkpoint folder to resume from, or null to start fresh.</summary>
     public string? ResumeFrom { get; init; }
 

@@ -70,7 +70,7 @@ internal static class PaftModelFiles
         }
     }
 
-    public static PaftModel Load(string path, string? baseModelPath)
+    public static PaftModel Load(string path, string? baseModelPath, PaftComputeType? computeType = null)
     {
         string folder = Path.GetFullPath(path);
         string manifestPath = Path.Combine(folder, ManifestName);
@@ -99,7 +99,7 @@ internal static class PaftModelFiles
                 $"The base model at '{basePath}' changed since '{folder}' was saved (SHA-256 {manifest.BaseModel.Sha256}, now {checksum}). " +
                 "The adapter only makes sense on the exact base it was trained on.");
 
-        BaseModel baseModel = BaseModel.Load(basePath, manifest.BaseModel.TokenizerPath, manifest.ComputeType);
+        BaseModel baseModel = BaseModel.Load(basePath, manifest.BaseModel.TokenizerPath, computeType ?? manifest.ComputeType);
         LoraAdapterSet? lora = manifest.HasAdapter ? PeftAdapter.Load(baseModel.Model, folder) : null;
         var task = new TaskDefinition(manifest.Task.Name, manifest.Task.Fields, manifest.Task.OptionFields, manifest.Task.AnswerLabels);
         PromptTemplate template = PromptTemplate.Parse(manifest.InferenceTemplate.Text, manifest.InferenceTemplate.Id, manifest.InferenceTemplate.Escaping);

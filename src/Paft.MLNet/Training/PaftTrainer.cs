@@ -103,6 +103,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             CheckpointDirectory = o.CheckpointDirectory,
             CheckpointEvery = o.CheckpointEvery,
             KeepCheckpoints = o.KeepCheckpoints,
+            GradientCheckpointing = o.GradientCheckpointing,
             ResumeFrom = o.Resume && o.CheckpointDirectory is not null ? LoraTrainer.FindLatestCheckpoint(o.CheckpointDirectory) : null,
         };
         if (training.ResumeFrom is not null)
@@ -110,7 +111,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
 
         var validation = o.ValidationData is null ? null : new ValidationRun(o, scorer, fitter);
         var progress = new Progress(o, channel, validation);
-        var trainer = new LoraTrainer(lora, (ids, mask) => baseModel.Model.forward(ids, mask), training);
+        var trainer = new LoraTrainer(lora, baseModel.Model, training);
         TrainingResult result = trainer.Train(ExamplesForEpoch, progress, cancellationToken);
         baseModel.Model.eval();
         channel.Info(MessageSensitivity.None,

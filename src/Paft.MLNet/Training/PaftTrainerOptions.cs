@@ -74,8 +74,19 @@ public sealed class PaftTrainerOptions
     /// <summary>Seed of the template draws, the data order and the adapter's initialisation. Default 0.</summary>
     public int Seed { get; set; }
 
-    /// <summary>The compute type of the base model. Default <see cref="PaftComputeType.Float32"/>.</summary>
+    /// <summary>
+    /// The compute type of the base model, in training, in the selection baselines' scoring and in the
+    /// trained model's predictions. With <see cref="PaftComputeType.BFloat16"/> the LoRA weights, their
+    /// gradients, the optimizer state and the loss stay fp32. Default <see cref="PaftComputeType.Float32"/>.
+    /// </summary>
     public PaftComputeType ComputeType { get; set; } = PaftComputeType.Float32;
+
+    /// <summary>
+    /// Recompute each decoder layer in the backward pass instead of keeping its activations (gradient
+    /// checkpointing): activation memory falls to one tensor per layer, for about one more forward pass
+    /// per step; the gradients are the same. Default false.
+    /// </summary>
+    public bool GradientCheckpointing { get; set; }
 
     /// <summary>Folder for training checkpoints; none are written when null.</summary>
     public string? CheckpointDirectory { get; set; }

@@ -84,6 +84,43 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [SharedFact]
+    public void Bf16TrainingWithCheckpointing_SavesABf16Model_AndEvalDtypeOverridesIt()
+    {
+        string pool = _data.WritePool();
+        string model = _data.PathOf("paft-bf16");
+        CliRunner.Result train = CliRunner.Run("train", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "4", "--batch-size", "2", "--epochs", "1", "--lr", "1e-2", "--dtype", "bf16", "--gradient-checkpointing",
+            "--out", model);
+        Assert.True(train.ExitCode == 0, train.Error);
+        using (JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "paft_model.json"))))
+            Assert.Equal("b_float16", manifest.RootElement.GetProperty("compute_type").GetString());
+        using (JsonDocument config = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "train_config.json"))))
+        {
+            Assert.Equal("bf16", config.RootElement.GetProperty("dtype").GetString());
+            Assert.True(config.RootElement.GetProperty("gradientCheckpointing").GetBoolean());
+        }
+
+        // The same saved model evaluated in its own bf16 and, overridden, in fp32: both score every row.
+        string asBf16 = _data.PathOf("eval", "bf16.json"), asFp32 = _data.PathOf("eval", "fp32.json");
+        CliRunner.Result bf16 = CliRunner.Run("eval", "--model", model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "3", "--out", asBf16);
+        CliRunner.Result fp32 = CliRunner.Run("eval", "--model", model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "3", "--dtype", "fp32", "--out", asFp32);
+        Assert.True(bf16.ExitCode == 0, bf16.Error);
+        Assert.True(fp32.ExitCode == 0, fp32.Error);
+        foreach (string file in new[] { asBf16, asFp32 })
+        {
+            using JsonDocument json = JsonDocument.Parse(File.ReadAllText(file));
+            Assert.Equal(3, json.RootElement.GetProperty("exampleCount").GetInt32());
+        }
+
+        CliRunner.Result wrong = CliRunner.Run("eval", "--model", model, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--dtype", "fp16", "--out", _data.PathOf("eval", "fp16.json"));
+        Assert.NotEqual(0, wrong.ExitCode); // System.CommandLine refuses a value outside fp32, bf16
+        Assert.Contains("fp16", wrong.Error);
+    }
+
+    [SharedFact]
     public void BaseModel_IsEvaluated_WhenTheFolderIsNotASavedModel()
     {
         string pool = _data.WritePool();

@@ -50,7 +50,7 @@ public sealed class LlmRequestErrorTests : IDisposable
         });
         string pool = _temp.File("pool.jsonl");
         CliRunner.Result result = await Task.Run(() => CliRunner.Run("prompts", "generate", "--task", "piqa", "--endpoint", server.OpenAIEndpoint.ToString(),
-            "--model", "m", "--count", "2", "--out", pool, "--requests", "1", "--no-cache", "--max-retries", "0", "--timeout", "0.5"));
+            "--model", "m", "--count", "2", "--out", pool, "--requests", "1", "--no-cache", "--max-retries", "0", "--timeout", "5"));
         release.Cancel();
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("no valid template", result.Error);

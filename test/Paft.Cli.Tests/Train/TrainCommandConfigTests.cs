@@ -46,6 +46,24 @@ public sealed class TrainCommandConfigTests : IDisposable
     }
 
     [Fact]
+    public void DtypeAndGradientCheckpointing_DefaultToFp32AndOff_FlagsSetThem_AndAWrongDtypeInTheFileIsNamed()
+    {
+        using JsonDocument defaults = JsonDocument.Parse(CliRunner.Run("train", "--print-config").Output);
+        Assert.Equal("fp32", defaults.RootElement.GetProperty("dtype").GetString());
+        Assert.False(defaults.RootElement.GetProperty("gradientCheckpointing").GetBoolean());
+
+        using JsonDocument flags = JsonDocument.Parse(CliRunner.Run("train", "--dtype", "bf16", "--gradient-checkpointing", "--print-config").Output);
+        Assert.Equal("bf16", flags.RootElement.GetProperty("dtype").GetString());
+        Assert.True(flags.RootElement.GetProperty("gradientCheckpointing").GetBoolean());
+
+        string config = _data.PathOf("fp16.json");
+        File.WriteAllText(config, """{ "model": "m", "task": "piqa", "data": "d", "prompts": "p", "out": "o", "dtype": "fp16" }""");
+        CliRunner.Result result = CliRunner.Run("train", "--config", config);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--dtype (config key 'dtype') must be fp32 or bf16", result.Error);
+    }
+
+    [Fact]
     public void PrintConfig_OutputIsAConfigFileThatReadsBackTheSame()
     {
         CliRunner.Result first = CliRunner.Run("train", "--model", _data.PathOf("m"), "--task", "piqa", "--lora-targets", "q_proj, o_proj", "--k", "2", "--print-config");
