@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
-using Paft.MLNet.Demo;
+using Paft.Demo;
 
 namespace Paft.Cli.Commands;
 
@@ -246,7 +246,7 @@ internal static class SweepCommand
 
     private static EvalResult Evaluation(DemoSweepPoint point, DemoOptions options, string suffix)
     {
-        EvalResult result = DemoCommand.ToEvalResult(point.Result, options, "where-is");
+        EvalResult result = DemoCommand.ToEvalResult(point.Result, options);
         result = result with { Method = result.Method + suffix };
         var run = new Dictionary<string, string>(result.Run, StringComparer.Ordinal)
         {

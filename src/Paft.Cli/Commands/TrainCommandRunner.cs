@@ -53,6 +53,7 @@ internal static class TrainCommandRunner
             CheckpointEvery = settings.CheckpointEvery!.Value,
             Resume = settings.Resume == true,
             Scoring = TrainCommandInputs.Mode(settings.Mode!, "--mode"),
+            AnswerTarget = TrainCommandInputs.AnswerTarget(settings.AnswerTarget!, "--answer-target"),
         };
 
         PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, error, out string method, out TrainChosenTemplate? chosenTemplate);
