@@ -89,8 +89,8 @@ public sealed class PaftTransformsCatalog
     internal PaftTransformsCatalog(MLContext mlContext) => _mlContext = mlContext;
 
     /// <summary>
-    /// Adds <c>Prompt</c> and <c>PromptId</c>: each row rendered with a template drawn from the pool, K rows
-    /// per draw, a new draw every epoch. See <see cref="PromptAugmentationOptions"/>.
+    /// Adds <c>Prompt</c> and <c>PromptId</c>: each row rendered with a template drawn from the pool,
+    /// <see cref="PromptAugmentationOptions.GroupSize"/> consecutive rows per draw, a new draw every epoch.
     /// </summary>
     public PromptAugmentationEstimator AugmentPrompts(PromptAugmentationOptions options) => new(_mlContext, options);
 }

@@ -23,7 +23,7 @@ internal static class SweepCommand
     public static Command Create()
     {
         var prompts = new Option<string>("--prompts") { Description = "Pool study: training pool sizes, comma-separated (trained at K 4, 3 epochs).", DefaultValueFactory = _ => "1,4,16,64" };
-        var redraw = new Option<string>("--redraw") { Description = "Ablation: values of K (redraw the template every K optimizer steps), comma-separated.", DefaultValueFactory = _ => "1,2,4,8" };
+        var redraw = new Option<string>("--k") { Description = "Ablation: values of K (RedrawEverySteps: the template is held for K optimizer steps, then redrawn), comma-separated.", DefaultValueFactory = _ => "1,2,4,8" };
         var epochs = new Option<string>("--epochs") { Description = "Ablation: epoch counts, comma-separated.", DefaultValueFactory = _ => "3,6" };
         var study = new Option<string>("--study")
         {
@@ -49,7 +49,7 @@ internal static class SweepCommand
             HashSet<string> studies = ParseStudies(parseResult.GetValue(study)!);
             bool pool = studies.Contains("pool"), grid = studies.Contains("grid"), cost = studies.Contains("cost");
             int[] sizes = pool ? ParseList(parseResult.GetValue(prompts)!, "--prompts", "pool size") : [];
-            int[] ks = grid ? ParseList(parseResult.GetValue(redraw)!, "--redraw", "value of K") : [];
+            int[] ks = grid ? ParseList(parseResult.GetValue(redraw)!, "--k", "value of K") : [];
             int[] epochCounts = grid ? ParseList(parseResult.GetValue(epochs)!, "--epochs", "epoch count") : [];
             string folder = Path.GetFullPath(parseResult.GetValue(output)!);
             int threadCount = TorchThreads.Apply(parseResult.GetValue(threads));

@@ -51,12 +51,12 @@ internal static class TrainCommand
         var answerTarget = new Option<string>("--answer-target") { Description = "What the model learns to say after the answer cue: letter (the recipe paper's) or option-text (small-model's)." };
         var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 3)." };
         var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the recipe's; paper 1e-4, small-model 5e-3; cosine schedule, 10% warmup)." };
-        var k = new Option<int?>("--k") { Description = "Consecutive rows that share one drawn template (default 4)." };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Rows per micro-batch (default 8)." };
+        var k = new Option<int?>("--k") { Description = "K: optimizer steps one drawn template is held for before it is redrawn, every epoch anew (default 4)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Rows per micro-batch (default: the recipe's; paper 8, small-model 16)." };
         var gradAccum = new Option<int?>("--grad-accum") { Description = "Micro-batches per optimizer step (default 1)." };
-        var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens of prompt and answer; longer contexts are cut (default 1024)." };
-        var loraR = new Option<int?>("--lora-r") { Description = "LoRA rank (default 8)." };
-        var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default 16)." };
+        var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens of prompt and answer; longer contexts are cut (default: the recipe's; paper 1024, small-model 512)." };
+        var loraR = new Option<int?>("--lora-r") { Description = "LoRA rank (default: the recipe's; paper 8, small-model 16)." };
+        var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default: the recipe's; paper 16, small-model 32)." };
         var loraTargets = new Option<string>("--lora-targets") { Description = "Comma-separated modules to adapt (default q_proj,v_proj)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of template draws, data order and adapter initialisation (default 0)." };
         var checkpointDir = new Option<string>("--checkpoint-dir") { Description = "Checkpoint folder (default: <out>-checkpoints)." };

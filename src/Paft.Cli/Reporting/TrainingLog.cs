@@ -7,13 +7,16 @@ namespace Paft.Cli.Reporting;
 
 /// <summary>
 /// The loss curve of a training run: <c>training_log.csv</c> with the header
-/// <c>step,epoch,loss,learning_rate,tokens_per_second,validation_accuracy</c>, one row a step.
+/// <c>step,epoch,loss,learning_rate,tokens_per_second,validation_accuracy,template_ids</c>, one row a step;
+/// <c>template_ids</c> names the template(s) the step trained on, joined with <c>;</c>, and, being the last
+/// column, is read to the end of the line. Logs written before that column existed still load.
 /// <c>paft train</c> writes it beside the saved model; <c>paft report</c> plots it.
 /// </summary>
 internal sealed class TrainingLog
 {
     public const string FileName = "training_log.csv";
-    private const string Header = "step,epoch,loss,learning_rate,tokens_per_second,validation_accuracy";
+    private const string HeaderWithoutTemplates = "step,epoch,loss,learning_rate,tokens_per_second,validation_accuracy";
+    private const string Header = HeaderWithoutTemplates + ",template_ids";
 
     private readonly List<TrainingLogEntry> _entries = [];
 
@@ -39,7 +42,8 @@ internal sealed class TrainingLog
                 SetValidationAccuracy(accuracy);
             return false;
         }
-        Add(new TrainingLogEntry(progress.Step, progress.Epoch, progress.Loss, progress.LearningRate, progress.TokensPerSecond, progress.ValidationAccuracy));
+        Add(new TrainingLogEntry(progress.Step, progress.Epoch, progress.Loss, progress.LearningRate, progress.TokensPerSecond, progress.ValidationAccuracy,
+            string.Join(TrainingLogEntry.TemplateIdSeparator, progress.TemplateIds)));
         return true;
     }
 
@@ -59,7 +63,7 @@ internal sealed class TrainingLog
         var text = new StringBuilder(Header).Append('\n');
         foreach (TrainingLogEntry e in _entries)
             text.Append(string.Create(CultureInfo.InvariantCulture,
-                $"{e.Step},{e.Epoch},{e.Loss:R},{e.LearningRate:R},{e.TokensPerSecond:R},{(e.ValidationAccuracy is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "")}\n"));
+                $"{e.Step},{e.Epoch},{e.Loss:R},{e.LearningRate:R},{e.TokensPerSecond:R},{(e.ValidationAccuracy is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "")},{e.TemplateIds}\n"));
         byte[] bytes = new UTF8Encoding(false).GetBytes(text.ToString());
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
@@ -69,24 +73,26 @@ internal sealed class TrainingLog
     {
         var log = new TrainingLog();
         string[] lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0].Trim() != Header)
+        if (lines.Length == 0 || lines[0].Trim() is not (Header or HeaderWithoutTemplates))
             throw new InvalidDataException($"{path}: line 1 must be the header '{Header}'.");
+        int columns = lines[0].Trim() == Header ? 7 : 6;
         for (int i = 1; i < lines.Length; i++)
         {
             if (lines[i].Length == 0)
                 continue;
-            string[] cells = lines[i].Split(',');
+            string[] cells = lines[i].Split(',', columns);
             try
             {
-                if (cells.Length != 6)
-                    throw new FormatException($"expected 6 values, found {cells.Length}");
+                if (cells.Length != columns)
+                    throw new FormatException($"expected {columns} values, found {cells.Length}");
                 log.Add(new TrainingLogEntry(
                     int.Parse(cells[0], CultureInfo.InvariantCulture),
                     int.Parse(cells[1], CultureInfo.InvariantCulture),
                     double.Parse(cells[2], CultureInfo.InvariantCulture),
                     double.Parse(cells[3], CultureInfo.InvariantCulture),
                     double.Parse(cells[4], CultureInfo.InvariantCulture),
-                    cells[5].Length == 0 ? null : double.Parse(cells[5], CultureInfo.InvariantCulture)));
+                    cells[5].Length == 0 ? null : double.Parse(cells[5], CultureInfo.InvariantCulture),
+                    columns == 7 ? cells[6] : ""));
             }
             catch (FormatException e)
             {

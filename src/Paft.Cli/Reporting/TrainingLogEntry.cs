@@ -7,4 +7,13 @@ namespace Paft.Cli.Reporting;
 /// <param name="LearningRate">Learning rate of the step.</param>
 /// <param name="TokensPerSecond">Throughput of the step.</param>
 /// <param name="ValidationAccuracy">Mean validation accuracy measured after the step, when one was.</param>
-internal sealed record TrainingLogEntry(int Step, int Epoch, double Loss, double LearningRate, double TokensPerSecond, double? ValidationAccuracy);
+/// <param name="TemplateIds">Ids of the templates the step trained on, joined with <see cref="TemplateIdSeparator"/>; empty when unknown (older logs).</param>
+internal sealed record TrainingLogEntry(int Step, int Epoch, double Loss, double LearningRate, double TokensPerSecond, double? ValidationAccuracy,
+    string TemplateIds = "")
+{
+    /// <summary>Joins the ids of a step that trained on more than one template.</summary>
+    public const string TemplateIdSeparator = ";";
+
+    /// <summary>The ids in <see cref="TemplateIds"/>, one per template.</summary>
+    public IReadOnlyList<string> TemplateIdList => TemplateIds.Length == 0 ? [] : TemplateIds.Split(TemplateIdSeparator);
+}

@@ -55,7 +55,9 @@ public sealed class LoraTrainer
     /// <summary>
     /// Trains, asking <paramref name="examplesForEpoch"/> for each epoch's examples (so a caller such as
     /// the PAFT augmentation can render a different prompt per epoch). Every epoch must have the same
-    /// number of examples, and the function must be deterministic for exact resume.
+    /// number of examples, and the function must be deterministic for exact resume. The trainer shuffles
+    /// them, unless <see cref="TrainingOptions.ShuffleEachEpoch"/> is false: then step s of an epoch trains on
+    /// its examples [s·B·G, (s+1)·B·G) in the order given (B the batch size, G the accumulation steps).
     /// </summary>
     /// <param name="examplesForEpoch">The examples of 0-based epoch e.</param>
     /// <param name="progress">Receives a report after every step and epoch, synchronously on this thread.</param>
@@ -114,7 +116,7 @@ public sealed class LoraTrainer
             for (int epoch = startEpoch; epoch < o.Epochs; epoch++)
             {
                 if (epoch != 0) examples = EpochExamples(examplesForEpoch, epoch, count);
-                int[] order = EpochShuffle.Order(count, o.Seed, epoch);
+                int[] order = o.ShuffleEachEpoch ? EpochShuffle.Order(count, o.Seed, epoch) : Enumerable.Range(0, count).ToArray();
                 double epochLossSum = 0, epochLossTokens = 0, epochTokens = 0, learningRate = 0;
                 var epochClock = Stopwatch.StartNew();
 
@@ -131,7 +133,7 @@ public sealed class LoraTrainer
                     learningRate = schedule.LearningRateAt(step);
                     foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
 
-                    (double loss, int lossTokens, int tokens, double gradNorm) =
+                    (double loss, int lossTokens, int tokens, double gradNorm, IReadOnlyList<string> templateIds) =
                         RunStep(examples, order, epoch, stepInEpoch, step + 1, microBatches, optimizer, trainable, lastCheckpoint);
                     double seconds = clock.Elapsed.TotalSeconds; // the step's compute, without checkpoint IO
                     step++;
@@ -146,7 +148,7 @@ public sealed class LoraTrainer
                         checkpointedStep = step;
                     }
                     progress?.Report(new TrainingProgress(
-                        TrainingProgressKind.Step, epoch, step, totalSteps, loss, learningRate, gradNorm, tokens / seconds));
+                        TrainingProgressKind.Step, epoch, step, totalSteps, loss, learningRate, gradNorm, tokens / seconds) { TemplateIds = templateIds });
                 }
                 progress?.Report(new TrainingProgress(
                     TrainingProgressKind.Epoch, epoch, step, totalSteps, epochLossSum / epochLossTokens, learningRate, double.NaN,
@@ -161,7 +163,7 @@ public sealed class LoraTrainer
         return new TrainingResult(step, lastLoss, o.CheckpointDirectory is null ? null : lastCheckpoint);
     }
 
-    private (double Loss, int LossTokens, int Tokens, double GradNorm) RunStep(
+    private (double Loss, int LossTokens, int Tokens, double GradNorm, IReadOnlyList<string> TemplateIds) RunStep(
         IReadOnlyList<TrainingExample> examples, int[] order, int epoch, int stepInEpoch, int stepNumber, int microBatches,
         AdamW optimizer, List<Parameter> trainable, string? lastCheckpoint)
     {
@@ -170,6 +172,7 @@ public sealed class LoraTrainer
         int endBatch = Math.Min(firstBatch + o.GradientAccumulationSteps, microBatches);
 
         var batches = new List<CausalLMBatch>();
+        var templateIds = new List<string>(1);
         try
         {
             for (int b = firstBatch; b < endBatch; b++)
@@ -177,6 +180,9 @@ public sealed class LoraTrainer
                 int start = b * o.BatchSize;
                 int length = Math.Min(o.BatchSize, order.Length - start);
                 batches.Add(CausalLMBatch.Collate(examples, order.AsSpan(start, length), o.MaxLength, o.PadTokenId));
+                foreach (int index in order.AsSpan(start, length))
+                    if (examples[index]?.TemplateId is { } id && !templateIds.Contains(id))
+                        templateIds.Add(id);
             }
             // The step's loss is the mean over all of its completion tokens, so each micro-batch's summed
             // loss is divided by the step's total before backward: accumulation equals one big batch.
@@ -204,7 +210,7 @@ public sealed class LoraTrainer
             if (!double.IsFinite(gradNorm))
                 throw new TrainingDivergedException($"the gradient norm is {gradNorm}", stepNumber, epoch, endBatch - 1, lastCheckpoint);
             optimizer.step();
-            return (lossSum, lossTokens, batches.Sum(b => b.RealTokens), gradNorm);
+            return (lossSum, lossTokens, batches.Sum(b => b.RealTokens), gradNorm, templateIds);
         }
         finally
         {

@@ -49,6 +49,13 @@ public sealed class TrainingOptions
     /// <summary>Seed of the per-epoch shuffle and of the LoRA dropout generator. Default 42.</summary>
     public long Seed { get; init; } = 42;
 
+    /// <summary>
+    /// Whether the trainer shuffles each epoch's examples (seeded by <see cref="Seed"/> and the epoch). False:
+    /// it visits them in the order the epoch function returns them — for a caller that arranges the order
+    /// itself, as PAFT does to hold one template for K whole optimizer steps. Default true.
+    /// </summary>
+    public bool ShuffleEachEpoch { get; init; } = true;
+
     /// <summary>Folder for checkpoints (<c>checkpoint-00000012/</c> ...), or null for none.</summary>
     public string? CheckpointDirectory { get; init; }
 

@@ -27,4 +27,11 @@ public sealed record TrainingProgress(
     double Loss,
     double LearningRate,
     double GradientNorm,
-    double TokensPerSecond);
+    double TokensPerSecond)
+{
+    /// <summary>
+    /// The distinct <see cref="TrainingExample.TemplateId"/>s of the step's examples, in the order they were
+    /// visited (one id when a step trains on one template); empty in epoch reports and for untagged examples.
+    /// </summary>
+    public IReadOnlyList<string> TemplateIds { get; init; } = [];
+}

@@ -13,8 +13,11 @@ public sealed class PromptAugmentationOptions
     public IReadOnlyList<PromptTemplate> Templates { get; set; } = [];
 
     /// <summary>
-    /// K: how many consecutive rows share one template. The PAFT paper redraws every K = 4 steps;
-    /// default 4. With K = 1 every row gets its own draw.
+    /// Rows per draw: how many consecutive rows (in the order the transform sees them) share one template.
+    /// With 1 every row gets its own draw. Default 4. This counts rows, not optimizer steps: the paper's K
+    /// (a template held for K steps, <see cref="Training.PaftTrainerOptions.RedrawEverySteps"/>) is
+    /// GroupSize = K × batch size × gradient-accumulation steps over rows already in training order, which is
+    /// how <see cref="Training.PaftTrainer"/> uses this transform after its per-epoch shuffle.
     /// </summary>
     public int GroupSize { get; set; } = 4;
 
@@ -55,7 +58,7 @@ public sealed class PromptAugmentationOptions
         if (Templates is null || Templates.Count == 0)
             throw new ArgumentException("PromptAugmentationOptions.Templates is empty: the transform needs at least one template.");
         if (GroupSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(GroupSize), GroupSize, "The group size K must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(GroupSize), GroupSize, "The group size (rows per draw) must be at least 1.");
         if (Epoch < 0)
             throw new ArgumentOutOfRangeException(nameof(Epoch), Epoch, "The epoch must be non-negative.");
         if (string.IsNullOrWhiteSpace(PromptColumnName) || string.IsNullOrWhiteSpace(PromptIdColumnName)

@@ -7,9 +7,11 @@ namespace Paft.MLNet.Augmentation;
 
 /// <summary>
 /// Adds a rendered <c>Prompt</c> and its <c>PromptId</c> to every row of a task: the template of row i in
-/// epoch e is drawn from the training pool so that consecutive groups of K rows share one template, and
-/// each epoch is a new draw (<see cref="WithEpoch"/>). Lazy and seeded: the same seed, epoch and row give
-/// the same prompt, in constant memory.
+/// epoch e is drawn from the training pool so that consecutive groups of <see cref="GroupSize"/> rows share one
+/// template, and each epoch is a new draw (<see cref="WithEpoch"/>). Lazy and seeded: the same seed, epoch and
+/// row give the same prompt, in constant memory. Groups are positions in the input's order, so to hold a
+/// template for K optimizer steps, feed the rows in training order with GroupSize = K × rows per step
+/// (what <see cref="Training.PaftTrainer"/> does).
 /// </summary>
 public sealed class PromptAugmentationTransformer : ITransformer
 {
@@ -33,7 +35,7 @@ public sealed class PromptAugmentationTransformer : ITransformer
     /// <summary>The epoch whose draw this transformer applies.</summary>
     public int Epoch => _options.Epoch;
 
-    /// <summary>K: rows per template draw.</summary>
+    /// <summary>Consecutive rows per template draw (see <see cref="PromptAugmentationOptions.GroupSize"/>).</summary>
     public int GroupSize => _options.GroupSize;
 
     /// <summary>The seed of the draws.</summary>

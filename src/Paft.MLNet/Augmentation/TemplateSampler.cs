@@ -16,7 +16,7 @@ internal sealed class TemplateSampler
         if (templateCount < 1)
             throw new ArgumentOutOfRangeException(nameof(templateCount), "At least one template is needed.");
         if (groupSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(groupSize), groupSize, "The group size K must be at least 1.");
+            throw new ArgumentOutOfRangeException(nameof(groupSize), groupSize, "The group size (rows per draw) must be at least 1.");
         _templateCount = templateCount;
         GroupSize = groupSize;
         Seed = seed;

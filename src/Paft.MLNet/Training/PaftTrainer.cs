@@ -17,8 +17,11 @@ namespace Paft.MLNet.Training;
 
 /// <summary>
 /// Prompt-Agnostic Fine-Tuning: LoRA fine-tuning of a LLaMA model on task rows whose prompt template is
-/// redrawn from a pool every K rows and every epoch (through <see cref="PromptAugmentationTransformer"/>),
-/// so the model learns the task rather than one wording. With a single template it is plain supervised
+/// drawn from a pool, held for K optimizer steps (<see cref="PaftTrainerOptions.RedrawEverySteps"/>: every row of
+/// those steps' micro-batches, across gradient accumulation) and then redrawn, anew every epoch, so the model
+/// learns the task rather than one wording. Each epoch visits the rows in a seeded shuffle and the templates are
+/// drawn by position in that order (through <see cref="PromptAugmentationTransformer"/>), so a group of K steps is
+/// never split. With a single template it is plain supervised
 /// fine-tuning (SFT), the paper's baseline. The loss is on the answer label only.
 /// </summary>
 /// <remarks>
@@ -71,21 +74,14 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
         LoraAdapterSet lora = LoraAdapterSet.Apply(baseModel.Model, o.Lora, o.Seed);
         var scorer = new MultipleChoiceModel(baseModel.Model, baseModel.Tokenizer, o.PredictionBatchSize, o.MaxNewTokens);
         var fitter = new PromptFitter(baseModel.Tokenizer, o.Task, o.MaxLength);
-        var augmentation = new PromptAugmentationTransformer(new PromptAugmentationOptions
-        {
-            Task = o.Task,
-            Templates = o.TrainingTemplates,
-            GroupSize = o.RedrawEverySteps,
-            Seed = o.Seed,
-        });
-        IDataView rows = examples.ToDataView(o.Task);
+        var stream = PaftTrainingStream.For(o, examples);
         var epochCache = new Dictionary<int, IReadOnlyList<TrainingExample>>();
         IReadOnlyList<TrainingExample> ExamplesForEpoch(int epoch)
         {
             if (!epochCache.TryGetValue(epoch, out IReadOnlyList<TrainingExample>? cached))
             {
                 epochCache.Clear(); // one epoch at a time: memory stays proportional to the data, not to epochs
-                cached = epochCache[epoch] = EncodeEpoch(augmentation.WithEpoch(epoch), rows, examples, scorer, fitter, o.AnswerTarget);
+                cached = epochCache[epoch] = EncodeEpoch(stream.Epoch(epoch), o.Task, scorer, fitter, o.AnswerTarget);
             }
             return cached;
         }
@@ -102,6 +98,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             MaxLength = o.MaxLength,
             PadTokenId = baseModel.PadTokenId,
             Seed = o.Seed,
+            ShuffleEachEpoch = false, // the stream is already in visiting order, its template groups aligned to steps
             CheckpointDirectory = o.CheckpointDirectory,
             CheckpointEvery = o.CheckpointEvery,
             KeepCheckpoints = o.KeepCheckpoints,
@@ -126,35 +123,24 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
         SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, _options.Task.AnswerLabels, _options.Scoring == ScoringMode.Generation);
 
-    /// <summary>Renders one epoch through the augmentation transform and tokenizes prompt and answer label.</summary>
-    private static IReadOnlyList<TrainingExample> EncodeEpoch(PromptAugmentationTransformer augmentation, IDataView rows,
-        IReadOnlyList<TaskExample> examples, MultipleChoiceModel scorer, PromptFitter fitter, AnswerTarget target)
+    /// <summary>Tokenizes one epoch of the training stream (prompt and answer), keeping its visiting order.</summary>
+    private static IReadOnlyList<TrainingExample> EncodeEpoch(IReadOnlyList<PaftStreamRow> epoch, TaskDefinition task,
+        MultipleChoiceModel scorer, PromptFitter fitter, AnswerTarget target)
     {
-        IDataView view = augmentation.Transform(rows);
-        DataViewSchema.Column prompt = view.Schema["Prompt"], promptId = view.Schema["PromptId"];
-        using DataViewRowCursor cursor = view.GetRowCursor([prompt, promptId]);
-        ValueGetter<ReadOnlyMemory<char>> getPrompt = cursor.GetGetter<ReadOnlyMemory<char>>(prompt);
-        ValueGetter<ReadOnlyMemory<char>> getId = cursor.GetGetter<ReadOnlyMemory<char>>(promptId);
-        var templates = augmentation.Templates.ToDictionary(t => t.Id);
         int eos = scorer.Tokenizer.EosIds.Count > 0 ? scorer.Tokenizer.EosIds[0] : -1;
-        var encoded = new TrainingExample[examples.Count];
-        ReadOnlyMemory<char> text = default, id = default;
-        while (cursor.MoveNext())
+        var encoded = new TrainingExample[epoch.Count];
+        foreach (PaftStreamRow row in epoch)
         {
-            int i = checked((int)cursor.Position);
-            getPrompt(ref text);
-            getId(ref id);
-            TaskExample example = examples[i];
-            TaskDefinition task = augmentation.Task;
-            string answer = target == AnswerTarget.Letter ? task.AnswerLabels[example.Label] : example.Fields[task.OptionFields[example.Label]];
+            TaskExample example = row.Row;
+            string answer = PaftTrainingStream.Answer(task, example, target);
             int reserve = TemplateScoring.AnswerReserve(task,
                 target == AnswerTarget.Letter ? ScoringMode.AnswerLetter : ScoringMode.OptionText, example, scorer);
-            // The transform rendered the prompt; the fitter only renders again when the context must be cut.
-            string rendered = fitter.Fit(text.ToString(), templates[id.ToString()], example, reserve);
+            // The stream rendered the prompt; the fitter only renders again when the context must be cut.
+            string rendered = fitter.Fit(row.Prompt, row.Template, example, reserve);
             (IReadOnlyList<int> context, IReadOnlyList<int> continuation) = scorer.EncodePair(rendered, answer);
             // The answer ends with EOS so that a generating model stops after it (short answers).
             int[] completion = eos >= 0 ? [.. continuation, eos] : [.. continuation];
-            encoded[i] = new TrainingExample(context, completion);
+            encoded[row.Position] = new TrainingExample(context, completion) { TemplateId = row.Template.Id };
         }
         return encoded;
     }
@@ -175,7 +161,10 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
                 channel.Info(MessageSensitivity.None,
                     $"epoch {p.Epoch + 1}/{options.Epochs} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} lr {p.LearningRate:G3} " +
                     $"{p.TokensPerSecond:F0} tok/s" + (accuracy is null ? "" : $" validation accuracy {accuracy:P1}"));
-            options.Progress?.Report(new PaftProgress(p.Epoch, p.Step, p.TotalSteps, p.Loss, p.LearningRate, p.TokensPerSecond, accuracy));
+            options.Progress?.Report(new PaftProgress(p.Epoch, p.Step, p.TotalSteps, p.Loss, p.LearningRate, p.TokensPerSecond, accuracy)
+            {
+                TemplateIds = p.TemplateIds,
+            });
         }
     }
 

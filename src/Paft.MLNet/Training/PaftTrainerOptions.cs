@@ -9,7 +9,7 @@ namespace Paft.MLNet.Training;
 /// <summary>
 /// Options of <see cref="PaftTrainer"/>. Defaults are the PAFT paper's published settings where it gives
 /// them (LoRA r 8 on q_proj and v_proj, lr 1e-4, cosine schedule with 10% warmup, 3 epochs, a new
-/// template every K = 4 rows, maximum length 1024).
+/// template every K = 4 optimizer steps, maximum length 1024).
 /// </summary>
 public sealed class PaftTrainerOptions
 {
@@ -37,7 +37,11 @@ public sealed class PaftTrainerOptions
     /// <summary>The LoRA adapter: rank 8, alpha 16, no dropout, on q_proj and v_proj by default.</summary>
     public LoraConfig Lora { get; set; } = new();
 
-    /// <summary>K: optimizer steps one drawn template is held for before it is redrawn. Default 4, the paper's.</summary>
+    /// <summary>
+    /// K: optimizer steps one drawn template is held for before it is redrawn — every row of those steps'
+    /// micro-batches, K × <see cref="BatchSize"/> × <see cref="GradientAccumulationSteps"/> rows. Groups restart
+    /// each epoch, and each epoch draws anew. Default 4, the paper's.
+    /// </summary>
     public int RedrawEverySteps { get; set; } = 4;
 
     /// <summary>Passes over the training rows; each draws the templates anew. Default 3.</summary>

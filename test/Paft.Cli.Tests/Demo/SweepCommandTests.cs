@@ -16,7 +16,7 @@ public sealed class SweepCommandTests
     {
         using var folder = new TempFolder();
         string output = Path.Combine(folder.Path, "sweep");
-        CliRunner.Result run = CliRunner.Run("sweep", "--quick", "--prompts", "1,2,4", "--redraw", "1,2", "--epochs", "1", "--out", output, "--threads", "1");
+        CliRunner.Result run = CliRunner.Run("sweep", "--quick", "--prompts", "1,2,4", "--k", "1,2", "--epochs", "1", "--out", output, "--threads", "1");
 
         Assert.True(run.ExitCode == 0, run.Error);
         string[] csv = File.ReadAllLines(Path.Combine(output, "sweep.csv"));
@@ -129,7 +129,7 @@ public sealed class SweepCommandTests
         using var folder = new TempFolder();
         string output = Path.Combine(folder.Path, "seeds");
         CliRunner.Result run = CliRunner.Run("sweep", "--quick", "--seeds", "2", "--seed", "7", "--study", "pool,grid", "--prompts", "1,2",
-            "--redraw", "1", "--epochs", "1,2", "--out", output, "--threads", "1");
+            "--k", "1", "--epochs", "1,2", "--out", output, "--threads", "1");
 
         Assert.True(run.ExitCode == 0, run.Error);
         // Each seed its own base model, pretrained from its own seed.
@@ -221,9 +221,9 @@ public sealed class SweepCommandTests
 
     [Theory]
     [InlineData("--prompts", "1,x", "'x'")]
-    [InlineData("--redraw", "1,0", "--redraw: '0'")]
+    [InlineData("--k", "1,0", "--k: '0'")]
     [InlineData("--epochs", "", "--epochs: give at least one")]
-    [InlineData("--redraw", "2,2", "--redraw: '2,2' repeats")]
+    [InlineData("--k", "2,2", "--k: '2,2' repeats")]
     [InlineData("--study", "table", "--study: 'table'")]
     [InlineData("--study", "pool,speed", "--study: 'speed'")]
     public void BadListsAreRefusedNamingTheOption(string option, string value, string message)

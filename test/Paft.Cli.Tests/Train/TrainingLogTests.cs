@@ -52,6 +52,36 @@ public sealed class TrainingLogTests
     }
 
     [Fact]
+    public void TemplateIds_AreRecordedJoinedWithSemicolons_AndRoundTrip()
+    {
+        var log = new TrainingLog();
+        log.Record(new PaftProgress(0, 1, 2, 2.5, 1e-4, 100) { TemplateIds = ["t1"] });
+        log.Record(new PaftProgress(0, 2, 2, 2.0, 5e-5, 100) { TemplateIds = ["t1", "t,2"] }); // a step that mixes (and an id with a comma)
+        string path = Path.Combine(Directory.CreateTempSubdirectory("paft-cli-log-").FullName, TrainingLog.FileName);
+
+        log.Save(path);
+        TrainingLog read = TrainingLog.Load(path);
+
+        Assert.EndsWith(",t1;t,2\n", File.ReadAllText(path));
+        Assert.Equal(["t1", "t,2"], read.Entries[1].TemplateIdList);
+        Assert.Equal(log.Entries, read.Entries);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
+    public void ALogWrittenBeforeTheTemplateIdsColumn_StillLoads()
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("paft-cli-log-").FullName, TrainingLog.FileName);
+        File.WriteAllText(path, "step,epoch,loss,learning_rate,tokens_per_second,validation_accuracy\n1,0,2.5,0.0001,100,\n2,0,2.25,0.0001,90,0.5\n");
+
+        TrainingLog read = TrainingLog.Load(path);
+
+        Assert.Equal([new TrainingLogEntry(1, 0, 2.5, 1e-4, 100, null), new TrainingLogEntry(2, 0, 2.25, 1e-4, 90, 0.5)], read.Entries);
+        Assert.Empty(read.Entries[0].TemplateIdList);
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
     public void TrainingLog_MalformedLine_NamesFileAndLine()
     {
         string path = Path.Combine(Directory.CreateTempSubdirectory("paft-cli-log-").FullName, TrainingLog.FileName);

@@ -263,6 +263,45 @@ public class LoraTrainerTests
     }
 
     [Fact]
+    public void WithoutTheEpochShuffle_StepsVisitTheExamplesInTheGivenOrder_AndReportTheirTemplateIds()
+    {
+        var (model, lora) = ToyTask.Model();
+        // Example i starts its prompt with token 3 + i, so the forward pass shows which examples it got.
+        string[] ids = ["a", "a", "b", "b", "c", "a", "d"];
+        TrainingExample[] examples = ids.Select((id, i) => new TrainingExample([3 + i, 1], [7, 2]) { TemplateId = id }).ToArray();
+        var visited = new List<long>();
+        CausalLMForward recording = (input, mask) =>
+        {
+            for (long b = 0; b < input.shape[0]; b++)
+                visited.Add(input[b, 0].item<long>() - 3);
+            return model.forward(input, mask);
+        };
+        var reporter = new Reporter(_ => { });
+        var options = new TrainingOptions { Epochs = 2, BatchSize = 1, GradientAccumulationSteps = 2, MaxLength = 4, ShuffleEachEpoch = false };
+
+        new LoraTrainer(lora, recording, options).Train(examples, reporter);
+
+        long[] inOrder = [0, 1, 2, 3, 4, 5, 6];
+        Assert.Equal([.. inOrder, .. inOrder], visited);
+        // Steps take 2 examples: (a a) (b b) (c a) (d), twice; the epoch reports carry none.
+        string[][] expected = [["a"], ["b"], ["c", "a"], ["d"]];
+        Assert.Equal([.. expected, .. expected], reporter.Reports.Where(r => r.Kind == TrainingProgressKind.Step).Select(r => r.TemplateIds.ToArray()));
+        Assert.All(reporter.Reports.Where(r => r.Kind == TrainingProgressKind.Epoch), r => Assert.Empty(r.TemplateIds));
+
+        // With the shuffle (the default), the same examples are visited in the seeded order of each epoch.
+        var (m2, l2) = ToyTask.Model();
+        var shuffled = new List<long>();
+        CausalLMForward recording2 = (input, mask) =>
+        {
+            for (long b = 0; b < input.shape[0]; b++)
+                shuffled.Add(input[b, 0].item<long>() - 3);
+            return m2.forward(input, mask);
+        };
+        new LoraTrainer(l2, recording2, new TrainingOptions { Epochs = 2, BatchSize = 1, GradientAccumulationSteps = 2, MaxLength = 4, Seed = 9 }).Train(examples);
+        Assert.Equal([.. EpochShuffle.Order(7, 9, 0).Select(i => (long)i), .. EpochShuffle.Order(7, 9, 1).Select(i => (long)i)], shuffled);
+    }
+
+    [Fact]
     public void AHalfWrittenCheckpointOfAKilledProcessIsNeverTakenAsValid()
     {
         using var dir = new TempFolder();
