@@ -3,7 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
-using Paft.MLNet.Demo;
+using Paft.Demo;
+using Paft.MLNet.Training;
 
 namespace Paft.Cli.Commands;
 
@@ -39,10 +40,11 @@ internal static class SweepCommand
         };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: one per core)." };
         var quick = new Option<bool>("--quick") { Description = "Toy sizes (seconds); the numbers mean nothing." };
+        Option<string> dtype = ModelCommandOptions.DType("Compute dtype of fine-tuning and evaluation: fp32 (default) or bf16 (pretraining is fp32).");
         var command = new Command("sweep",
             "PAFT studies on the demo task, on one base model: accuracy against the number of training templates (Figure 6), against K and epochs (Table 3), and each method's training and inference time (Tables 6 and 2).")
         {
-            prompts, redraw, epochs, study, output, seed, seeds, threads, quick,
+            prompts, redraw, epochs, study, output, seed, seeds, threads, quick, dtype,
         };
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, stderr) =>
         {
@@ -57,8 +59,9 @@ internal static class SweepCommand
             int[] seedList = SeedList(seedValue, parseResult.GetValue(seeds), pool || grid);
             bool several = seedList.Length > 1;
             bool quickRun = parseResult.GetValue(quick);
+            PaftComputeType computeType = parseResult.GetValue(dtype) == "bf16" ? PaftComputeType.BFloat16 : PaftComputeType.Float32;
             // One seed keeps today's layout; several put each seed's base model and models in seed-S/.
-            DemoOptions Seeded(int s) => Options(several ? Path.Combine(folder, SeedFolderName(s)) : folder, s, quickRun, sizes);
+            DemoOptions Seeded(int s) => Options(several ? Path.Combine(folder, SeedFolderName(s)) : folder, s, quickRun, sizes, computeType);
             DemoOptions options = Seeded(seedValue);
 
             // The ablation trains on the full training pool, as the paper's Table 3 does.
@@ -84,7 +87,7 @@ internal static class SweepCommand
             // here when it is the only study), in methods/: timings need one run, not a spread.
             DemoResult? comparison = cost
                 ? ProgressDisplay.Run(stdout, "cost", progress => DemoRecipe.Run(
-                    Options(Path.Combine(folder, MethodsFolderName), seedValue, quickRun, sizes,
+                    Options(Path.Combine(folder, MethodsFolderName), seedValue, quickRun, sizes, computeType,
                         pool || grid ? Path.Combine(options.OutputDirectory!, "base") : null),
                     new DemoCommand.StageProgress(progress)))
                 : null;
@@ -217,14 +220,17 @@ internal static class SweepCommand
     }
 
     /// <summary>The studies' settings; the same sizes give the same pools, so every study sees the same test templates.</summary>
-    private static DemoOptions Options(string folder, int seed, bool quick, int[] sizes, string? baseModel = null)
+    private static DemoOptions Options(string folder, int seed, bool quick, int[] sizes, PaftComputeType computeType, string? baseModel = null)
     {
         int largest = sizes.Length == 0 ? 1 : sizes.Max();
         // The test pool stays a quarter of all templates; the training pool must hold the largest size.
         int needed = (int)Math.Ceiling(largest / 0.75) + 4;
         return quick
-            ? DemoCommand.QuickOptions(folder, seed, Math.Max(12, needed), baseModel)
-            : new DemoOptions { OutputDirectory = folder, Seed = seed, Templates = Math.Max(new DemoOptions().Templates, needed), BaseModelDirectory = baseModel };
+            ? DemoCommand.QuickOptions(folder, seed, Math.Max(12, needed), baseModel, computeType)
+            : new DemoOptions
+            {
+                OutputDirectory = folder, Seed = seed, Templates = Math.Max(new DemoOptions().Templates, needed), BaseModelDirectory = baseModel, ComputeType = computeType,
+            };
     }
 
     private static HashSet<string> ParseStudies(string text)
@@ -246,7 +252,7 @@ internal static class SweepCommand
 
     private static EvalResult Evaluation(DemoSweepPoint point, DemoOptions options, string suffix)
     {
-        EvalResult result = DemoCommand.ToEvalResult(point.Result, options, "where-is");
+        EvalResult result = DemoCommand.ToEvalResult(point.Result, options);
         result = result with { Method = result.Method + suffix };
         var run = new Dictionary<string, string>(result.Run, StringComparer.Ordinal)
         {

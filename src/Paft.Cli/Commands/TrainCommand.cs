@@ -44,14 +44,20 @@ internal static class TrainCommand
             Description = "Also have the --endpoint LLM rewrite the validation inputs before the noise: synonym or paraphrase (default: character noise only).",
         };
         var validation = new Option<string>("--validation") { Description = "Validation rows for --top-accuracy, --zopo or --batprompt." };
+        var recipe = new Option<string>("--recipe")
+        {
+            Description = "Starting point of the training settings, which the other flags override: paper (default; answer letters, lr 1e-4, LoRA r 8 on q/v, K 4, " +
+                          "3 epochs, batch 8) or small-model (the demo's: option text as the answer, scored as option text, lr 5e-3, LoRA r 16, batch 16, max length 512).",
+        };
+        var answerTarget = new Option<string>("--answer-target") { Description = "What the model learns to say after the answer cue: letter (the recipe paper's) or option-text (small-model's)." };
         var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 3)." };
-        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default 1e-4; cosine schedule, 10% warmup)." };
+        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the recipe's; paper 1e-4, small-model 5e-3; cosine schedule, 10% warmup)." };
         var k = new Option<int?>("--k") { Description = "K: optimizer steps one drawn template is held for before it is redrawn, every epoch anew (default 4)." };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Rows per micro-batch (default 8)." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Rows per micro-batch (default: the recipe's; paper 8, small-model 16)." };
         var gradAccum = new Option<int?>("--grad-accum") { Description = "Micro-batches per optimizer step (default 1)." };
-        var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens of prompt and answer; longer contexts are cut (default 1024)." };
-        var loraR = new Option<int?>("--lora-r") { Description = "LoRA rank (default 8)." };
-        var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default 16)." };
+        var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens of prompt and answer; longer contexts are cut (default: the recipe's; paper 1024, small-model 512)." };
+        var loraR = new Option<int?>("--lora-r") { Description = "LoRA rank (default: the recipe's; paper 8, small-model 16)." };
+        var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default: the recipe's; paper 16, small-model 32)." };
         var loraTargets = new Option<string>("--lora-targets") { Description = "Comma-separated modules to adapt (default q_proj,v_proj)." };
         var seed = new Option<int?>("--seed") { Description = "Seed of template draws, data order and adapter initialisation (default 0)." };
         var checkpointDir = new Option<string>("--checkpoint-dir") { Description = "Checkpoint folder (default: <out>-checkpoints)." };
@@ -72,7 +78,7 @@ internal static class TrainCommand
         {
             config, printConfig, model, task, taskDef, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget,
         };
-        foreach (Option option in embedding.All.Append(batprompt).Concat(llm.All).Concat([batpromptRounds, batpromptRewrite, validation, epochs, lr, k, batchSize,
+        foreach (Option option in embedding.All.Append(batprompt).Concat(llm.All).Concat([batpromptRounds, batpromptRewrite, validation, recipe, answerTarget, epochs, lr, k, batchSize,
                      gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, force, limit, dtype, gradientCheckpointing, mode, output]))
             command.Options.Add(option);
 
@@ -117,6 +123,8 @@ internal static class TrainCommand
                 EmbeddingModel = Once(embedding.Models, OneEmbedder),
                 EmbeddingKind = Once(embedding.Kinds, OneEmbedder),
                 EmbeddingApiKeyEnv = Once(embedding.ApiKeyEnvironmentVariables, OneEmbedder),
+                Recipe = Text(recipe),
+                AnswerTarget = Text(answerTarget),
                 Epochs = parseResult.GetValue(epochs),
                 Lr = parseResult.GetValue(lr),
                 K = parseResult.GetValue(k),

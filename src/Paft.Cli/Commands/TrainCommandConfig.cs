@@ -48,6 +48,8 @@ internal sealed record TrainCommandConfig
     public string? EmbeddingModel { get; init; }
     public string? EmbeddingKind { get; init; }
     public string? EmbeddingApiKeyEnv { get; init; }
+    public string? Recipe { get; init; }
+    public string? AnswerTarget { get; init; }
     public int? Epochs { get; init; }
     public double? Lr { get; init; }
     public int? K { get; init; }
@@ -133,6 +135,8 @@ internal sealed record TrainCommandConfig
         EmbeddingModel = overrides.EmbeddingModel ?? EmbeddingModel,
         EmbeddingKind = overrides.EmbeddingKind ?? EmbeddingKind,
         EmbeddingApiKeyEnv = overrides.EmbeddingApiKeyEnv ?? EmbeddingApiKeyEnv,
+        Recipe = overrides.Recipe ?? Recipe,
+        AnswerTarget = overrides.AnswerTarget ?? AnswerTarget,
         Epochs = overrides.Epochs ?? Epochs,
         Lr = overrides.Lr ?? Lr,
         K = overrides.K ?? K,
@@ -154,17 +158,21 @@ internal sealed record TrainCommandConfig
     };
 
     /// <summary>
-    /// Every unset training setting filled with the trainer's documented default (the PAFT paper's), and the
+    /// Every unset training setting filled from the recipe (<c>--recipe</c>, default <c>paper</c>: the trainer's documented
+    /// defaults, the PAFT paper's; <c>small-model</c>: <see cref="PaftRecipes.SmallModel"/>), and the
     /// checkpoint folder defaulting to <c>&lt;out&gt;-checkpoints</c> beside the output. The ZOPO budget is
     /// filled only when <c>--zopo</c> is on, and the BATprompt rounds only with an <c>--endpoint</c>, so that either given
     /// without what it applies to is still seen as a mistake. <see cref="ChosenTemplate"/> is dropped: it is a result.
     /// </summary>
     public TrainCommandConfig WithDefaults()
     {
-        var trainer = new PaftTrainerOptions();
-        var lora = new LoraConfig();
+        string recipe = Recipe ?? TrainCommandInputs.RecipeName(PaftRecipe.Paper);
+        PaftTrainerOptions trainer = PaftRecipes.Create(TrainCommandInputs.Recipe(recipe, "--recipe"));
+        LoraConfig lora = trainer.Lora;
         return this with
         {
+            Recipe = recipe,
+            AnswerTarget = AnswerTarget ?? TrainCommandInputs.AnswerTargetName(trainer.AnswerTarget),
             EscapedNewlines = EscapedNewlines ?? false,
             TopAccuracy = TopAccuracy ?? false,
             Zopo = Zopo ?? false,
@@ -203,6 +211,8 @@ internal sealed record TrainCommandConfig
         Require(Data, "--data", "data");
         Require(Prompts, "--prompts", "prompts");
         Require(Out, "--out", "out");
+        if (AnswerTarget is not null)
+            TrainCommandInputs.AnswerTarget(AnswerTarget, "--answer-target");
         string[] choosers = new (bool Given, string Flag)[]
         {
             (TemplateId is not null, "--template-id"), (TopAccuracy == true, "--top-accuracy"), (Zopo == true, "--zopo"), (Batprompt == true, "--batprompt"),

@@ -4,6 +4,7 @@ using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tasks.Readers;
+using Paft.MLNet.Training;
 
 namespace Paft.Cli.Commands;
 
@@ -52,6 +53,28 @@ internal static class TrainCommandInputs
             : throw new CommandInputException($"{flag} '{name}' is not a scoring mode; use one of {string.Join(", ", Modes.Select(m => m.Name))}.");
 
     public static string ModeName(ScoringMode mode) => Modes.First(m => m.Mode == mode).Name;
+
+    private static readonly (string Name, PaftRecipe Recipe)[] Recipes = [("paper", PaftRecipe.Paper), ("small-model", PaftRecipe.SmallModel)];
+
+    private static readonly (string Name, AnswerTarget Target)[] AnswerTargets = [("letter", Paft.MLNet.Training.AnswerTarget.Letter), ("option-text", Paft.MLNet.Training.AnswerTarget.OptionText)];
+
+    /// <summary>The recipe a <c>--recipe</c> value names (<c>paper</c>, <c>small-model</c>).</summary>
+    public static PaftRecipe Recipe(string name, string flag) =>
+        Recipes.FirstOrDefault(r => string.Equals(r.Name, name, StringComparison.OrdinalIgnoreCase)) is { Name: not null } found
+            ? found.Recipe
+            : throw new CommandInputException($"{flag}: '{name}' is not a recipe; use {string.Join(" or ", Recipes.Select(r => r.Name))}.");
+
+    /// <summary>The <c>--recipe</c> value of a recipe.</summary>
+    public static string RecipeName(PaftRecipe recipe) => Recipes.First(r => r.Recipe == recipe).Name;
+
+    /// <summary>The answer target an <c>--answer-target</c> value names (<c>letter</c>, <c>option-text</c>).</summary>
+    public static AnswerTarget AnswerTarget(string name, string flag) =>
+        AnswerTargets.FirstOrDefault(t => string.Equals(t.Name, name, StringComparison.OrdinalIgnoreCase)) is { Name: not null } found
+            ? found.Target
+            : throw new CommandInputException($"{flag}: '{name}' is not an answer target; use {string.Join(" or ", AnswerTargets.Select(t => t.Name))}.");
+
+    /// <summary>The <c>--answer-target</c> value of an answer target.</summary>
+    public static string AnswerTargetName(AnswerTarget target) => AnswerTargets.First(t => t.Target == target).Name;
 
     /// <summary>Reads the task rows, keeping the first <paramref name="limit"/> when given. Every row must be labelled.</summary>
     public static IReadOnlyList<TaskExample> Rows(TaskDefinition task, string path, int? limit, string flag)

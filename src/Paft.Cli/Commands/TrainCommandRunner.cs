@@ -148,6 +148,7 @@ internal static class TrainCommandRunner
             ComputeType = settings.Dtype == "bf16" ? PaftComputeType.BFloat16 : PaftComputeType.Float32,
             GradientCheckpointing = settings.GradientCheckpointing == true,
             Scoring = TrainCommandInputs.Mode(settings.Mode!, "--mode"),
+            AnswerTarget = TrainCommandInputs.AnswerTarget(settings.AnswerTarget!, "--answer-target"),
         };
 
     /// <summary>

@@ -2,6 +2,12 @@ using System.Text.Json;
 using Paft.Cli.Tests.Prompts;
 using Paft.Llama.Modeling;
 using Paft.Llama.Tokenization;
+using Microsoft.ML;
+using Paft.MLNet;
+using Paft.MLNet.Evaluation;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Tasks.Readers;
 
 namespace Paft.Cli.Tests.Demo;
 
@@ -20,13 +26,18 @@ public sealed class DemoCommandTests
         CliRunner.Result run = CliRunner.Run("demo", "--quick", "--out", output, "--threads", "1");
 
         Assert.True(run.ExitCode == 0, run.Error);
+        var mlContext = new MLContext(1);
         foreach (string method in new[] { "base", "sft", "sft-top", "zopo", "batprompt", "paft" })
         {
             Assert.Contains($"| {method} |", run.Output);
             string modelDir = Path.Combine(output, method);
-            LlamaForCausalLM model = LlamaForCausalLM.FromPretrained(modelDir);
-            ILlamaTokenizer tokenizer = TokenizerLoader.Load(modelDir);
-            Assert.Equal(model.Config.VocabSize, tokenizer.VocabSize);
+            if (method == "base")
+            {
+                LlamaForCausalLM model = LlamaForCausalLM.FromPretrained(modelDir);
+                Assert.Equal(model.Config.VocabSize, TokenizerLoader.Load(modelDir).VocabSize);
+            }
+            else
+                Assert.True(PaftTransformer.Load(mlContext, modelDir).HasAdapter, method);
         }
         string report = File.ReadAllText(Path.Combine(output, "report.md"));
         Assert.Contains("where-is", report);
@@ -58,7 +69,7 @@ public sealed class DemoCommandTests
             Assert.Equal(Section(report, heading), Section(rebuiltReport, heading));
 
         // The embedded tokenizer takes any UTF-8 text and gives it back unchanged.
-        ILlamaTokenizer demoTokenizer = TokenizerLoader.Load(Path.Combine(output, "paft"));
+        ILlamaTokenizer demoTokenizer = TokenizerLoader.Load(Path.Combine(output, "base"));
         const string text = "Ünïcode, 漢字, emoji 🙂 and a tab\tstay intact.";
         Assert.Equal(text, demoTokenizer.Decode(demoTokenizer.Encode(text)));
     }
@@ -84,6 +95,20 @@ public sealed class DemoCommandTests
         Assert.All(table.Skip(2), l => Assert.DoesNotContain("—", l));
         Assert.Contains("accuracy_by_template.png", File.ReadAllText(Path.Combine(comparison, "comparison.md")));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(comparison, "accuracy_by_template.png")).Take(4));
+
+        // The demo also writes its task, rows and pools; with them the saved PAFT model, evaluated again from the files
+        // alone through the public API, gives the mean its eval/paft.json reports.
+        var mlContext = new MLContext(1);
+        TaskDefinition task = TaskDefinitionFile.Load(Path.Combine(output, "task.json"));
+        IDataView test = TaskReaders.ReadGeneric(task, Path.Combine(output, "data", "test.jsonl")).ToDataView();
+        Assert.True(File.Exists(Path.Combine(output, "data", "train.jsonl")));
+        Assert.True(File.Exists(Path.Combine(output, "prompts", "train.jsonl")));
+        PromptPool testPool = PromptPool.Load(Path.Combine(output, "prompts", "test.jsonl"));
+        PromptRobustnessMetrics again = mlContext.Paft().Evaluate(PaftTransformer.Load(mlContext, Path.Combine(output, "paft")), test, testPool.Templates);
+        using JsonDocument saved = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "eval", "paft.json")));
+        double savedMean = saved.RootElement.GetProperty("summary").GetProperty("meanAccuracy").GetDouble();
+        Assert.Equal(Math.Round(savedMean, 4), Math.Round(again.MeanAccuracy, 4));
+        Assert.Equal(testPool.Templates.Select(t => t.Id), saved.RootElement.GetProperty("templates").EnumerateArray().Select(t => t.GetProperty("id").GetString()));
     }
 
     [SharedFact]
@@ -98,7 +123,8 @@ public sealed class DemoCommandTests
             """{"id":"p2","text":"{goal} Which is better? (A) {sol1} (B) {sol2} The answer is"}""");
         string json = Path.Combine(folder.Path, "eval.json");
 
-        CliRunner.Result eval = CliRunner.Run("eval", "--model", Path.Combine(output, "paft"), "--task", "piqa",
+        // The saved PAFT model's folder holds its PEFT adapter: applied to the base, it answers another task's rows.
+        CliRunner.Result eval = CliRunner.Run("eval", "--model", Path.Combine(output, "base"), "--adapter", Path.Combine(output, "paft"), "--task", "piqa",
             "--data", SharedData.Path("benchmarks", "piqa", "valid.jsonl"), "--prompts", pool, "--limit", "6", "--out", json);
 
         Assert.True(eval.ExitCode == 0, eval.Error);

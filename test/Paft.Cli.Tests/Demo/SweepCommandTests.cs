@@ -3,7 +3,7 @@ using Paft.Cli.Commands;
 using Paft.Cli.Reporting;
 using Paft.Cli.Tests.Prompts;
 using Paft.Cli.Tests.Report;
-using Paft.MLNet.Demo;
+using Paft.Demo;
 
 namespace Paft.Cli.Tests.Demo;
 

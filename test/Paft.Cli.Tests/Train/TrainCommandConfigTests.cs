@@ -78,6 +78,34 @@ public sealed class TrainCommandConfigTests : IDisposable
     }
 
     [Fact]
+    public void Recipe_FillsTheSettingsFlagsDoNotGive_FromPaftRecipes()
+    {
+        CliRunner.Result small = CliRunner.Run("train", "--recipe", "small-model", "--lr", "0.002", "--print-config");
+        CliRunner.Result paper = CliRunner.Run("train", "--print-config");
+
+        Assert.True(small.ExitCode == 0, small.Error);
+        JsonElement s = JsonDocument.Parse(small.Output).RootElement, p = JsonDocument.Parse(paper.Output).RootElement;
+        PaftTrainerOptions recipe = PaftRecipes.SmallModel();
+        Assert.Equal("small-model", s.GetProperty("recipe").GetString());
+        Assert.Equal("option-text", s.GetProperty("answerTarget").GetString());
+        Assert.Equal("loglik-option", s.GetProperty("mode").GetString());
+        Assert.Equal(0.002, s.GetProperty("lr").GetDouble());                       // the flag wins over the recipe
+        Assert.Equal(recipe.Lora.Rank, s.GetProperty("loraR").GetInt32());
+        Assert.Equal(recipe.Lora.Alpha, s.GetProperty("loraAlpha").GetDouble());
+        Assert.Equal(recipe.BatchSize, s.GetProperty("batchSize").GetInt32());
+        Assert.Equal(recipe.MaxLength, s.GetProperty("maxLength").GetInt32());
+        // Without --recipe: the paper's, which are the trainer's own defaults.
+        Assert.Equal("paper", p.GetProperty("recipe").GetString());
+        Assert.Equal("letter", p.GetProperty("answerTarget").GetString());
+        Assert.Equal(new PaftTrainerOptions().LearningRate, p.GetProperty("lr").GetDouble());
+        Assert.Equal(new PaftTrainerOptions().Lora.Rank, p.GetProperty("loraR").GetInt32());
+
+        CliRunner.Result bad = CliRunner.Run("train", "--recipe", "huge", "--print-config");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--recipe", bad.Error);
+    }
+
+    [Fact]
     public void UnknownConfigKey_ExitsTwoNamingFileAndKey()
     {
         string config = _data.PathOf("bad.json");

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
-using Paft.MLNet.Demo;
+using Paft.Demo;
 using Paft.MLNet.Tasks;
 
-namespace Paft.MLNet.Tests.Demo;
+namespace Paft.Demo.Tests;
 
 public class DemoTaskTests
 {

@@ -1,4 +1,4 @@
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>
 /// A pretraining document in two parts: the lead (a story or a list: random by construction, so it is

@@ -1,4 +1,4 @@
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>
 /// The closed world the embedded demo's stories are told in: people put objects into coloured

@@ -1,4 +1,4 @@
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>
 /// What one method cost, measured in the run (the paper's Tables 2 and 6): choosing its training template,
@@ -20,7 +20,7 @@ public sealed record DemoMethodTiming(double SelectionSeconds, double TrainingSe
 /// <param name="Prompts">Prompts answered.</param>
 /// <param name="Seconds">Wall time for all of them.</param>
 /// <param name="MeanGeneratedTokens">Mean tokens generated per prompt (the end-of-sequence token not counted).</param>
-/// <param name="AnswerAccuracy">Share of prompts whose first generated word is the right option's word.</param>
+/// <param name="AnswerAccuracy">The library's generation-mode accuracy on these prompts (<c>ScoringMode.Generation</c>: the first option letter in the answer; near 0 for models trained on option text, which answer in words).</param>
 public sealed record DemoGeneration(int Prompts, double Seconds, double MeanGeneratedTokens, double AnswerAccuracy)
 {
     /// <summary>Mean wall time per prompt, in milliseconds.</summary>

@@ -1,10 +1,14 @@
-using Paft.Llama.Checkpoints;
+using Microsoft.ML;
 using Paft.Llama.Modeling;
 using Paft.Llama.Tokenization;
-using Paft.MLNet.Demo;
-using static TorchSharp.torch;
+using Paft.MLNet;
+using Paft.MLNet.Evaluation;
+using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
+using Paft.MLNet.Tasks;
+using Paft.MLNet.Tasks.Readers;
 
-namespace Paft.MLNet.Tests.Demo;
+namespace Paft.Demo.Tests;
 
 /// <summary>One toy-size run with an output folder, shared by the tests that inspect it.</summary>
 public sealed class TinyDemoRun : IDisposable
@@ -62,19 +66,18 @@ public sealed class TinyDemoRun : IDisposable
 [Collection(SerialTorchWork.Name)]
 public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun>
 {
+    private static readonly string[] MethodNames = ["base", "sft", "sft-top", "zopo", "batprompt", "paft"];
     private readonly string _out = run.Output;
 
     [Fact]
-    public void RunsEndToEndAndWritesLoadableModels()
+    public void RunsEveryMethodAndEvaluatesItOnTheUnseenTemplates()
     {
-        List<DemoProgress> reports = run.Reports;
         DemoResult result = run.Result;
-
-        Assert.Equal(["base", "sft", "sft-top", "zopo", "batprompt", "paft"], result.Methods.Select(m => m.Name));
+        Assert.Equal(MethodNames, result.Methods.Select(m => m.Name));
         Assert.Equal(8, result.TrainTemplates.Count + result.TestTemplates.Count);
         Assert.Empty(result.TrainTemplates.Select(t => t.Key).Intersect(result.TestTemplates.Select(t => t.Key)));
-        Assert.Equal(3, result.PretrainLosses.Count);
-        Assert.Equal(3, reports.Count(r => r.Stage == "pretrain"));
+        Assert.Equal(3, result.Base.PretrainLosses.Count);
+        Assert.Equal(3, run.Reports.Count(r => r.Stage == "pretrain"));
         foreach (DemoMethodResult method in result.Methods)
         {
             Assert.Equal(result.TestTemplates.Select(t => t.Key), method.TestAccuracies.Select(a => a.Key));
@@ -87,49 +90,31 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
         Assert.NotNull(result.Methods[1].OwnTemplateAccuracy);
         Assert.Null(result.Methods[5].OwnTemplateAccuracy);
         Assert.Equal(result.TrainTemplates.Select(t => t.Key), result.Methods[5].TrainTemplateIds);
-
-        foreach (string name in new[] { "base", "sft", "sft-top", "zopo", "batprompt", "paft" })
-        {
-            string folder = Path.Combine(_out, name);
-            using var model = LlamaForCausalLM.FromPretrained(folder);
-            Assert.Equal(result.VocabularySize, model.Config.VocabSize);
-            Assert.Equal(16, model.Config.HiddenSize);
-            ILlamaTokenizer tokenizer = TokenizerLoader.Load(folder);
-            Assert.Equal(result.VocabularySize, tokenizer.VocabSize);
-        }
     }
 
     [Fact]
-    public void MergedWeightsEqualBasePlusTheSavedPeftAdapter()
+    public void SavedModelsLoadAndScoreAsTheRunMeasured()
     {
-        string adapter = Path.Combine(_out, "paft", "adapter");
-        using var config = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(adapter, "adapter_config.json")));
-        Assert.Equal(2, config.RootElement.GetProperty("r").GetInt32());
-        Assert.Equal("LORA", config.RootElement.GetProperty("peft_type").GetString());
-
-        using var baseWeights = SafetensorsFile.Open(Path.Combine(_out, "base", "model.safetensors"));
-        using var merged = SafetensorsFile.Open(Path.Combine(_out, "paft", "model.safetensors"));
-        using var lora = SafetensorsFile.Open(Path.Combine(adapter, "adapter_model.safetensors"));
-        // One layer, two targets, A and B each, with PEFT's names.
-        Assert.Equal(4, lora.Names.Count());
-        foreach (string target in new[] { "q_proj", "v_proj" })
+        DemoResult result = run.Result;
+        var mlContext = new MLContext(1);
+        DemoOptions options = TinyDemoRun.Options(null);
+        IDataView test = DemoTask.Split(options.TrainExamples, options.ValidationExamples, options.TestExamples, options.Seed, options.StoryFacts)
+            .Test.ToDataView(DemoTask.Definition);
+        var templates = result.TestTemplates.Select(t => PromptTemplate.Parse(t.Value, t.Key)).ToList();
+        foreach (DemoMethodResult method in result.Methods.Skip(1))
         {
-            string module = $"model.layers.0.self_attn.{target}";
-            using Tensor a = lora.Read($"base_model.model.{module}.lora_A.weight", ScalarType.Float64, CPU);
-            using Tensor b = lora.Read($"base_model.model.{module}.lora_B.weight", ScalarType.Float64, CPU);
-            using Tensor w0 = baseWeights.Read(module + ".weight", ScalarType.Float64, CPU);
-            using Tensor w1 = merged.Read(module + ".weight", ScalarType.Float64, CPU);
-            Assert.Equal([2, 16], a.shape);
-            Assert.Equal(16, b.shape[0]);
-            // W' = W + (alpha / r) B A, alpha 4, r 2.
-            using Tensor expected = w0 + 2.0 * b.matmul(a);
-            Assert.True(expected.allclose(w1, rtol: 0, atol: 1e-6), $"{module}: merged weight is not base + 2 B A");
-            Assert.True(b.abs().max().item<double>() > 0, $"{module}: lora_B never trained");
+            Assert.Equal(Path.Combine(_out, method.Name), method.ModelDirectory);
+            PaftTransformer model = PaftTransformer.Load(mlContext, method.ModelDirectory!);
+            Assert.True(model.HasAdapter);
+            Assert.Equal(ScoringMode.OptionText, model.Scoring);
+            PromptRobustnessMetrics again = mlContext.Paft().Evaluate(model, test, templates);
+            Assert.Equal(method.TestAccuracies.Select(a => a.Value), again.Templates.Select(t => t.Accuracy));
         }
-        // Layers LoRA does not target are the base's, bit for bit.
-        using Tensor up0 = baseWeights.Read("model.layers.0.mlp.up_proj.weight", ScalarType.Float32, CPU);
-        using Tensor up1 = merged.Read("model.layers.0.mlp.up_proj.weight", ScalarType.Float32, CPU);
-        Assert.True(up0.equal(up1).all().item<bool>());
+        // The base is a Hugging Face checkpoint with the demo's tokenizer.
+        using var baseModel = LlamaForCausalLM.FromPretrained(result.Base.Directory);
+        Assert.Equal(result.Base.VocabularySize, baseModel.Config.VocabSize);
+        Assert.Equal(16, baseModel.Config.HiddenSize);
+        Assert.Equal(result.Base.VocabularySize, TokenizerLoader.Load(result.Base.Directory).VocabSize);
     }
 
     [Fact]
@@ -137,11 +122,11 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
     {
         DemoResult a = run.Result;
         DemoResult b = DemoRecipe.Run(TinyDemoRun.Options(null));
-        Assert.Equal(a.PretrainLosses, b.PretrainLosses);
+        Assert.Equal(a.Base.PretrainLosses, b.Base.PretrainLosses);
         Assert.Equal(a.Methods.Select(m => m.Losses), b.Methods.Select(m => m.Losses));
         Assert.Equal(a.Methods.SelectMany(m => m.TestAccuracies), b.Methods.SelectMany(m => m.TestAccuracies));
         Assert.Equal(a.AdversarialTemplates, b.AdversarialTemplates);
-        Assert.Equal(a.Methods.SelectMany(m => m.AdversarialAccuracies), b.Methods.SelectMany(m => m.AdversarialAccuracies));
+        Assert.Equal(a.Methods.Select(m => m.Adversarial!.MeanAccuracy), b.Methods.Select(m => m.Adversarial!.MeanAccuracy));
         Assert.Equal(a.Methods.Select(m => m.TrainTemplateIds.FirstOrDefault()), b.Methods.Select(m => m.TrainTemplateIds.FirstOrDefault()));
         Assert.Equal(a.Methods.Select(m => m.Timing.Generation?.MeanGeneratedTokens), b.Methods.Select(m => m.Timing.Generation?.MeanGeneratedTokens));
     }
@@ -159,9 +144,7 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
             Assert.True(method.Timing.SelectionSeconds > 0, $"{name}: choosing a template took no time");
             Assert.True(method.Timing.TrainingSeconds > 0);
         }
-        // ZOPO evaluates at most its budget of 3 templates; TopAccuracy evaluates all of them.
-        Assert.Equal(3, run.Reports.Count(r => r.Stage == "select zopo"));
-        Assert.Equal(result.TrainTemplates.Count, run.Reports.Count(r => r.Stage == "select top-accuracy"));
+        Assert.Contains("of 6 templates evaluated", result.Methods.Single(m => m.Name == "zopo").Selection); // the pool
         Assert.Null(result.Methods[0].Selection);
         Assert.Equal(0, result.Methods[0].Timing.TotalTrainingSeconds);
         Assert.Null(result.Methods.Single(m => m.Name == "paft").Selection);
@@ -174,56 +157,26 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
         Assert.Equal(result.TestTemplates.Count, result.AdversarialTemplates.Count); // one variant each by default
         Assert.Empty(result.AdversarialTemplates.Select(t => t.Value).Intersect(result.TestTemplates.Select(t => t.Value)));
         foreach (KeyValuePair<string, string> adversarial in result.AdversarialTemplates)
-            Assert.Empty(Paft.MLNet.Prompts.PromptTemplate.Parse(adversarial.Value, adversarial.Key).Validate(DemoTask.Definition));
+            Assert.Empty(PromptTemplate.Parse(adversarial.Value, adversarial.Key).Validate(DemoTask.Definition));
         foreach (DemoMethodResult method in result.Methods)
         {
-            Assert.Equal(result.AdversarialTemplates.Select(t => t.Key), method.AdversarialAccuracies.Select(a => a.Key));
-            Assert.All(method.AdversarialAccuracies, a => Assert.Equal(0, a.Value * 4 % 1, 9));
+            Assert.Equal(result.AdversarialTemplates.Select(t => t.Key), method.Adversarial!.Templates.Select(t => t.TemplateId));
+            Assert.All(method.Adversarial.Templates, t => Assert.Equal(0, t.Accuracy * 4 % 1, 9));
         }
     }
 
     [Fact]
-    public void GenerationModeAnswersAsTheSavedModelGenerates()
+    public void GenerationModeIsTimedThroughTheTransformer()
     {
         DemoResult result = run.Result;
-        DemoOptions options = TinyDemoRun.Options(null);
-        var test = DemoTask.Split(options.TrainExamples, options.ValidationExamples, options.TestExamples, options.Seed, options.StoryFacts).Test;
-        var templates = result.TestTemplates.Select(t => Paft.MLNet.Prompts.PromptTemplate.Parse(t.Value, t.Key)).ToList();
-        foreach (string name in new[] { "base", "paft" })
+        foreach (DemoMethodResult method in result.Methods)
         {
-            DemoGeneration generation = result.Methods.Single(m => m.Name == name).Timing.Generation!;
-            Assert.Equal(5, generation.Prompts);
+            DemoGeneration generation = method.Timing.Generation!;
+            // 5 prompts over the first 2 test templates: 3 rows each.
+            Assert.Equal(6, generation.Prompts);
             Assert.True(generation.Seconds > 0);
-
-            // The same prompts through the saved (merged) model and the library's generator give the same lengths.
-            string folder = Path.Combine(_out, name);
-            using var model = LlamaForCausalLM.FromPretrained(folder);
-            ILlamaTokenizer tokenizer = TokenizerLoader.Load(folder);
-            var generator = new Paft.Llama.Inference.LlamaGenerator(model);
-            var settings = new Paft.Llama.Inference.GenerationOptions { MaxNewTokens = 4, StopTokenIds = tokenizer.EosIds };
-            double tokens = Enumerable.Range(0, 5).Average(p =>
-                generator.Generate(tokenizer.Encode(templates[p % templates.Count].Render(test[p % test.Count].Fields), addBos: true), settings).Count);
-            Assert.Equal(tokens, generation.MeanGeneratedTokens, 9);
-            Assert.InRange(generation.MeanGeneratedTokens, 0, 4);
+            Assert.InRange(generation.MeanGeneratedTokens, 0, 4); // GenerationMaxNewTokens 4
         }
-    }
-
-    [Fact]
-    public void PaftRedrawsTheTemplateEveryKSteps()
-    {
-        const int rows = 96, pool = 10, k = 2, batch = 4, seed = 8;
-        for (int epoch = 0; epoch < 2; epoch++)
-        {
-            int[] templateOf = DemoRecipe.PaftTemplateAssignment(rows, pool, k, batch, seed, epoch);
-            int[] order = Paft.Llama.Training.EpochShuffle.Order(rows, seed, epoch);
-            // The trainer's step s visits order[s*batch .. s*batch+batch): K steps in a row share a template.
-            var perGroup = Enumerable.Range(0, rows / (k * batch))
-                .Select(g => order.Skip(g * k * batch).Take(k * batch).Select(r => templateOf[r]).Distinct().ToList())
-                .ToList();
-            Assert.All(perGroup, templates => Assert.Single(templates));
-            Assert.True(perGroup.Select(t => t[0]).Distinct().Count() > 3, "the groups should draw different templates");
-        }
-        Assert.NotEqual(DemoRecipe.PaftTemplateAssignment(rows, pool, k, batch, seed, 0), DemoRecipe.PaftTemplateAssignment(rows, pool, k, batch, seed, 1));
     }
 
     [Fact]
@@ -234,11 +187,33 @@ public sealed class DemoRecipeTests(TinyDemoRun run) : IClassFixture<TinyDemoRun
             Seed = 3, BaseModelDirectory = Path.Combine(_out, "base"), TrainExamples = 4, ValidationExamples = 2, TestExamples = 2,
             FineTuneBatchSize = 4, FineTuneEpochs = 1, Templates = 4, TestTemplateFraction = 0.5, LoraRank = 2, LoraTargets = ["q_proj"], GenerationPrompts = 0,
         });
-        Assert.Empty(result.PretrainLosses);
-        Assert.Equal(run.Result.ModelParameters, result.ModelParameters);
+        Assert.Empty(result.Base.PretrainLosses);
+        Assert.Equal(run.Result.Base.Parameters, result.Base.Parameters);
         Assert.Equal([0, 1, 1, 1, 1, 1], result.Methods.Select(m => m.Losses.Count)); // 4 examples, batch 4: one step each
         Assert.All(result.Methods, m => Assert.Null(m.Timing.Generation)); // GenerationPrompts 0 skips the measurement
         Assert.All(result.Methods, m => Assert.Equal(result.TestTemplates.Count, m.TestAccuracies.Count));
+    }
+
+    [Fact]
+    public void PretrainBaseWritesTheBaseModelOnly()
+    {
+        string output = Path.Combine(_out, "base-only");
+        DemoBase made = DemoRecipe.PretrainBase(TinyDemoRun.Options(output));
+        Assert.Equal(Path.Combine(output, "base"), made.Directory);
+        Assert.Equal(run.Result.Base.PretrainLosses, made.PretrainLosses); // the same seed pretrains the same model
+        Assert.Equal(["base", "data", "prompts"], Directory.GetDirectories(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(run.Result.TrainTemplates.Select(t => t.Key), made.TrainTemplates.Select(t => t.Id));
+        // The files read back, through the library's readers, as the rows and pools the run used.
+        TaskDefinition task = TaskDefinitionFile.Load(Path.Combine(output, DemoFiles.TaskFileName));
+        Assert.Equal(DemoTask.Definition.Fields, task.Fields);
+        Assert.Equal(DemoTask.Definition.OptionFields, task.OptionFields);
+        IReadOnlyList<TaskExample> test = TaskReaders.ReadGeneric(task, Path.Combine(output, "data", "test.jsonl"));
+        Assert.Equal(made.Splits.Test.Select(r => r.Label), test.Select(r => r.Label));
+        Assert.Equal(made.Splits.Test.Select(r => r.Fields["context"]), test.Select(r => r.Fields["context"]));
+        Assert.Equal(made.Splits.Train.Count, TaskReaders.ReadGeneric(task, Path.Combine(output, "data", "train.jsonl")).Count);
+        Assert.Equal(made.TestTemplates.Select(t => t.Text), PromptPool.Load(Path.Combine(output, "prompts", "test.jsonl")).Templates.Select(t => t.Text));
+        Assert.Equal(made.TrainTemplates.Select(t => t.Id), PromptPool.Load(Path.Combine(output, "prompts", "train.jsonl")).Templates.Select(t => t.Id));
+        Assert.Throws<ArgumentException>(() => DemoRecipe.PretrainBase(TinyDemoRun.Options(null)));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>
 /// The pretraining corpus of the demo's base model, two plain genres of the demo world:

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>
 /// One PAFT run of a study on the embedded task: how many templates of the training pool it draws from,

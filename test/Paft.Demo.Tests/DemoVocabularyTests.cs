@@ -1,8 +1,8 @@
 using Paft.Llama.Tokenization;
-using Paft.MLNet.Demo;
+using Paft.Demo;
 using Paft.MLNet.Prompts;
 
-namespace Paft.MLNet.Tests.Demo;
+namespace Paft.Demo.Tests;
 
 public class DemoVocabularyTests
 {

@@ -1,4 +1,4 @@
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>One point of a study: PAFT trained with <paramref name="Setting"/>, evaluated on the unseen test templates.</summary>
 /// <param name="Setting">Training pool size, K and epochs of the run.</param>

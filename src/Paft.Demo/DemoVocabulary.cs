@@ -1,7 +1,7 @@
 using Paft.Llama.Tokenization;
 using Paft.MLNet.Prompts;
 
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>
 /// Builds the demo's <see cref="WordLevelTokenizer"/>: every word of the demo world and every word of the
@@ -16,24 +16,20 @@ internal static class DemoVocabulary
         var texts = new List<string>(DemoCorpus.VocabularyTexts());
         var generator = new OfflineTemplateGenerator(DemoTask.Definition);
         var blank = DemoTask.Definition.Fields.ToDictionary(f => f, _ => "", StringComparer.Ordinal);
-        // The grammar's phrases are spread over its template numbers; composing them all is cheap and
+        // The grammar's phrases are spread over its template numbers; generating them all is cheap and
         // is the only way to be sure every phrase is covered.
-        for (int i = 0; i < generator.Capacity; i++)
-            texts.Add(PromptTemplate.Parse(generator.Compose(i)).Render(blank));
+        foreach (PromptTemplate template in generator.Generate(generator.Capacity, seed: 0))
+            texts.Add(template.Render(blank));
 
-        var pieces = new HashSet<string>(StringComparer.Ordinal);
-        foreach (string text in texts)
+        // A first tokenizer cuts the texts into their pieces (its words); each piece is then added in both
+        // forms, with and without the space before it. Whitespace pieces are dropped here: "\n" and " " are added below.
+        IReadOnlyList<string> pieces = WordLevelTokenizer.FromTexts(texts).Words;
+        var words = new List<string>(2 * pieces.Count + 2) { "\n", " " };
+        foreach (string piece in pieces.Where(p => !string.IsNullOrWhiteSpace(p)))
         {
-            foreach (string piece in WordLevelPreTokenizer.Split(text))
-            {
-                if (string.IsNullOrWhiteSpace(piece))
-                    continue; // whitespace runs stay single characters; "\n" and " " are added below
-                pieces.Add(piece);
-                pieces.Add(piece[0] == ' ' ? piece[1..] : " " + piece);
-            }
+            words.Add(piece);
+            words.Add(piece[0] == ' ' ? piece[1..] : " " + piece);
         }
-        pieces.Add("\n");
-        pieces.Add(" ");
-        return WordLevelTokenizer.FromTexts(pieces);
+        return WordLevelTokenizer.FromTexts(words);
     }
 }

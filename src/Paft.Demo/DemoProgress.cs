@@ -1,4 +1,4 @@
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>A progress report of <see cref="DemoRecipe.Run"/>.</summary>
 /// <param name="Stage">What is running: <c>pretrain</c>, <c>evaluate</c>, or a fine-tuning method (<c>sft</c>, <c>sft-top</c>, <c>paft</c>).</param>

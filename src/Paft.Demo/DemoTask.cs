@@ -1,6 +1,6 @@
 using Paft.MLNet.Tasks;
 
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>
 /// The embedded demo's multiple-choice task, "where is it?": a short story says who put which object in

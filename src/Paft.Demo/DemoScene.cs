@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Paft.MLNet.Demo;
+namespace Paft.Demo;
 
 /// <summary>
 /// One story of the demo world: a few facts "who put which object in which container", every object and
