@@ -7,10 +7,11 @@ namespace Paft.MLNet.Training;
 /// <summary>
 /// Whether a model trained with one <see cref="AnswerTarget"/> can be scored with a <see cref="ScoringMode"/>, and
 /// what to do if not. A model trained to say the option's text never learnt to say a label: scoring its labels
-/// (<see cref="ScoringMode.AnswerLetter"/>) measures nothing it was taught, and generating from it yields option text,
-/// in which the letter extraction finds no letter (0%). Those pairs are errors. A model trained on labels but scored
-/// by the likelihood of the options' text is a recognised protocol (lm-evaluation-harness) that merely does not measure
-/// what training taught: a warning.
+/// (<see cref="ScoringMode.AnswerLetter"/>) measures nothing it was taught: an error. Generating from it yields option
+/// text, in which the letter extraction finds no letter, so its generation-mode accuracy is near 0% while its answer
+/// length and speed (the paper's Table 2) are still measured: a warning. A model trained on labels but scored by the
+/// likelihood of the options' text is a recognised protocol (lm-evaluation-harness) that merely does not measure what
+/// training taught: a warning.
 /// </summary>
 internal static class AnswerTargetScoring
 {
@@ -21,10 +22,10 @@ internal static class AnswerTargetScoring
             "a model trained with AnswerTarget.OptionText (it answers with the option's text) cannot be scored with ScoringMode.AnswerLetter: " +
             "it never learnt to answer with a label. Score it with ScoringMode.OptionText or OptionTextNormalized " +
             "(paft: --mode loglik-option or loglik-norm), or train with AnswerTarget.Letter."),
-        (AnswerTarget.OptionText, ScoringMode.Generation) => (true,
-            "a model trained with AnswerTarget.OptionText generates the option's text, in which ScoringMode.Generation finds no answer letter " +
-            "(accuracy near 0%). Score it with ScoringMode.OptionText or OptionTextNormalized (paft: --mode loglik-option or loglik-norm), " +
-            "or train with AnswerTarget.Letter."),
+        (AnswerTarget.OptionText, ScoringMode.Generation) => (false,
+            "a model trained with AnswerTarget.OptionText generates the option's text, in which ScoringMode.Generation finds no answer letter: " +
+            "its accuracy will be near 0% (its answer length and speed are still measured). For accuracy, score it with ScoringMode.OptionText " +
+            "or OptionTextNormalized (paft: --mode loglik-option or loglik-norm), or train with AnswerTarget.Letter."),
         (AnswerTarget.Letter, ScoringMode.OptionText or ScoringMode.OptionTextNormalized) => (false,
             $"a model trained with AnswerTarget.Letter (it answers with a label) is scored with ScoringMode.{mode}, the likelihood of the options' text, " +
             "which its training did not teach. Score it with ScoringMode.AnswerLetter or Generation (paft: --mode loglik or generate), " +
