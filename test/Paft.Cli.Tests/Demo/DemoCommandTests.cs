@@ -109,6 +109,14 @@ public sealed class DemoCommandTests
         double savedMean = saved.RootElement.GetProperty("summary").GetProperty("meanAccuracy").GetDouble();
         Assert.Equal(Math.Round(savedMean, 4), Math.Round(again.MeanAccuracy, 4));
         Assert.Equal(testPool.Templates.Select(t => t.Id), saved.RootElement.GetProperty("templates").EnumerateArray().Select(t => t.GetProperty("id").GetString()));
+
+        // And through the command line, as a user re-evaluates the demo's model on its own files.
+        string evalFile = Path.Combine(folder.Path, "m.json");
+        CliRunner.Result eval = CliRunner.Run("eval", "--model", Path.Combine(output, "paft"), "--task-def", Path.Combine(output, "task.json"),
+            "--data", Path.Combine(output, "data", "test.jsonl"), "--prompts", Path.Combine(output, "prompts", "test.jsonl"), "--out", evalFile);
+        Assert.True(eval.ExitCode == 0, eval.Error);
+        using JsonDocument cli = JsonDocument.Parse(File.ReadAllText(evalFile));
+        Assert.Equal(Math.Round(savedMean, 4), Math.Round(cli.RootElement.GetProperty("summary").GetProperty("meanAccuracy").GetDouble(), 4));
     }
 
     [SharedFact]
