@@ -6,11 +6,11 @@
 // (DemoRecipe.PretrainBase: pretrained here, no download), its rows and its template pools; single-template
 // SFT and PAFT with mlContext.Paft()'s trainers from the small-model recipe (PaftRecipes.SmallModel: the
 // model answers with the option's text, lr 5e-3, LoRA r 16); both evaluated on the unseen test templates.
-// It costs pretraining plus two of `paft demo`'s six fine-tunings (on an idle 2-core machine the whole demo took about a minute before this change; not re-timed idle since).
+// It costs pretraining plus two of `paft demo`'s six fine-tunings (on the idle 2-core machine the whole demo, six fine-tunings, takes 2.3 minutes).
 //
 // Expected output (these are `paft demo`'s sft and paft settings, seed 2502; measured there on 2026-12-07, see the README's table):
-//   SFT  on its own template 99.0%, on the unseen templates 39.8% (mean over 24 templates; worst 17.7%)
-//   PAFT on the unseen templates 94.1% (worst 44.8%)
+//   SFT  on its own template 100.0%, on the unseen templates 45.8% (mean over 24 templates; worst 21.9%)
+//   PAFT on the unseen templates 98.4% (worst 69.8%)
 #:project ../../src/Paft.Demo/Paft.Demo.csproj
 // ML.NET generates code at run time; file-based apps default to native AOT, which forbids that.
 #:property PublishAot=false

@@ -36,10 +36,7 @@ public sealed class PublicApiOnDemoTaskTests
         // The paper's premise: SFT learns the template it was trained on.
         Assert.True(sftOwn.MeanAccuracy >= 0.8, $"SFT on its own template: {sftOwn.MeanAccuracy:P1}");
         Assert.True(paftUnseen.MeanAccuracy >= 0.8, $"PAFT's mean over unseen templates: {paftUnseen.MeanAccuracy:P1}");
-        // Measured with these settings after PAFT's K became the paper's (K optimizer steps): mean 94.1%, worst 44.8%
-        // (one template; the next worst are far higher), SFT 39.8% unseen and 99.0% on its own template. The target
-        // of a worst template at 60% or more is not met by this recipe at this seed: the bound here is what it does.
-        Assert.True(paftUnseen.MinAccuracy >= 0.4, $"PAFT's worst unseen template: {paftUnseen.MinAccuracy:P1}");
+        Assert.True(paftUnseen.MinAccuracy >= 0.6, $"PAFT's worst unseen template: {paftUnseen.MinAccuracy:P1}");
         Assert.True(sftUnseen.MeanAccuracy <= paftUnseen.MeanAccuracy - 0.2,
             $"SFT's mean over unseen templates {sftUnseen.MeanAccuracy:P1} is not 20 points below PAFT's {paftUnseen.MeanAccuracy:P1}");
     }

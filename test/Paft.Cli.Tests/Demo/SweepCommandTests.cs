@@ -27,7 +27,7 @@ public sealed class SweepCommandTests
         Assert.Empty(Directory.GetDirectories(output, "seed-*"));
         Assert.False(File.Exists(Path.Combine(output, SweepFile.BySeedFileName)));
         Assert.False(File.Exists(Path.Combine(output, AblationFile.BySeedFileName)));
-        Assert.True(File.Exists(Path.Combine(output, "paft-n1-k4-e3", "eval.json")));
+        Assert.True(File.Exists(Path.Combine(output, "paft-n1-k4-e6", "eval.json")));
         Assert.Contains("| Training templates | Mean ± Std | Min |", run.Output);
         Assert.DoesNotContain("across seeds", run.Output);
         Assert.Equal([1, 2, 4], csv.Skip(1).Select(line => int.Parse(line.Split(',')[0], CultureInfo.InvariantCulture)));
@@ -142,8 +142,8 @@ public sealed class SweepCommandTests
         Assert.Equal([(7, 1), (7, 2), (8, 1), (8, 2)], rows.Select(r => (r.Seed, r.Point.TrainingTemplates)));
         foreach ((int seed, SweepPoint point) in rows)
         {
-            string name = $"paft-n{point.TrainingTemplates}-k4-e3-s{seed}";
-            EvalResult evaluation = EvalResultFile.Read(Path.Combine(output, $"seed-{seed}", $"paft-n{point.TrainingTemplates}-k4-e3", name + ".json"));
+            string name = $"paft-n{point.TrainingTemplates}-k4-e6-s{seed}";
+            EvalResult evaluation = EvalResultFile.Read(Path.Combine(output, $"seed-{seed}", $"paft-n{point.TrainingTemplates}-k4-e6", name + ".json"));
             Assert.Equal(name, evaluation.Method);
             Assert.Equal(point.MeanAccuracy, evaluation.MeanAccuracy, 12);
             Assert.Equal(seed.ToString(CultureInfo.InvariantCulture), evaluation.Run["seed"]);
@@ -184,14 +184,14 @@ public sealed class SweepCommandTests
         string row = string.Create(CultureInfo.InvariantCulture,
             $"| 1 | 2 | {100 * sweep[0].MeanAccuracy:F2} | {100 * sweep[0].SeedStdDev:F2} | {100 * sweep[0].AccuracyStdDev:F2} |");
         Assert.Contains(row, report);
-        Assert.Contains("paft-n2-k4-e3-s8", report);
+        Assert.Contains("paft-n2-k4-e6-s8", report);
         string again = Path.Combine(folder.Path, "again");
         CliRunner.Result rebuilt = CliRunner.Run("report", "--in", output, "--out", again);
         Assert.True(rebuilt.ExitCode == 0, rebuilt.Error);
         string rebuiltReport = File.ReadAllText(Path.Combine(again, ReportWriter.MarkdownFileName));
         Assert.Contains(row, rebuiltReport);
         Assert.Contains("Over 2 seeds", rebuiltReport);
-        Assert.Contains("paft-n2-k4-e3-s8", rebuiltReport);
+        Assert.Contains("paft-n2-k4-e6-s8", rebuiltReport);
         ReportWriterTests.AssertPng(Path.Combine(again, ReportWriter.SweepFileName));
         ReportWriterTests.AssertPng(Path.Combine(again, ReportWriter.AblationFileName));
     }
