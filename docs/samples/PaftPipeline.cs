@@ -9,7 +9,7 @@
 // It costs pretraining plus two of `paft demo`'s six fine-tunings (on the idle 2-core machine the whole demo, six fine-tunings, takes 2.3 minutes).
 //
 // Expected output (these are `paft demo`'s sft and paft settings, seed 2502; measured there on 2026-12-07, see the README's table):
-//   SFT  on its own template 100.0%, on the unseen templates 45.8% (mean over 24 templates; worst 21.9%)
+//   SFT  on its own template 100.0%, on the unseen templates 45.7% (mean over 24 templates; worst 21.9%)
 //   PAFT on the unseen templates 98.4% (worst 69.8%)
 #:project ../../src/Paft.Demo/Paft.Demo.csproj
 // ML.NET generates code at run time; file-based apps default to native AOT, which forbids that.

@@ -10,7 +10,7 @@
 // unseen test templates, then PAFT saved and loaded back. It costs pretraining plus two of the demo's six fine-tunings.
 //
 // Expected output (these are `paft demo`'s sft and paft settings, seed 2502; measured there on 2026-12-07, see the README's table):
-//   SFT  on its own template 100.0%, on the unseen templates 45.8% (mean over 24 templates; worst 21.9%)
+//   SFT  on its own template 100.0%, on the unseen templates 45.7% (mean over 24 templates; worst 21.9%)
 //   PAFT on the unseen templates 98.4% (worst 69.8%)
 #I "../../src/Paft.Cli/bin/Release/net10.0"
 #r "Microsoft.ML.Core.dll"

@@ -1,3 +1,4 @@
+using Paft.Cli.Reporting;
 using System.Text.Json;
 using Paft.Cli.Tests.Prompts;
 using Paft.Llama.Modeling;
@@ -117,6 +118,17 @@ public sealed class DemoCommandTests
         Assert.True(eval.ExitCode == 0, eval.Error);
         using JsonDocument cli = JsonDocument.Parse(File.ReadAllText(evalFile));
         Assert.Equal(Math.Round(savedMean, 4), Math.Round(cli.RootElement.GetProperty("summary").GetProperty("meanAccuracy").GetDouble(), 4));
+
+        // PAFT retrained from the demo's files with the paper's K: the template a step trained on is held for 4 steps.
+        string retrained = Path.Combine(folder.Path, "retrained");
+        CliRunner.Result train = CliRunner.Run("train", "--model", Path.Combine(output, "base"), "--task-def", Path.Combine(output, "task.json"),
+            "--data", Path.Combine(output, "data", "train.jsonl"), "--prompts", Path.Combine(output, "prompts", "train.jsonl"), "--k", "4",
+            "--recipe", "small-model", "--batch-size", "1", "--limit", "16", "--epochs", "1", "--seed", "3", "--out", retrained);
+        Assert.True(train.ExitCode == 0, train.Error);
+        string[][] groups = TrainingLog.Load(Path.Combine(retrained, TrainingLog.FileName)).Entries.Select(e => e.TemplateIds).Chunk(4).ToArray();
+        Assert.Equal(4, groups.Length);
+        Assert.All(groups, g => Assert.Single(g.Distinct()));
+        Assert.True(groups.Zip(groups.Skip(1)).Any(p => p.First[0] != p.Second[0]), "the template never changed between groups of 4 steps");
     }
 
     [SharedFact]
