@@ -20,53 +20,21 @@ internal static class ExportCommand
     public static Command Create()
     {
         var config = new Option<string>("--config") { Description = "A paft train settings file (train_config.json beside a trained model, or paft train --print-config); flags override it." };
+        var stream = new TrainingStreamFlags();
         var model = new Option<string>("--model") { Description = "The base model, written into the LLaMA-Factory YAML as model_name_or_path (a folder or hub id)." };
-        var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race (or give --task-def)." };
-        var taskDef = new Option<string>("--task-def") { Description = "A task definition file instead of --task; the rows are then generic jsonl." };
-        var data = new Option<string>("--data") { Description = "The training rows, in the task's standard format." };
-        var prompts = new Option<string>("--prompts") { Description = "The training template pool (.jsonl, .csv or .xlsx)." };
-        var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n." };
-        var limit = new Option<int?>("--limit") { Description = "The first N rows only, as paft train --limit." };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs of template draws to write (default 3)." };
-        var lr = new Option<double?>("--lr") { Description = "Peak learning rate for the training YAML (default 1e-4)." };
-        var k = new Option<int?>("--k") { Description = "K: optimizer steps one drawn template is held for (default 4)." };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Rows per micro-batch (default 8)." };
-        var gradAccum = new Option<int?>("--grad-accum") { Description = "Micro-batches per optimizer step (default 1)." };
-        var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens, written as cutoff_len (default 1024)." };
-        var loraR = new Option<int?>("--lora-r") { Description = "LoRA rank (default 8)." };
-        var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default 16)." };
-        var loraTargets = new Option<string>("--lora-targets") { Description = "Comma-separated modules to adapt (default q_proj,v_proj)." };
-        var seed = new Option<int?>("--seed") { Description = "Seed of the template draws and the data order (default 0), as paft train --seed." };
         var format = new Option<string>("--format") { Description = "all (default), llama-factory or trl.", DefaultValueFactory = _ => "all" };
         var output = new Option<string>("--out") { Description = "The folder to write stream.jsonl, llama_factory/ and trl/ to." };
 
         var command = new Command("export", "Write PAFT's training stream (rows, drawn templates, prompts, answers) for LLaMA-Factory and TRL.")
         {
-            config, model, task, taskDef, data, prompts, escaped, limit, epochs, lr, k, batchSize, gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, format, output,
+            config, model,
         };
+        foreach (Option option in stream.Inputs.Concat(stream.Settings).Concat([format, output]))
+            command.Options.Add(option);
         command.SetAction(parseResult => CommandExit.Run(parseResult, (stdout, _) =>
         {
             string? Text(Option<string> option) => parseResult.GetResult(option) is { Implicit: false } ? parseResult.GetValue(option) : null;
-            var flags = new TrainCommandConfig
-            {
-                Model = Text(model),
-                Task = Text(task),
-                TaskDef = Text(taskDef),
-                Data = Text(data),
-                Prompts = Text(prompts),
-                EscapedNewlines = parseResult.GetResult(escaped) is { Implicit: false } ? parseResult.GetValue(escaped) : null,
-                Limit = parseResult.GetValue(limit),
-                Epochs = parseResult.GetValue(epochs),
-                Lr = parseResult.GetValue(lr),
-                K = parseResult.GetValue(k),
-                BatchSize = parseResult.GetValue(batchSize),
-                GradAccum = parseResult.GetValue(gradAccum),
-                MaxLength = parseResult.GetValue(maxLength),
-                LoraR = parseResult.GetValue(loraR),
-                LoraAlpha = parseResult.GetValue(loraAlpha),
-                LoraTargets = Text(loraTargets)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                Seed = parseResult.GetValue(seed),
-            };
+            TrainCommandConfig flags = stream.Read(parseResult, new TrainCommandConfig { Model = Text(model) });
             string? configPath = Text(config);
             TrainCommandConfig settings = (configPath is null ? new TrainCommandConfig() : TrainCommandConfig.Load(configPath)).OverriddenBy(flags).WithDefaults();
             string outFolder = Text(output) ?? throw new CommandInputException("--out is required: the folder to write the export to.");

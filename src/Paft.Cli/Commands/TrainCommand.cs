@@ -17,11 +17,7 @@ internal static class TrainCommand
         var config = new Option<string>("--config") { Description = "A JSON file of settings (keys: the flags in camelCase; see --print-config). Flags override it." };
         var printConfig = new Option<bool>("--print-config") { Description = "Write the effective settings as a --config JSON file to standard output and exit." };
         var model = new Option<string>("--model") { Description = "The base model folder (Hugging Face layout)." };
-        var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race." };
-        var taskDef = new Option<string>("--task-def") { Description = "A task definition file (JSON: name, fields, optionFields, answerLabels) instead of --task; the rows are then generic jsonl." };
-        var data = new Option<string>("--data") { Description = "The training rows, in the task's standard format." };
-        var prompts = new Option<string>("--prompts") { Description = "The training template pool (.jsonl, .csv or .xlsx)." };
-        var escaped = new Option<bool>("--escaped-newlines") { Description = @"Templates spell newlines as the two characters \n (the PAFT authors' files)." };
+        var stream = new TrainingStreamFlags();
         var templateId = new Option<string>("--template-id") { Description = "Supervised fine-tuning on this one template of the pool instead of PAFT." };
         var topAccuracy = new Option<bool>("--top-accuracy") { Description = "Supervised fine-tuning on the pool template with the best base accuracy on --validation (the TopAccuracy baseline)." };
         var zopo = new Option<bool>("--zopo")
@@ -44,22 +40,6 @@ internal static class TrainCommand
             Description = "Also have the --endpoint LLM rewrite the validation inputs before the noise: synonym or paraphrase (default: character noise only).",
         };
         var validation = new Option<string>("--validation") { Description = "Validation rows for --top-accuracy, --zopo or --batprompt." };
-        var recipe = new Option<string>("--recipe")
-        {
-            Description = "Starting point of the training settings, which the other flags override: paper (default; answer letters, lr 1e-4, LoRA r 8 on q/v, K 4, " +
-                          "3 epochs, batch 8) or small-model (the demo's: option text as the answer, scored as option text, lr 5e-3, LoRA r 16, batch 16, max length 512).",
-        };
-        var answerTarget = new Option<string>("--answer-target") { Description = "What the model learns to say after the answer cue: letter (the recipe paper's) or option-text (small-model's)." };
-        var epochs = new Option<int?>("--epochs") { Description = "Passes over the data (default 3)." };
-        var lr = new Option<double?>("--lr") { Description = "Peak learning rate (default: the recipe's; paper 1e-4, small-model 5e-3; cosine schedule, 10% warmup)." };
-        var k = new Option<int?>("--k") { Description = "K: optimizer steps one drawn template is held for before it is redrawn, every epoch anew (default 4)." };
-        var batchSize = new Option<int?>("--batch-size") { Description = "Rows per micro-batch (default: the recipe's; paper 8, small-model 16)." };
-        var gradAccum = new Option<int?>("--grad-accum") { Description = "Micro-batches per optimizer step (default 1)." };
-        var maxLength = new Option<int?>("--max-length") { Description = "Maximum tokens of prompt and answer; longer contexts are cut (default: the recipe's; paper 1024, small-model 512)." };
-        var loraR = new Option<int?>("--lora-r") { Description = "LoRA rank (default: the recipe's; paper 8, small-model 16)." };
-        var loraAlpha = new Option<double?>("--lora-alpha") { Description = "LoRA alpha (default: the recipe's; paper 16, small-model 32)." };
-        var loraTargets = new Option<string>("--lora-targets") { Description = "Comma-separated modules to adapt (default q_proj,v_proj)." };
-        var seed = new Option<int?>("--seed") { Description = "Seed of template draws, data order and adapter initialisation (default 0)." };
         var checkpointDir = new Option<string>("--checkpoint-dir") { Description = "Checkpoint folder (default: <out>-checkpoints)." };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Write a checkpoint every N steps (default 0: at the end and on Ctrl+C)." };
         var resume = new Option<bool>("--resume")
@@ -67,7 +47,6 @@ internal static class TrainCommand
             Description = "Continue from the latest checkpoint of an interrupted run; refused when a setting or the data, pool or validation file differs.",
         };
         var force = new Option<bool>("--force") { Description = "Replace a model of another run in --out, and discard another run's checkpoints." };
-        var limit = new Option<int?>("--limit") { Description = "Train on the first N rows only." };
         var dtype = new Option<string>("--dtype") { Description = "Compute dtype of the base model: fp32 (default) or bf16; the LoRA weights, optimizer state and loss stay fp32." };
         dtype.AcceptOnlyFromAmong("fp32", "bf16");
         var gradientCheckpointing = new Option<bool>("--gradient-checkpointing") { Description = "Recompute each decoder layer in the backward pass: far less activation memory, about one more forward pass per step." };
@@ -76,10 +55,11 @@ internal static class TrainCommand
 
         var command = new Command("train", "Fine-tune a LLaMA model with PAFT (default) or SFT on one template, and save it.")
         {
-            config, printConfig, model, task, taskDef, data, prompts, escaped, templateId, topAccuracy, zopo, zopoBudget,
+            config, printConfig, model,
         };
-        foreach (Option option in embedding.All.Append(batprompt).Concat(llm.All).Concat([batpromptRounds, batpromptRewrite, validation, recipe, answerTarget, epochs, lr, k, batchSize,
-                     gradAccum, maxLength, loraR, loraAlpha, loraTargets, seed, checkpointDir, checkpointEvery, resume, force, limit, dtype, gradientCheckpointing, mode, output]))
+        foreach (Option option in stream.Inputs.Concat([templateId, topAccuracy, zopo, zopoBudget]).Concat(embedding.All).Append(batprompt).Concat(llm.All)
+                     .Concat([batpromptRounds, batpromptRewrite, validation]).Concat(stream.Settings)
+                     .Concat([checkpointDir, checkpointEvery, resume, force, dtype, gradientCheckpointing, mode, output]))
             command.Options.Add(option);
 
         // A synchronous action: System.CommandLine then leaves Ctrl+C alone (for asynchronous actions it ends the
@@ -99,14 +79,9 @@ internal static class TrainCommand
             };
             const string OneEmbedder = "paft train --zopo uses one embedding model";
 
-            var flags = new TrainCommandConfig
+            TrainCommandConfig flags = stream.Read(parseResult, new TrainCommandConfig
             {
                 Model = Text(model),
-                Task = Text(task),
-                TaskDef = Text(taskDef),
-                Data = Text(data),
-                Prompts = Text(prompts),
-                EscapedNewlines = Flag(escaped),
                 TemplateId = Text(templateId),
                 TopAccuracy = Flag(topAccuracy),
                 Zopo = Flag(zopo),
@@ -123,27 +98,14 @@ internal static class TrainCommand
                 EmbeddingModel = Once(embedding.Models, OneEmbedder),
                 EmbeddingKind = Once(embedding.Kinds, OneEmbedder),
                 EmbeddingApiKeyEnv = Once(embedding.ApiKeyEnvironmentVariables, OneEmbedder),
-                Recipe = Text(recipe),
-                AnswerTarget = Text(answerTarget),
-                Epochs = parseResult.GetValue(epochs),
-                Lr = parseResult.GetValue(lr),
-                K = parseResult.GetValue(k),
-                BatchSize = parseResult.GetValue(batchSize),
-                GradAccum = parseResult.GetValue(gradAccum),
-                MaxLength = parseResult.GetValue(maxLength),
-                LoraR = parseResult.GetValue(loraR),
-                LoraAlpha = parseResult.GetValue(loraAlpha),
-                LoraTargets = Text(loraTargets)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                Seed = parseResult.GetValue(seed),
                 CheckpointDir = Text(checkpointDir),
                 CheckpointEvery = parseResult.GetValue(checkpointEvery),
                 Resume = Flag(resume),
-                Limit = parseResult.GetValue(limit),
                 Dtype = Text(dtype),
                 GradientCheckpointing = Flag(gradientCheckpointing),
                 Mode = Text(mode),
                 Out = Text(output),
-            };
+            });
             string? configPath = Text(config);
             TrainCommandConfig settings = (configPath is null ? new TrainCommandConfig() : TrainCommandConfig.Load(configPath))
                 .OverriddenBy(flags)
