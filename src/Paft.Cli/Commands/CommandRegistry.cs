@@ -9,7 +9,9 @@ internal static class CommandRegistry
     {
         yield return DemoCommand.Create();
         yield return SweepCommand.Create();
+        yield return InitCommand.Create();
         yield return TrainCommand.Create();
+        yield return CodegenCommand.Create();
         yield return ExportCommand.Create();
         yield return EvalCommand.Create();
         yield return CompareCommand.Create();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Paft.Cli.Project;
 using Paft.Cli.Terminal;
 
 namespace Paft.Cli.Commands;
@@ -14,7 +15,11 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var config = new Option<string>("--config") { Description = "A JSON file of settings (keys: the flags in camelCase; see --print-config). Flags override it." };
+        var config = new Option<string>("--config")
+        {
+            Description = "A JSON file of settings (keys: the flags in camelCase; see --print-config), or a NAME.paftconfig project (paft init), " +
+                          "into which the run's outcome is then written. Flags override it.",
+        };
         var printConfig = new Option<bool>("--print-config") { Description = "Write the effective settings as a --config JSON file to standard output and exit." };
         var model = new Option<string>("--model") { Description = "The base model folder (Hugging Face layout)." };
         var stream = new TrainingStreamFlags();
@@ -107,7 +112,8 @@ internal static class TrainCommand
                 Out = Text(output),
             });
             string? configPath = Text(config);
-            TrainCommandConfig settings = (configPath is null ? new TrainCommandConfig() : TrainCommandConfig.Load(configPath))
+            PaftProjectFile? project = null;
+            TrainCommandConfig settings = (configPath is null ? new TrainCommandConfig() : PaftProjectFile.LoadSettings(configPath, out project))
                 .OverriddenBy(flags)
                 .WithDefaults();
             if (parseResult.GetValue(printConfig))
@@ -117,7 +123,8 @@ internal static class TrainCommand
             }
             settings.Validate();
             using CancelKeyScope cancel = CancelKeyScope.Start(CancellationToken.None, stderr);
-            return TrainCommandRunner.Run(settings, stdout, stderr, cancel.Token, force: parseResult.GetValue(force));
+            return PaftProjectFile.RunAndRecord(project, settings, stdout,
+                () => TrainCommandRunner.Run(settings, stdout, stderr, cancel.Token, force: parseResult.GetValue(force)));
         }));
         return command;
     }

@@ -297,7 +297,7 @@ internal sealed record TrainCommandConfig
     /// <summary>The effective settings as the JSON a <c>--config</c> file holds.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    private TrainCommandConfig RelativeTo(string folder)
+    internal TrainCommandConfig RelativeTo(string folder)
     {
         string? Full(string? path) => path is null ? null : Path.GetFullPath(Path.Combine(folder, path));
         return this with
