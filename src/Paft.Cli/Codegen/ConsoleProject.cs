@@ -41,12 +41,7 @@ internal static class ConsoleProject
 
     public static string Program(CodegenInput input, bool withTraining)
     {
-        var code = new StringBuilder();
-        code.AppendLine(input.Header());
-        foreach (string ns in GeneratedApi.ProgramUsings)
-            code.AppendLine($"using {ns};");
-        code.AppendLine($"using {input.Namespace};");
-        code.AppendLine();
+        StringBuilder code = input.StartFile([.. GeneratedApi.ProgramUsings, input.Namespace], inNamespace: false);
         if (withTraining)
         {
             code.AppendLine("if (args is [\"--retrain\", string outputFolder])");

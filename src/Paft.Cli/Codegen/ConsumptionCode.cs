@@ -11,13 +11,7 @@ internal static class ConsumptionCode
 {
     public static string Write(CodegenInput input)
     {
-        var code = new StringBuilder();
-        code.AppendLine(input.Header());
-        foreach (string ns in GeneratedApi.ConsumptionUsings)
-            code.AppendLine($"using {ns};");
-        code.AppendLine();
-        code.AppendLine($"namespace {input.Namespace};");
-        code.AppendLine();
+        StringBuilder code = input.StartFile(GeneratedApi.ConsumptionUsings, inNamespace: true);
         code.AppendLine($"/// <summary>The PAFT model '{CSharpText.Xml(input.Name)}' (task '{CSharpText.Xml(input.Task.Name)}'): its rows, and predictions with it.</summary>");
         code.AppendLine($"public static partial class {input.Name}");
         code.AppendLine("{");

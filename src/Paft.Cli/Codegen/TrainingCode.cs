@@ -29,13 +29,7 @@ internal static class TrainingCode
         PromptPool pool = TrainCommandInputs.Pool(settings.Prompts!, input.Task, settings.EscapedNewlines == true);
         PaftTrainerOptions options = TrainCommandRunner.TrainerOptions(settings, input.Task, pool, checkpoints: null);
 
-        var code = new StringBuilder();
-        code.AppendLine(input.Header());
-        foreach (string ns in GeneratedApi.TrainingUsings)
-            code.AppendLine($"using {ns};");
-        code.AppendLine();
-        code.AppendLine($"namespace {input.Namespace};");
-        code.AppendLine();
+        StringBuilder code = input.StartFile(GeneratedApi.TrainingUsings, inNamespace: true);
         code.AppendLine($"public static partial class {input.Name}");
         code.AppendLine("{");
         code.AppendLine("    /// <summary>The base model the run fine-tuned.</summary>");

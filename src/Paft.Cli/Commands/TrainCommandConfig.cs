@@ -17,7 +17,8 @@ namespace Paft.Cli.Commands;
 /// </summary>
 internal sealed record TrainCommandConfig
 {
-    private static readonly JsonSerializerOptions Json = new()
+    /// <summary>How the settings read and write as JSON; a project file's <c>train</c> section is read the same way.</summary>
+    internal static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,

@@ -30,13 +30,9 @@ internal sealed record PaftProjectFile
     /// <summary>The project file's extension.</summary>
     public const string Extension = ".paftconfig";
 
-    private static readonly JsonSerializerOptions Json = new()
+    // paft train's own JSON settings, with the keys a project leaves out (nulls) not written.
+    private static readonly JsonSerializerOptions Json = new(TrainCommandConfig.Json)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         // The file is read by people: "+00:00" and paths as typed, not \u002B escapes.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
