@@ -15,9 +15,9 @@ public sealed class PromptAugmentationOptions
     /// <summary>
     /// Rows per draw: how many consecutive rows (in the order the transform sees them) share one template.
     /// With 1 every row gets its own draw. Default 4. This counts rows, not optimizer steps: the paper's K
-    /// (a template held for K steps, <see cref="Training.PaftTrainerOptions.RedrawEverySteps"/>) is
+    /// (a template held for K steps, <see cref="PaftTrainerOptions.RedrawEverySteps"/>) is
     /// GroupSize = K × batch size × gradient-accumulation steps over rows already in training order, which is
-    /// how <see cref="Training.PaftTrainer"/> uses this transform after its per-epoch shuffle.
+    /// how <see cref="PaftTrainer"/> uses this transform after its per-epoch shuffle.
     /// </summary>
     public int GroupSize { get; set; } = 4;
 

@@ -11,7 +11,7 @@ namespace Paft.MLNet.Augmentation;
 /// template, and each epoch is a new draw (<see cref="WithEpoch"/>). Lazy and seeded: the same seed, epoch and
 /// row give the same prompt, in constant memory. Groups are positions in the input's order, so to hold a
 /// template for K optimizer steps, feed the rows in training order with GroupSize = K × rows per step
-/// (what <see cref="Training.PaftTrainer"/> does).
+/// (what <see cref="PaftTrainer"/> does).
 /// </summary>
 public sealed class PromptAugmentationTransformer : ITransformer
 {

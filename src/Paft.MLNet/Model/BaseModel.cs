@@ -6,8 +6,11 @@ using TorchSharp;
 
 namespace Paft.MLNet.Model;
 
-/// <summary>A base LLaMA checkpoint loaded with its tokenizer, and where it came from.</summary>
-internal sealed class BaseModel
+/// <summary>
+/// A base LLaMA checkpoint loaded with its tokenizer, and where it came from. Disposing releases the native weights
+/// (and the LoRA adapters injected into them); using it afterwards throws <see cref="ObjectDisposedException"/>.
+/// </summary>
+internal sealed class BaseModel : IDisposable
 {
     private BaseModel(string path, string? tokenizerPath, PaftComputeType computeType, LlamaForCausalLM model, ILlamaTokenizer tokenizer)
     {
@@ -27,6 +30,26 @@ internal sealed class BaseModel
     public LlamaForCausalLM Model { get; }
 
     public ILlamaTokenizer Tokenizer { get; }
+
+    /// <summary>Whether the native weights were released.</summary>
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>Throws when the native weights were released, naming what was to be done with them.</summary>
+    public void ThrowIfDisposed(string operation)
+    {
+        if (IsDisposed)
+            throw new ObjectDisposedException(nameof(PaftTransformer),
+                $"{operation}: the PAFT model's native weights were released by Dispose; load or train the model again.");
+    }
+
+    /// <summary>Releases the native weights (every tensor of the model, adapters included); a second call does nothing.</summary>
+    public void Dispose()
+    {
+        if (IsDisposed)
+            return;
+        IsDisposed = true;
+        Model.Dispose();
+    }
 
     /// <summary>The padding id: the config's pad token, else the first EOS (padding is masked out either way).</summary>
     public int PadTokenId => Model.Config.PadTokenId ?? (Tokenizer.EosIds.Count > 0 ? Tokenizer.EosIds[0] : 0);

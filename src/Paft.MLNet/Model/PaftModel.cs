@@ -10,8 +10,9 @@ namespace Paft.MLNet.Model;
 internal sealed class PaftModel
 {
     public PaftModel(BaseModel baseModel, LoraAdapterSet? lora, TaskDefinition task, PromptTemplate inferenceTemplate,
-        ScoringMode scoring, int batchSize, int maxNewTokens, int maxLength, PaftTrainingInfo? training)
+        ScoringMode scoring, int batchSize, int maxNewTokens, int maxLength, PaftTrainingInfo? training, PaftColumns? columns = null)
     {
+        Columns = columns ?? PaftColumns.Default;
         Base = baseModel;
         Lora = lora;
         Task = task;
@@ -21,11 +22,14 @@ internal sealed class PaftModel
         MaxNewTokens = maxNewTokens;
         MaxLength = maxLength;
         Training = training;
-        Scorer = new MultipleChoiceModel(baseModel.Model, baseModel.Tokenizer, batchSize, maxNewTokens);
+        Scorer = new MultipleChoiceScorer(baseModel.Model, baseModel.Tokenizer, batchSize, maxNewTokens);
         Fitter = new PromptFitter(baseModel.Tokenizer, task, maxLength);
     }
 
     public BaseModel Base { get; }
+
+    /// <summary>The label, prediction and field column names the model was trained with.</summary>
+    public PaftColumns Columns { get; }
 
     public LoraAdapterSet? Lora { get; }
 
@@ -43,16 +47,17 @@ internal sealed class PaftModel
 
     public PaftTrainingInfo? Training { get; }
 
-    public MultipleChoiceModel Scorer { get; }
+    public MultipleChoiceScorer Scorer { get; }
 
     public PromptFitter Fitter { get; }
 
     public PaftModel With(PromptTemplate? template = null, ScoringMode? scoring = null, int? maxLength = null) =>
-        new(Base, Lora, Task, template ?? InferenceTemplate, scoring ?? Scoring, BatchSize, MaxNewTokens, maxLength ?? MaxLength, Training);
+        new(Base, Lora, Task, template ?? InferenceTemplate, scoring ?? Scoring, BatchSize, MaxNewTokens, maxLength ?? MaxLength, Training, Columns);
 
     /// <summary>Answers rows: rendered from <see cref="InferenceTemplate"/>, or the given prompts when the input had them.</summary>
     public IReadOnlyList<MultipleChoiceAnswer> Answer(IReadOnlyList<TaskExample> rows, IReadOnlyList<string?>? prompts)
     {
+        Base.ThrowIfDisposed("Predicting");
         var rendered = new string[rows.Count];
         for (int i = 0; i < rows.Count; i++)
             rendered[i] = prompts?[i] ?? Fitter.Render(InferenceTemplate, rows[i], TemplateScoring.AnswerReserve(Task, Scoring, rows[i], Scorer));

@@ -49,7 +49,8 @@ internal static class PaftModelFiles
                 model.MaxNewTokens,
                 model.MaxLength,
                 model.Lora is not null,
-                model.Training);
+                model.Training,
+                model.Columns == PaftColumns.Default ? null : model.Columns);
             File.WriteAllText(Path.Combine(temp, ManifestName), JsonSerializer.Serialize(manifest, Json));
 
             string? old = null;
@@ -104,7 +105,7 @@ internal static class PaftModelFiles
         var task = new TaskDefinition(manifest.Task.Name, manifest.Task.Fields, manifest.Task.OptionFields, manifest.Task.AnswerLabels);
         PromptTemplate template = PromptTemplate.Parse(manifest.InferenceTemplate.Text, manifest.InferenceTemplate.Id, manifest.InferenceTemplate.Escaping);
         return new PaftModel(baseModel, lora, task, template, manifest.Scoring, manifest.BatchSize, manifest.MaxNewTokens,
-            manifest.MaxLength, manifest.Training);
+            manifest.MaxLength, manifest.Training, manifest.Columns);
     }
 
     private sealed record Manifest(
@@ -118,7 +119,8 @@ internal static class PaftModelFiles
         int MaxNewTokens,
         int MaxLength,
         bool HasAdapter,
-        PaftTrainingInfo? Training);
+        PaftTrainingInfo? Training,
+        PaftColumns? Columns); // null: ML.NET's usual names (and every model saved before names could be given)
 
     private sealed record BaseModelReference(string Path, string Sha256, string? TokenizerPath);
 

@@ -17,7 +17,7 @@ namespace Paft.MLNet.Selection;
 internal sealed class BaseModelTemplateScorer : IDisposable
 {
     private readonly BaseModel _base;
-    private readonly MultipleChoiceModel _scorer;
+    private readonly MultipleChoiceScorer _scorer;
     private readonly PromptFitter _fitter;
     private readonly TaskDefinition _task;
     private readonly ScoringMode _mode;
@@ -27,7 +27,7 @@ internal sealed class BaseModelTemplateScorer : IDisposable
         _base = loaded;
         _task = options.Task;
         _mode = options.Scoring;
-        _scorer = new MultipleChoiceModel(loaded.Model, loaded.Tokenizer, options.PredictionBatchSize, options.MaxNewTokens);
+        _scorer = new MultipleChoiceScorer(loaded.Model, loaded.Tokenizer, options.PredictionBatchSize, options.MaxNewTokens);
         _fitter = new PromptFitter(loaded.Tokenizer, options.Task, options.MaxLength);
         Embedder = new HiddenStateEmbedder(loaded.Model, loaded.Tokenizer);
     }
@@ -44,10 +44,10 @@ internal sealed class BaseModelTemplateScorer : IDisposable
     /// be matched back to their clean row.
     /// </summary>
     /// <exception cref="ArgumentException">The data has no rows, or a row has no label.</exception>
-    public static IReadOnlyList<TaskExample> ReadValidation(IDataView validationData, TaskDefinition task, string parameterName)
+    public static IReadOnlyList<TaskExample> ReadValidation(IDataView validationData, PaftTrainerOptions options, string parameterName)
     {
         ArgumentNullException.ThrowIfNull(validationData, parameterName);
-        IReadOnlyList<TaskExample> rows = TaskDataView.ToExamples(validationData, task);
+        IReadOnlyList<TaskExample> rows = options.ReadRows(validationData);
         if (rows.Count == 0)
             throw new ArgumentException("The validation data has no rows: template selection needs labelled rows to score templates on.", parameterName);
         for (int i = 0; i < rows.Count; i++)
@@ -75,5 +75,5 @@ internal sealed class BaseModelTemplateScorer : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _base.Model.Dispose();
+    public void Dispose() => _base.Dispose();
 }

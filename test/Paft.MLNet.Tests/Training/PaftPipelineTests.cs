@@ -149,7 +149,7 @@ public class PaftPipelineTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Rows(6));
         IDataView rows = ml.Transforms.CopyColumns("goal", nameof(Row.Goal)).Fit(data).Transform(data);
-        PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options());
+        using PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options()).Fit(rows);
 
         PromptRobustnessMetrics metrics = ml.Paft().Evaluate(baseModel, rows, Templates);
         Assert.Equal(Templates.Select(t => t.Id), metrics.Templates.Select(t => t.TemplateId));
@@ -167,10 +167,10 @@ public class PaftPipelineTests
     public void OptionTextScoresAreTheSoftmaxOfTheOptionLogLikelihoods()
     {
         var ml = new MLContext(seed: 1);
-        PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options());
         Row row = Rows(1)[0];
         var example = new TaskExample(new Dictionary<string, string> { ["goal"] = row.Goal, ["sol1"] = row.sol1, ["sol2"] = row.sol2 }, row.Label);
         IDataView one = new[] { example }.ToDataView(TaskDefinition.Piqa);
+        using PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options()).Fit(one);
 
         string prompt = Templates[0].Render(example.Fields);
         var scorer = new LogLikelihoodScorer(baseModel.Model.Base.Model);
@@ -204,9 +204,9 @@ public class PaftPipelineTests
         PaftTrainerOptions options = Options();
         options.Scoring = ScoringMode.Generation;
         options.MaxNewTokens = 4;
-        PaftTransformer model = ml.Paft().Trainers.BaseModel(options);
         IDataView rows = Rows(3).Select(r => new TaskExample(
             new Dictionary<string, string> { ["goal"] = r.Goal, ["sol1"] = r.sol1, ["sol2"] = r.sol2 }, r.Label)).ToDataView(TaskDefinition.Piqa);
+        using PaftTransformer model = ml.Paft().Trainers.BaseModel(options).Fit(rows);
         IDataView output = model.Transform(rows);
         string[] texts = output.GetColumn<ReadOnlyMemory<char>>("GeneratedText").Select(t => t.ToString()).ToArray();
         uint[] predicted = output.GetColumn<uint>("PredictedLabel").ToArray();

@@ -11,9 +11,10 @@ using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tasks.Readers;
+using Paft.MLNet.Training;
 using TorchSharp;
 
-namespace Paft.MLNet.Training;
+namespace Paft.MLNet;
 
 /// <summary>
 /// Prompt-Agnostic Fine-Tuning: LoRA fine-tuning of a LLaMA model on task rows whose prompt template is
@@ -56,11 +57,15 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
     /// <summary>Trains on <paramref name="input"/>; cancelling keeps the checkpoints written so far.</summary>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite; the message names the step.</exception>
-    public PaftTransformer Fit(IDataView input, CancellationToken cancellationToken)
+    public PaftTransformer Fit(IDataView input, CancellationToken cancellationToken) => Fit(input, cancellationToken, selection: null);
+
+    /// <summary>Trains; <paramref name="selection"/> (what a selection trainer chose) goes on the model's training info.</summary>
+    internal PaftTransformer Fit(IDataView input, CancellationToken cancellationToken, TemplateSelection? selection)
     {
         ArgumentNullException.ThrowIfNull(input);
         PaftTrainerOptions o = _options;
-        IReadOnlyList<TaskExample> examples = TaskDataView.ToExamples(input, o.Task);
+        TrainingInputSchema.Check(input.Schema, o);
+        IReadOnlyList<TaskExample> examples = o.ReadRows(input);
         if (examples.Count == 0)
             throw new ArgumentException("The training data has no rows.", nameof(input));
         if (examples.FirstOrDefault(e => e.Label < 0) is { } unlabelled)
@@ -73,7 +78,7 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
 
         BaseModel baseModel = BaseModel.Load(o.ModelPath, o.TokenizerPath, o.ComputeType);
         LoraAdapterSet lora = LoraAdapterSet.Apply(baseModel.Model, o.Lora, o.Seed);
-        var scorer = new MultipleChoiceModel(baseModel.Model, baseModel.Tokenizer, o.PredictionBatchSize, o.MaxNewTokens);
+        var scorer = new MultipleChoiceScorer(baseModel.Model, baseModel.Tokenizer, o.PredictionBatchSize, o.MaxNewTokens);
         var fitter = new PromptFitter(baseModel.Tokenizer, o.Task, o.MaxLength);
         var stream = PaftTrainingStream.For(o, examples);
         var epochCache = new Dictionary<int, IReadOnlyList<TrainingExample>>();
@@ -118,16 +123,21 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             $"Trained {result.Steps} steps; final loss {result.FinalLoss:F4}; {fitter.TruncatedRows} row(s) had their context cut to fit {o.MaxLength} tokens.");
 
         return new PaftTransformer(_mlContext, new PaftModel(baseModel, lora, o.Task, o.InferenceTemplate ?? o.TrainingTemplates[0],
-            o.Scoring, o.PredictionBatchSize, o.MaxNewTokens, o.MaxLength, new PaftTrainingInfo(o, result.Steps, result.FinalLoss)));
+            o.Scoring, o.PredictionBatchSize, o.MaxNewTokens, o.MaxLength, new PaftTrainingInfo(o, result.Steps, result.FinalLoss) { Selection = selection }, o.Columns));
     }
 
     /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, _options.Task.AnswerLabels, _options.Scoring == ScoringMode.Generation);
+    /// <exception cref="ArgumentOutOfRangeException">A field or label column is missing or has another type; the message names it and the type it needs.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        TrainingInputSchema.Check(inputSchema, _options);
+        return SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, _options.Task.AnswerLabels, _options.Scoring == ScoringMode.Generation,
+            _options.PredictedLabelColumnName, _options.ScoreColumnName);
+    }
 
     /// <summary>Tokenizes one epoch of the training stream (prompt and answer), keeping its visiting order.</summary>
     private static IReadOnlyList<TrainingExample> EncodeEpoch(IReadOnlyList<PaftStreamRow> epoch, TaskDefinition task,
-        MultipleChoiceModel scorer, PromptFitter fitter, AnswerTarget target)
+        MultipleChoiceScorer scorer, PromptFitter fitter, AnswerTarget target)
     {
         int eos = scorer.Tokenizer.EosIds.Count > 0 ? scorer.Tokenizer.EosIds[0] : -1;
         var encoded = new TrainingExample[epoch.Count];
@@ -171,9 +181,9 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
     }
 
     /// <summary>Mean accuracy over the validation templates, computed with the model being trained.</summary>
-    private sealed class ValidationRun(PaftTrainerOptions options, MultipleChoiceModel scorer, PromptFitter fitter)
+    private sealed class ValidationRun(PaftTrainerOptions options, MultipleChoiceScorer scorer, PromptFitter fitter)
     {
-        private readonly IReadOnlyList<TaskExample> _examples = TaskDataView.ToExamples(options.ValidationData!, options.Task);
+        private readonly IReadOnlyList<TaskExample> _examples = options.ReadRows(options.ValidationData!);
         private readonly IReadOnlyList<PromptTemplate> _templates =
             options.ValidationTemplates ?? [options.InferenceTemplate ?? options.TrainingTemplates[0]];
 

@@ -1,10 +1,13 @@
 using Paft.Llama.Lora;
+using Paft.MLNet.Model;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
+using Paft.MLNet.Tasks.Readers;
+using Paft.MLNet.Training;
 using Microsoft.ML;
 
-namespace Paft.MLNet.Training;
+namespace Paft.MLNet;
 
 /// <summary>
 /// Options of <see cref="PaftTrainer"/>. Defaults are the PAFT paper's published settings where it gives
@@ -124,13 +127,39 @@ public sealed class PaftTrainerOptions
     /// <summary>Receives training progress (every step and epoch, and validation results).</summary>
     public IProgress<PaftProgress>? Progress { get; set; }
 
+    /// <summary>
+    /// The label column training (and <c>Evaluate</c>) reads: a key of the task's option count, or a 0-based <see cref="int"/>.
+    /// Default <c>Label</c>.
+    /// </summary>
+    public string LabelColumnName { get; set; } = PaftColumns.DefaultLabel;
+
+    /// <summary>The column the fitted model writes the probabilities over the options to. Default <c>Score</c>.</summary>
+    public string ScoreColumnName { get; set; } = PaftColumns.DefaultScore;
+
+    /// <summary>The column the fitted model writes its answer to (a key whose values are the answer letters). Default <c>PredictedLabel</c>.</summary>
+    public string PredictedLabelColumnName { get; set; } = PaftColumns.DefaultPredictedLabel;
+
+    /// <summary>
+    /// Input column of each task field, when it is not named like the field (e.g. <c>goal</c> ← <c>Goal</c>); the fitted
+    /// model reads the same columns. Fields not listed are read from the column of the same name. Default none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? FieldColumns { get; set; }
+
+    internal PaftColumns Columns => new(LabelColumnName, ScoreColumnName, PredictedLabelColumnName, FieldColumns);
+
+    /// <summary>Reads task rows from <paramref name="data"/> through this trainer's column names.</summary>
+    internal IReadOnlyList<TaskExample> ReadRows(IDataView data) =>
+        TaskDataView.ToExamples(data, Task, LabelColumnName, Columns.ColumnOf);
+
     internal PaftTrainerOptions Clone() => (PaftTrainerOptions)MemberwiseClone();
 
-    internal void Validate()
+    /// <summary>Checks the options; errors name the setting or template at fault.</summary>
+    /// <param name="requireModelFolder">Whether <see cref="ModelPath"/> must exist now (false for a trainer that looks at it only in <c>Fit</c>).</param>
+    internal void Validate(bool requireModelFolder = true)
     {
         if (string.IsNullOrWhiteSpace(ModelPath))
             throw new ArgumentException("PaftTrainerOptions.ModelPath is required: the folder of a Hugging Face LLaMA checkpoint.");
-        if (!Directory.Exists(ModelPath))
+        if (requireModelFolder && !Directory.Exists(ModelPath))
             throw new DirectoryNotFoundException($"Base model folder '{ModelPath}' does not exist.");
         if (Task is null)
             throw new ArgumentException("PaftTrainerOptions.Task is required.");
@@ -155,6 +184,7 @@ public sealed class PaftTrainerOptions
         if (Resume && CheckpointDirectory is null)
             throw new ArgumentException("Resume needs a CheckpointDirectory to resume from.");
         Lora.Validate();
+        Columns.Validate(Task, nameof(PaftTrainerOptions));
         AnswerTargetScoring.Check(AnswerTarget, Scoring, "PaftTrainerOptions");
     }
 
