@@ -92,25 +92,8 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             return cached;
         }
 
-        var training = new TrainingOptions
-        {
-            Epochs = o.Epochs,
-            BatchSize = o.BatchSize,
-            GradientAccumulationSteps = o.GradientAccumulationSteps,
-            LearningRate = o.LearningRate,
-            WarmupRatio = o.WarmupRatio,
-            WeightDecay = o.WeightDecay,
-            MaxGradientNorm = o.MaxGradientNorm,
-            MaxLength = o.MaxLength,
-            PadTokenId = baseModel.PadTokenId,
-            Seed = o.Seed,
-            ShuffleEachEpoch = false, // the stream is already in visiting order, its template groups aligned to steps
-            CheckpointDirectory = o.CheckpointDirectory,
-            CheckpointEvery = o.CheckpointEvery,
-            KeepCheckpoints = o.KeepCheckpoints,
-            GradientCheckpointing = o.GradientCheckpointing,
-            ResumeFrom = o.Resume && o.CheckpointDirectory is not null ? LoraTrainer.FindLatestCheckpoint(o.CheckpointDirectory) : null,
-        };
+        TrainingOptions training = o.EngineOptions(baseModel.PadTokenId,
+            o.Resume && o.CheckpointDirectory is not null ? LoraTrainer.FindLatestCheckpoint(o.CheckpointDirectory) : null);
         if (training.ResumeFrom is not null)
             channel.Info(MessageSensitivity.None, $"Resuming from checkpoint '{training.ResumeFrom}'.");
 
