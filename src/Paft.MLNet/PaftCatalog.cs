@@ -96,7 +96,7 @@ public sealed class PaftTransformsCatalog
 
     /// <summary>
     /// Adds <c>Prompt</c> and <c>PromptId</c>: each row rendered with a template drawn from the pool,
-    /// <see cref="PromptAugmentationOptions.GroupSize"/> consecutive rows per draw, a new draw every epoch.
+    /// <see cref="PromptAugmentationOptions.RowsPerDraw"/> consecutive rows per draw, a new draw every epoch.
     /// </summary>
     public PromptAugmentationEstimator AugmentPrompts(PromptAugmentationOptions options) => new(_mlContext, options);
 }
