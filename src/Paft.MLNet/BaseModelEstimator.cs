@@ -1,7 +1,5 @@
 using Microsoft.ML;
-using Paft.MLNet.Augmentation;
 using Paft.MLNet.Model;
-using Paft.MLNet.Scoring;
 using Paft.MLNet.Training;
 
 namespace Paft.MLNet;
@@ -35,17 +33,12 @@ public sealed class BaseModelEstimator : IEstimator<PaftTransformer>
         TrainingInputSchema.CheckFields(input.Schema, _options);
         _options.Validate();
         PaftTrainerOptions o = _options;
-        BaseModel loaded = BaseModel.Load(o.ModelPath, o.TokenizerPath, o.ComputeType);
-        return new PaftTransformer(_mlContext, new PaftModel(loaded, null, o.Task, o.InferenceTemplate ?? o.TrainingTemplates[0], o.Scoring,
+        LoadedCheckpoint loaded = LoadedCheckpoint.Load(o.ModelPath, o.TokenizerPath, o.ComputeType);
+        return new PaftTransformer(_mlContext, new PaftPredictor(loaded, null, o.Task, o.InferenceTemplate ?? o.TrainingTemplates[0], o.Scoring,
             o.PredictionBatchSize, o.MaxNewTokens, o.MaxLength, training: null, o.Columns));
     }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">A field column is missing or not text; the message names it.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        TrainingInputSchema.CheckFields(inputSchema, _options);
-        return SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, _options.Task.AnswerLabels, _options.Scoring == ScoringMode.Generation,
-            _options.PredictedLabelColumnName, _options.ScoreColumnName);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingInputSchema.OutputSchema(_mlContext, inputSchema, _options, requireLabel: false);
 }

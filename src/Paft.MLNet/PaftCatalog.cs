@@ -66,14 +66,14 @@ public sealed class PaftCatalog
         PromptTemplate[] templates = testTemplates.ToArray();
         if (templates.Length == 0)
             throw new ArgumentException("Evaluation needs at least one test template.", nameof(testTemplates));
-        model.Model.Base.ThrowIfDisposed($"{nameof(PaftCatalog)}.{nameof(Evaluate)}");
-        PaftColumns columns = model.Model.Columns;
+        model.Predictor.Checkpoint.ThrowIfDisposed($"{nameof(PaftCatalog)}.{nameof(Evaluate)}");
+        PaftColumns columns = model.Predictor.Columns;
         IReadOnlyList<TaskExample> examples = TaskDataView.ToExamples(data, model.Task, columns.Label, columns.ColumnOf);
         if (examples.Any(e => e.Label < 0))
             throw new ArgumentException("Every evaluation row needs a label.", nameof(data));
 
         var results = new List<TemplatePredictions>(templates.Length);
-        PaftModel m = model.Model;
+        PaftPredictor m = model.Predictor;
         foreach (PromptTemplate template in templates)
         {
             cancellationToken.ThrowIfCancellationRequested();

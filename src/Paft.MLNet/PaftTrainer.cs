@@ -76,9 +76,9 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             $"PAFT: {examples.Count} rows of '{o.Task.Name}', {o.TrainingTemplates.Count} training template(s), " +
             $"{o.Epochs} epoch(s), K = {o.RedrawEverySteps}, LoRA r {o.Lora.Rank} on {string.Join(",", o.Lora.TargetModules)}.");
 
-        BaseModel baseModel = BaseModel.Load(o.ModelPath, o.TokenizerPath, o.ComputeType);
-        LoraAdapterSet lora = LoraAdapterSet.Apply(baseModel.Model, o.Lora, o.Seed);
-        var scorer = new MultipleChoiceScorer(baseModel.Model, baseModel.Tokenizer, o.PredictionBatchSize, o.MaxNewTokens);
+        LoadedCheckpoint baseModel = LoadedCheckpoint.Load(o.ModelPath, o.TokenizerPath, o.ComputeType);
+        LoraAdapterSet lora = LoraAdapterSet.Apply(baseModel.CausalLM, o.Lora, o.Seed);
+        var scorer = new MultipleChoiceScorer(baseModel.CausalLM, baseModel.Tokenizer, o.PredictionBatchSize, o.MaxNewTokens);
         var fitter = new PromptFitter(baseModel.Tokenizer, o.Task, o.MaxLength);
         var stream = PaftTrainingStream.For(o, examples);
         var epochCache = new Dictionary<int, IReadOnlyList<TrainingExample>>();
@@ -99,24 +99,19 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
 
         var validation = o.ValidationData is null ? null : new ValidationRun(o, scorer, fitter);
         var progress = new Progress(o, channel, validation);
-        var trainer = new LoraTrainer(lora, baseModel.Model, training);
+        var trainer = new LoraTrainer(lora, baseModel.CausalLM, training);
         TrainingResult result = trainer.Train(ExamplesForEpoch, progress, cancellationToken);
-        baseModel.Model.eval();
+        baseModel.CausalLM.eval();
         channel.Info(MessageSensitivity.None,
             $"Trained {result.Steps} steps; final loss {result.FinalLoss:F4}; {fitter.TruncatedRows} row(s) had their context cut to fit {o.MaxLength} tokens.");
 
-        return new PaftTransformer(_mlContext, new PaftModel(baseModel, lora, o.Task, o.InferenceTemplate ?? o.TrainingTemplates[0],
+        return new PaftTransformer(_mlContext, new PaftPredictor(baseModel, lora, o.Task, o.InferenceTemplate ?? o.TrainingTemplates[0],
             o.Scoring, o.PredictionBatchSize, o.MaxNewTokens, o.MaxLength, new PaftTrainingInfo(o, result.Steps, result.FinalLoss) { Selection = selection }, o.Columns));
     }
 
     /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">A field or label column is missing or has another type; the message names it and the type it needs.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        TrainingInputSchema.Check(inputSchema, _options);
-        return SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, _options.Task.AnswerLabels, _options.Scoring == ScoringMode.Generation,
-            _options.PredictedLabelColumnName, _options.ScoreColumnName);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingInputSchema.OutputSchema(_mlContext, inputSchema, _options, requireLabel: true);
 
     /// <summary>Tokenizes one epoch of the training stream (prompt and answer), keeping its visiting order.</summary>
     private static IReadOnlyList<TrainingExample> EncodeEpoch(IReadOnlyList<PaftStreamRow> epoch, TaskDefinition task,

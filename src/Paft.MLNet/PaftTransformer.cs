@@ -29,10 +29,10 @@ public sealed class PaftTransformer : ITransformer, IDisposable
     private readonly MLContext _mlContext;
     private readonly bool _ownsWeights;
 
-    internal PaftTransformer(MLContext mlContext, PaftModel model, bool ownsWeights = true)
+    internal PaftTransformer(MLContext mlContext, PaftPredictor model, bool ownsWeights = true)
     {
         _mlContext = mlContext;
-        Model = model;
+        Predictor = model;
         _ownsWeights = ownsWeights;
     }
 
@@ -43,28 +43,28 @@ public sealed class PaftTransformer : ITransformer, IDisposable
     public void Dispose()
     {
         if (_ownsWeights)
-            Model.Base.Dispose();
+            Predictor.Checkpoint.Dispose();
     }
 
-    internal PaftModel Model { get; }
+    internal PaftPredictor Predictor { get; }
 
     /// <summary>The task.</summary>
-    public TaskDefinition Task => Model.Task;
+    public TaskDefinition Task => Predictor.Task;
 
     /// <summary>The template rows are rendered with when the input has no <c>Prompt</c> column.</summary>
-    public PromptTemplate InferenceTemplate => Model.InferenceTemplate;
+    public PromptTemplate InferenceTemplate => Predictor.InferenceTemplate;
 
     /// <summary>How the model answers.</summary>
-    public ScoringMode Scoring => Model.Scoring;
+    public ScoringMode Scoring => Predictor.Scoring;
 
     /// <summary>Whether this model has a trained adapter (false for the base-model baseline).</summary>
-    public bool HasAdapter => Model.Lora is not null;
+    public bool HasAdapter => Predictor.Lora is not null;
 
     /// <summary>How the model was trained; null for the base model.</summary>
-    public PaftTrainingInfo? TrainingInfo => Model.Training;
+    public PaftTrainingInfo? TrainingInfo => Predictor.Training;
 
     /// <summary>The folder of the base model.</summary>
-    public string BaseModelPath => Model.Base.Path;
+    public string BaseModelPath => Predictor.Checkpoint.Path;
 
     /// <summary>The same model rendering rows with another template (e.g. an unseen test template).</summary>
     public PaftTransformer WithTemplate(PromptTemplate template)
@@ -73,7 +73,7 @@ public sealed class PaftTransformer : ITransformer, IDisposable
         IReadOnlyList<TemplateProblem> problems = template.Validate(Task);
         if (problems.Count > 0)
             throw new ArgumentException($"Template '{template.Id}' is not valid for task '{Task.Name}': {string.Join("; ", problems)}");
-        return new PaftTransformer(_mlContext, Model.With(template: template), ownsWeights: false);
+        return new PaftTransformer(_mlContext, Predictor.With(template: template), ownsWeights: false);
     }
 
     /// <summary>The same model answering in another <see cref="ScoringMode"/>.</summary>
@@ -84,7 +84,7 @@ public sealed class PaftTransformer : ITransformer, IDisposable
     {
         if (TrainingInfo?.AnswerTarget is { } target)
             AnswerTargetScoring.CheckAndWarn(_mlContext, target, scoring, $"{nameof(PaftTransformer)}.{nameof(WithScoring)}");
-        return new(_mlContext, Model.With(scoring: scoring), ownsWeights: false);
+        return new(_mlContext, Predictor.With(scoring: scoring), ownsWeights: false);
     }
 
     /// <summary>
@@ -92,35 +92,35 @@ public sealed class PaftTransformer : ITransformer, IDisposable
     /// them (never the template's text or the options), and one that does not fit even without context throws a
     /// <see cref="PromptTooLongException"/> naming the row and the template.
     /// </summary>
-    public int MaxLength => Model.MaxLength;
+    public int MaxLength => Predictor.MaxLength;
 
     /// <summary>The same model with another <see cref="MaxLength"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is less than 1.</exception>
     public PaftTransformer WithMaxLength(int maxLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
-        return new PaftTransformer(_mlContext, Model.With(maxLength: maxLength), ownsWeights: false);
+        return new PaftTransformer(_mlContext, Predictor.With(maxLength: maxLength), ownsWeights: false);
     }
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 
     /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new PredictionColumns(Model, inputSchema).OutputSchema;
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new PredictionColumns(Predictor, inputSchema).OutputSchema;
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        Model.Base.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(Transform)}");
-        return new PaftPredictionDataView(input, Model);
+        Predictor.Checkpoint.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(Transform)}");
+        return new PaftPredictionDataView(input, Predictor);
     }
 
     /// <inheritdoc />
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
     {
-        Model.Base.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(GetRowToRowMapper)}");
-        return new PaftRowMapper(Model, inputSchema);
+        Predictor.Checkpoint.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(GetRowToRowMapper)}");
+        return new PaftRowMapper(Predictor, inputSchema);
     }
 
     /// <summary>
@@ -131,8 +131,8 @@ public sealed class PaftTransformer : ITransformer, IDisposable
     /// <exception cref="ObjectDisposedException">The model's weights were released (see <see cref="Dispose"/>).</exception>
     public void Save(string path)
     {
-        Model.Base.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(Save)}");
-        PaftModelFiles.Save(Model, path);
+        Predictor.Checkpoint.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(Save)}");
+        PaftModelFiles.Save(Predictor, path);
     }
 
     /// <summary>Loads a model saved by <see cref="Save"/>.</summary>

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
-using Paft.MLNet.Augmentation;
 using Paft.MLNet.Prompts;
-using Paft.MLNet.Scoring;
 using Paft.MLNet.Selection;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Training;
@@ -58,13 +56,8 @@ public abstract class TemplateSelectionTrainer : IEstimator<PaftTransformer>
 
     /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException">A field or label column is missing or has another type; the message names it and the type it needs.</exception>
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
-    {
-        PaftTrainerOptions options = _options.Trainer;
-        TrainingInputSchema.Check(inputSchema, options);
-        return SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, options.Task.AnswerLabels, options.Scoring == ScoringMode.Generation,
-            options.PredictedLabelColumnName, options.ScoreColumnName);
-    }
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
+        TrainingInputSchema.OutputSchema(_mlContext, inputSchema, _options.Trainer, requireLabel: true);
 
     /// <summary>Chooses the template with the base model of validated <paramref name="options"/>, releasing it before returning.</summary>
     private protected abstract (PromptTemplate Chosen, TemplateSelection Selection) Select(PaftTrainerOptions options,

@@ -15,7 +15,7 @@ internal sealed class PredictionColumns
 {
     public const string GeneratedText = "GeneratedText";
 
-    public PredictionColumns(PaftModel model, DataViewSchema inputSchema)
+    public PredictionColumns(PaftPredictor model, DataViewSchema inputSchema)
     {
         Inputs = new PredictionInputs(model.Task, model.Scoring, model.Columns, inputSchema);
         var builder = new DataViewSchema.Builder();

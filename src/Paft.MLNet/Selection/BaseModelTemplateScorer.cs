@@ -16,20 +16,20 @@ namespace Paft.MLNet.Selection;
 /// </summary>
 internal sealed class BaseModelTemplateScorer : IDisposable
 {
-    private readonly BaseModel _base;
+    private readonly LoadedCheckpoint _base;
     private readonly MultipleChoiceScorer _scorer;
     private readonly PromptFitter _fitter;
     private readonly TaskDefinition _task;
     private readonly ScoringMode _mode;
 
-    private BaseModelTemplateScorer(BaseModel loaded, PaftTrainerOptions options)
+    private BaseModelTemplateScorer(LoadedCheckpoint loaded, PaftTrainerOptions options)
     {
         _base = loaded;
         _task = options.Task;
         _mode = options.Scoring;
-        _scorer = new MultipleChoiceScorer(loaded.Model, loaded.Tokenizer, options.PredictionBatchSize, options.MaxNewTokens);
+        _scorer = new MultipleChoiceScorer(loaded.CausalLM, loaded.Tokenizer, options.PredictionBatchSize, options.MaxNewTokens);
         _fitter = new PromptFitter(loaded.Tokenizer, options.Task, options.MaxLength);
-        Embedder = new HiddenStateEmbedder(loaded.Model, loaded.Tokenizer);
+        Embedder = new HiddenStateEmbedder(loaded.CausalLM, loaded.Tokenizer);
     }
 
     /// <summary>Embeds templates with this base model's hidden states (ZOPO's embedding).</summary>
@@ -37,7 +37,7 @@ internal sealed class BaseModelTemplateScorer : IDisposable
 
     /// <summary>Loads the base model of validated <paramref name="options"/>.</summary>
     public static BaseModelTemplateScorer Load(PaftTrainerOptions options) =>
-        new(BaseModel.Load(options.ModelPath, options.TokenizerPath, options.ComputeType), options);
+        new(LoadedCheckpoint.Load(options.ModelPath, options.TokenizerPath, options.ComputeType), options);
 
     /// <summary>
     /// Reads the validation rows of a selection baseline, each tagged with its position so perturbed copies can

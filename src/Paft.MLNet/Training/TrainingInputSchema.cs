@@ -1,5 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Paft.MLNet.Augmentation;
+using Paft.MLNet.Scoring;
 
 namespace Paft.MLNet.Training;
 
@@ -18,13 +20,6 @@ internal static class TrainingInputSchema
     }
 
     /// <summary>Checks the field columns only (a model that is not trained needs no label).</summary>
-    public static void CheckFields(SchemaShape inputSchema, PaftTrainerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(inputSchema);
-        Check(Find(inputSchema), options, requireLabel: false);
-    }
-
-    /// <summary>Checks the field columns only (a model that is not trained needs no label).</summary>
     public static void CheckFields(DataViewSchema inputSchema, PaftTrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
@@ -36,6 +31,19 @@ internal static class TrainingInputSchema
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         Check(Find(inputSchema), options, requireLabel: true);
+    }
+
+    /// <summary>
+    /// What a PAFT estimator made with <paramref name="options"/> outputs: the input checked (with the label when
+    /// <paramref name="requireLabel"/>), plus the predicted-label and score columns under the options' names, and
+    /// <c>GeneratedText</c> in generation mode.
+    /// </summary>
+    public static SchemaShape OutputSchema(MLContext mlContext, SchemaShape inputSchema, PaftTrainerOptions options, bool requireLabel)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        Check(Find(inputSchema), options, requireLabel);
+        return SchemaShapes.WithPredictionColumns(mlContext, inputSchema, options.Task.AnswerLabels, options.Scoring == ScoringMode.Generation,
+            options.PredictedLabelColumnName, options.ScoreColumnName);
     }
 
     private static Func<string, Shape?> Find(SchemaShape schema) => name => schema.Where(c => c.Name == name).Select(c => (Shape?)Of(c)).LastOrDefault();

@@ -173,8 +173,8 @@ public class PaftPipelineTests
         using PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options()).Fit(one);
 
         string prompt = Templates[0].Render(example.Fields);
-        var scorer = new LogLikelihoodScorer(baseModel.Model.Base.Model);
-        var tok = baseModel.Model.Base.Tokenizer;
+        var scorer = new LogLikelihoodScorer(baseModel.Predictor.Checkpoint.CausalLM);
+        var tok = baseModel.Predictor.Checkpoint.Tokenizer;
         double[] ll = [.. new[] { row.sol1, row.sol2 }.Select(option =>
         {
             var ids = tok.Encode(prompt + " " + option, addBos: true);

@@ -116,6 +116,12 @@ public class SelectionFineTuningTests
         Assert.Equal((TemplateSelectionMethod.Zopo, chosen.Best.Id, chosen.BestAccuracy, chosen.Trace.Count),
             (selection.Method, selection.TemplateId, selection.Accuracy, selection.TemplatesScored));
         Assert.Same(chosen.Best, model.InferenceTemplate);
+
+        // The summary is saved with the model; the full search record is not.
+        using var folder = new TempFolder();
+        model.Save(folder.Path);
+        using PaftTransformer loaded = PaftTransformer.Load(ml, folder.Path);
+        Assert.Equal(selection with { Duration = default, Zopo = null }, loaded.TrainingInfo!.Selection);
         Assert.Equal([chosen.Best.Id], model.TrainingInfo!.TrainingTemplateIds);
     }
 

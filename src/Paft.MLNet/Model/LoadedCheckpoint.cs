@@ -10,14 +10,14 @@ namespace Paft.MLNet.Model;
 /// A base LLaMA checkpoint loaded with its tokenizer, and where it came from. Disposing releases the native weights
 /// (and the LoRA adapters injected into them); using it afterwards throws <see cref="ObjectDisposedException"/>.
 /// </summary>
-internal sealed class BaseModel : IDisposable
+internal sealed class LoadedCheckpoint : IDisposable
 {
-    private BaseModel(string path, string? tokenizerPath, PaftComputeType computeType, LlamaForCausalLM model, ILlamaTokenizer tokenizer)
+    private LoadedCheckpoint(string path, string? tokenizerPath, PaftComputeType computeType, LlamaForCausalLM model, ILlamaTokenizer tokenizer)
     {
         Path = path;
         TokenizerPath = tokenizerPath;
         ComputeType = computeType;
-        Model = model;
+        CausalLM = model;
         Tokenizer = tokenizer;
     }
 
@@ -27,7 +27,7 @@ internal sealed class BaseModel : IDisposable
 
     public PaftComputeType ComputeType { get; }
 
-    public LlamaForCausalLM Model { get; }
+    public LlamaForCausalLM CausalLM { get; }
 
     public ILlamaTokenizer Tokenizer { get; }
 
@@ -48,20 +48,20 @@ internal sealed class BaseModel : IDisposable
         if (IsDisposed)
             return;
         IsDisposed = true;
-        Model.Dispose();
+        CausalLM.Dispose();
     }
 
     /// <summary>The padding id: the config's pad token, else the first EOS (padding is masked out either way).</summary>
-    public int PadTokenId => Model.Config.PadTokenId ?? (Tokenizer.EosIds.Count > 0 ? Tokenizer.EosIds[0] : 0);
+    public int PadTokenId => CausalLM.Config.PadTokenId ?? (Tokenizer.EosIds.Count > 0 ? Tokenizer.EosIds[0] : 0);
 
-    public static BaseModel Load(string path, string? tokenizerPath, PaftComputeType computeType)
+    public static LoadedCheckpoint Load(string path, string? tokenizerPath, PaftComputeType computeType)
     {
         string full = System.IO.Path.GetFullPath(path);
         var dtype = computeType == PaftComputeType.BFloat16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float32;
         LlamaForCausalLM model = LlamaForCausalLM.FromPretrained(full, dtype);
         model.eval();
         ILlamaTokenizer tokenizer = TokenizerLoader.Load(full, tokenizerPath);
-        return new BaseModel(full, tokenizerPath is null ? null : System.IO.Path.GetFullPath(tokenizerPath), computeType, model, tokenizer);
+        return new LoadedCheckpoint(full, tokenizerPath is null ? null : System.IO.Path.GetFullPath(tokenizerPath), computeType, model, tokenizer);
     }
 
     /// <summary>
