@@ -57,8 +57,8 @@ do
 // Load it through the ML.NET surface and score one prompt.
 let ml = MLContext(seed = 0)
 let options = PaftTrainerOptions(ModelPath = folder, Task = TaskDefinition.Piqa, TrainingTemplates = [| template |], MaxLength = 64)
-let model = ml.Paft().Trainers.BaseModel(options)
 let rows = [ TaskExample(fields, 0) ].ToDataView(TaskDefinition.Piqa)
+use model = ml.Paft().Trainers.BaseModel(options).Fit(rows)
 let score = model.Transform(rows).GetColumn<float32[]>("Score") |> Seq.exactlyOne
 Directory.Delete(folder, true)
 if score.Length <> 2 || abs (Array.sum score - 1.0f) > 1e-4f then

@@ -41,10 +41,11 @@ public static partial class DemoRecipe
             _test = setup.Splits.Test.ToDataView(setup.Task);
         }
 
-        /// <summary>The base model, untuned (<c>Trainers.BaseModel</c>).</summary>
+        /// <summary>The base model, untuned (<c>Trainers.BaseModel</c>, whose <c>Fit</c> trains nothing).</summary>
         public DemoMethodResult Base()
         {
-            PaftTransformer model = _mlContext.Paft().Trainers.BaseModel(Options(_base.TrainTemplates, _options.RedrawEverySteps, _options.FineTuneEpochs, null));
+            PaftTransformer model = _mlContext.Paft().Trainers.BaseModel(Options(_base.TrainTemplates, _options.RedrawEverySteps, _options.FineTuneEpochs, null))
+                .Fit(_train);
             return Result("base", model, [], [], 0, 0, null, _options.OutputDirectory is null ? null : _base.Directory);
         }
 
@@ -56,20 +57,32 @@ public static partial class DemoRecipe
             PaftTrainersCatalog trainers = _mlContext.Paft().Trainers;
             var clock = Stopwatch.StartNew();
             _progress?.Report(new DemoProgress(name, 0, 1, double.NaN, $"{name}: choosing the training template"));
-            (PaftTrainer trainer, string? selection) = name switch
+            // The selection trainers choose their template in Fit, and say what they chose on the model's training info.
+            PaftTransformer model = name switch
             {
                 // The generator's seeded draw already puts the pool in random order: its first template is SFT's.
-                "sft" => (trainers.SupervisedFineTuning(options, _base.TrainTemplates[0]), null),
-                "sft-top" => TopAccuracy(trainers, options),
-                "zopo" => Zopo(trainers, options),
-                "batprompt" => Robust(trainers, options),
+                "sft" => trainers.SupervisedFineTuning(options, _base.TrainTemplates[0]).Fit(_train, _cancellationToken),
+                "sft-top" => trainers.TopAccuracyFineTuning(new TemplateSelectionTrainerOptions { Trainer = options, SelectionData = _validation })
+                    .Fit(_train, _cancellationToken),
+                "zopo" => trainers.ZopoFineTuning(new ZopoTrainerOptions
+                {
+                    Trainer = options,
+                    SelectionData = _validation,
+                    Search = new ZopoOptions { Budget = Math.Min(_options.ZopoBudget, options.TrainingTemplates.Count), Seed = _options.Seed },
+                }).Fit(_train, _cancellationToken),
+                "batprompt" => trainers.BatpromptFineTuning(new BatpromptTrainerOptions
+                {
+                    Trainer = options,
+                    SelectionData = _validation,
+                    Selection = new BatpromptOptions { Seed = _options.Seed },
+                }).Fit(_train, _cancellationToken),
                 _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Not a single-template method of the demo."),
             };
-            double selectionSeconds = clock.Elapsed.TotalSeconds;
-            PromptTemplate template = trainer.Options.TrainingTemplates[0];
-            clock.Restart();
-            PaftTransformer model = trainer.Fit(_train, _cancellationToken);
-            return Result(name, model, [template], losses, selectionSeconds, clock.Elapsed.TotalSeconds, selection, Save(name, model));
+            double totalSeconds = clock.Elapsed.TotalSeconds;
+            TemplateSelection? chosen = model.TrainingInfo!.Selection;
+            double selectionSeconds = chosen?.Duration.TotalSeconds ?? 0;
+            string? selection = chosen is null ? null : Describe(chosen, options.TrainingTemplates.Count);
+            return Result(name, model, [model.InferenceTemplate], losses, selectionSeconds, totalSeconds - selectionSeconds, selection, Save(name, model));
         }
 
         /// <summary>PAFT (<c>PromptAgnosticFineTuning</c>) on <paramref name="pool"/>, redrawing every <paramref name="k"/> steps.</summary>
@@ -92,26 +105,16 @@ public static partial class DemoRecipe
             return options;
         }
 
-        private (PaftTrainer, string) TopAccuracy(PaftTrainersCatalog trainers, PaftTrainerOptions options)
+        /// <summary>What a selection trainer chose, as the demo's report says it.</summary>
+        private string Describe(TemplateSelection chosen, int poolSize) => chosen.Method switch
         {
-            PaftTrainer trainer = trainers.TopAccuracyFineTuning(options, _validation, out TemplateQuality chosen);
-            return (trainer, $"best of {options.TrainingTemplates.Count} training templates on {_base.Splits.Validation.Count} validation examples ({chosen.Accuracy:P1})");
-        }
-
-        private (PaftTrainer, string) Zopo(PaftTrainersCatalog trainers, PaftTrainerOptions options)
-        {
-            var zopo = new ZopoOptions { Budget = Math.Min(_options.ZopoBudget, options.TrainingTemplates.Count), Seed = _options.Seed };
-            PaftTrainer trainer = trainers.ZopoFineTuning(options, _validation, zopo, out ZopoResult chosen);
-            return (trainer, $"GP search over hidden-state embeddings: {chosen.Trace.Count} of {options.TrainingTemplates.Count} templates evaluated ({chosen.BestAccuracy:P1})");
-        }
-
-        private (PaftTrainer, string) Robust(PaftTrainersCatalog trainers, PaftTrainerOptions options)
-        {
-            PaftTrainer trainer = trainers.RobustPromptFineTuning(options, _validation, new RobustPromptOptions { Seed = _options.Seed }, chatClient: null,
-                out RobustPromptResult chosen);
-            return (trainer, $"least drop under input noise of {options.TrainingTemplates.Count} training templates " +
-                             $"(clean {chosen.Score.CleanAccuracy:P1}, noisy {chosen.Score.PerturbedAccuracy:P1})");
-        }
+            TemplateSelectionMethod.TopAccuracy =>
+                $"best of {poolSize} training templates on {_base.Splits.Validation.Count} validation examples ({chosen.Accuracy:P1})",
+            TemplateSelectionMethod.Zopo =>
+                $"GP search over hidden-state embeddings: {chosen.TemplatesScored} of {poolSize} templates evaluated ({chosen.Accuracy:P1})",
+            _ => $"least drop under input noise of {poolSize} training templates " +
+                 $"(clean {chosen.Batprompt!.Score.CleanAccuracy:P1}, noisy {chosen.Batprompt.Score.PerturbedAccuracy:P1})",
+        };
 
         /// <summary>Collects every step's loss and reports it as the method's progress.</summary>
         private IProgress<PaftProgress> Losses(string name, List<double> losses) => new InlineProgress<PaftProgress>(p =>

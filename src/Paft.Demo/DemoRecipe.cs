@@ -5,6 +5,7 @@ using Paft.Llama.Lora;
 using Paft.Llama.Modeling;
 using Paft.Llama.Tokenization;
 using Paft.Llama.Training;
+using Paft.MLNet;
 using Paft.MLNet.Perturbation;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;

@@ -66,12 +66,14 @@ public sealed class PaftCatalog
         PromptTemplate[] templates = testTemplates.ToArray();
         if (templates.Length == 0)
             throw new ArgumentException("Evaluation needs at least one test template.", nameof(testTemplates));
-        IReadOnlyList<TaskExample> examples = TaskDataView.ToExamples(data, model.Task);
+        model.Predictor.Checkpoint.ThrowIfDisposed($"{nameof(PaftCatalog)}.{nameof(Evaluate)}");
+        PaftColumns columns = model.Predictor.Columns;
+        IReadOnlyList<TaskExample> examples = TaskDataView.ToExamples(data, model.Task, columns.Label, columns.ColumnOf);
         if (examples.Any(e => e.Label < 0))
             throw new ArgumentException("Every evaluation row needs a label.", nameof(data));
 
         var results = new List<TemplatePredictions>(templates.Length);
-        PaftModel m = model.Model;
+        PaftPredictor m = model.Predictor;
         foreach (PromptTemplate template in templates)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -94,12 +96,16 @@ public sealed class PaftTransformsCatalog
 
     /// <summary>
     /// Adds <c>Prompt</c> and <c>PromptId</c>: each row rendered with a template drawn from the pool,
-    /// <see cref="PromptAugmentationOptions.GroupSize"/> consecutive rows per draw, a new draw every epoch.
+    /// <see cref="PromptAugmentationOptions.RowsPerDraw"/> consecutive rows per draw, a new draw every epoch.
     /// </summary>
     public PromptAugmentationEstimator AugmentPrompts(PromptAugmentationOptions options) => new(_mlContext, options);
 }
 
-/// <summary>PAFT and the paper's baselines, all LoRA fine-tuning of the same base model through one API.</summary>
+/// <summary>
+/// PAFT and the paper's baselines, all LoRA fine-tuning of the same base model through one API. Each trainer has an
+/// options overload and a flat overload with the common settings and the column names: the label column training reads,
+/// the score and predicted-label columns the fitted model writes, and the input column of each task field.
+/// </summary>
 public sealed class PaftTrainersCatalog
 {
     private readonly MLContext _mlContext;
@@ -109,6 +115,30 @@ public sealed class PaftTrainersCatalog
     /// <summary>Prompt-Agnostic Fine-Tuning: trains with templates redrawn from <see cref="PaftTrainerOptions.TrainingTemplates"/>.</summary>
     public PaftTrainer PromptAgnosticFineTuning(PaftTrainerOptions options) => new(_mlContext, options);
 
+    /// <summary>Prompt-Agnostic Fine-Tuning with the common settings; the rest are <see cref="PaftTrainerOptions"/>' defaults.</summary>
+    /// <param name="modelPath">Folder of the base model in Hugging Face layout.</param>
+    /// <param name="task">The task.</param>
+    /// <param name="trainingTemplates">The PAFT pool.</param>
+    /// <param name="labelColumnName">The label column: a key of the option count, or a 0-based <see cref="int"/>.</param>
+    /// <param name="scoreColumnName">The column the fitted model writes the probabilities over the options to.</param>
+    /// <param name="predictedLabelColumnName">The column the fitted model writes its answer to.</param>
+    /// <param name="fieldColumns">Input column of each task field not named like the field; null when all are.</param>
+    /// <param name="redrawEverySteps">K: optimizer steps one drawn template is held for (<see cref="PaftTrainerOptions.RedrawEverySteps"/>).</param>
+    /// <param name="epochs">Passes over the training rows.</param>
+    /// <param name="learningRate">Peak learning rate.</param>
+    /// <param name="batchSize">Rows per micro-batch.</param>
+    /// <param name="seed">Seed of the template draws, the data order and the adapter's initialisation.</param>
+    public PaftTrainer PromptAgnosticFineTuning(string modelPath, TaskDefinition task, IEnumerable<PromptTemplate> trainingTemplates,
+        string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
+        string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
+        int redrawEverySteps = 4, int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0)
+    {
+        PaftTrainerOptions options = Flat(modelPath, task, trainingTemplates, labelColumnName, scoreColumnName, predictedLabelColumnName,
+            fieldColumns, epochs, learningRate, batchSize, seed);
+        options.RedrawEverySteps = redrawEverySteps;
+        return PromptAgnosticFineTuning(options);
+    }
+
     /// <summary>
     /// Supervised fine-tuning on one template (the paper's SFT baseline): the same trainer with a pool of
     /// exactly <paramref name="template"/>, which is also the inference template.
@@ -117,132 +147,179 @@ public sealed class PaftTrainersCatalog
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(template);
+        return new PaftTrainer(_mlContext, SingleTemplate(options, template));
+    }
+
+    /// <summary>Supervised fine-tuning on one template with the common settings; the rest are <see cref="PaftTrainerOptions"/>' defaults.</summary>
+    /// <param name="modelPath">Folder of the base model in Hugging Face layout.</param>
+    /// <param name="task">The task.</param>
+    /// <param name="template">The one training and inference template.</param>
+    /// <param name="labelColumnName">The label column: a key of the option count, or a 0-based <see cref="int"/>.</param>
+    /// <param name="scoreColumnName">The column the fitted model writes the probabilities over the options to.</param>
+    /// <param name="predictedLabelColumnName">The column the fitted model writes its answer to.</param>
+    /// <param name="fieldColumns">Input column of each task field not named like the field; null when all are.</param>
+    /// <param name="epochs">Passes over the training rows.</param>
+    /// <param name="learningRate">Peak learning rate.</param>
+    /// <param name="batchSize">Rows per micro-batch.</param>
+    /// <param name="seed">Seed of the data order and the adapter's initialisation.</param>
+    public PaftTrainer SupervisedFineTuning(string modelPath, TaskDefinition task, PromptTemplate template,
+        string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
+        string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
+        int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        return SupervisedFineTuning(Flat(modelPath, task, [template], labelColumnName, scoreColumnName, predictedLabelColumnName,
+            fieldColumns, epochs, learningRate, batchSize, seed), template);
+    }
+
+    /// <summary>
+    /// The paper's TopAccuracy baseline: in <c>Fit</c>, the training template on which the BASE model is most accurate
+    /// over <see cref="TemplateSelectionTrainerOptions.SelectionData"/> is chosen, then fine-tuned on (see <see cref="TopAccuracyTrainer"/>).
+    /// </summary>
+    public TopAccuracyTrainer TopAccuracyFineTuning(TemplateSelectionTrainerOptions options) => new(_mlContext, options);
+
+    /// <summary>TopAccuracy with the common settings; the rest are <see cref="PaftTrainerOptions"/>' defaults.</summary>
+    /// <param name="modelPath">Folder of the base model in Hugging Face layout.</param>
+    /// <param name="task">The task.</param>
+    /// <param name="trainingTemplates">The pool to choose from.</param>
+    /// <param name="selectionData">Labelled rows the templates are scored on (read in <c>Fit</c>).</param>
+    /// <param name="labelColumnName">The label column of the training and selection data.</param>
+    /// <param name="scoreColumnName">The column the fitted model writes the probabilities over the options to.</param>
+    /// <param name="predictedLabelColumnName">The column the fitted model writes its answer to.</param>
+    /// <param name="fieldColumns">Input column of each task field not named like the field; null when all are.</param>
+    /// <param name="epochs">Passes over the training rows.</param>
+    /// <param name="learningRate">Peak learning rate.</param>
+    /// <param name="batchSize">Rows per micro-batch.</param>
+    /// <param name="seed">Seed of the data order and the adapter's initialisation.</param>
+    public TopAccuracyTrainer TopAccuracyFineTuning(string modelPath, TaskDefinition task, IEnumerable<PromptTemplate> trainingTemplates,
+        IDataView selectionData, string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
+        string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
+        int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0) =>
+        TopAccuracyFineTuning(new TemplateSelectionTrainerOptions
+        {
+            Trainer = Flat(modelPath, task, trainingTemplates, labelColumnName, scoreColumnName, predictedLabelColumnName, fieldColumns,
+                epochs, learningRate, batchSize, seed),
+            SelectionData = selectionData,
+        });
+
+    /// <summary>
+    /// The ZOPO baseline: in <c>Fit</c>, a template of the pool is chosen by a budgeted zeroth-order search over embeddings of
+    /// the templates, then fine-tuned on (see <see cref="ZopoTrainer"/>).
+    /// </summary>
+    public ZopoTrainer ZopoFineTuning(ZopoTrainerOptions options) => new(_mlContext, options);
+
+    /// <summary>ZOPO with the common settings; the rest are <see cref="PaftTrainerOptions"/>' and <see cref="ZopoOptions"/>' defaults.</summary>
+    /// <param name="modelPath">Folder of the base model in Hugging Face layout.</param>
+    /// <param name="task">The task.</param>
+    /// <param name="trainingTemplates">The pool to search.</param>
+    /// <param name="selectionData">Labelled rows the templates are scored on (read in <c>Fit</c>).</param>
+    /// <param name="budget">The most templates evaluated (<see cref="ZopoOptions.Budget"/>); null for its default.</param>
+    /// <param name="embedder">Embeds the templates; null uses the base model's hidden states. The caller keeps ownership of it.</param>
+    /// <param name="labelColumnName">The label column of the training and selection data.</param>
+    /// <param name="scoreColumnName">The column the fitted model writes the probabilities over the options to.</param>
+    /// <param name="predictedLabelColumnName">The column the fitted model writes its answer to.</param>
+    /// <param name="fieldColumns">Input column of each task field not named like the field; null when all are.</param>
+    /// <param name="epochs">Passes over the training rows.</param>
+    /// <param name="learningRate">Peak learning rate.</param>
+    /// <param name="batchSize">Rows per micro-batch.</param>
+    /// <param name="seed">Seed of the search, the data order and the adapter's initialisation.</param>
+    public ZopoTrainer ZopoFineTuning(string modelPath, TaskDefinition task, IEnumerable<PromptTemplate> trainingTemplates,
+        IDataView selectionData, int? budget = null, ITemplateEmbedder? embedder = null,
+        string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
+        string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
+        int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0) =>
+        ZopoFineTuning(new ZopoTrainerOptions
+        {
+            Trainer = Flat(modelPath, task, trainingTemplates, labelColumnName, scoreColumnName, predictedLabelColumnName, fieldColumns,
+                epochs, learningRate, batchSize, seed),
+            SelectionData = selectionData,
+            Search = new ZopoOptions { Seed = seed, Budget = budget ?? new ZopoOptions().Budget },
+            Embedder = embedder,
+        });
+
+    /// <summary>
+    /// The BATprompt baseline: in <c>Fit</c>, the template whose base accuracy drops least under input noise is chosen
+    /// (with a chat client, possibly one the chat model wrote), then fine-tuned on (see <see cref="BatpromptTrainer"/>).
+    /// </summary>
+    public BatpromptTrainer BatpromptFineTuning(BatpromptTrainerOptions options) => new(_mlContext, options);
+
+    /// <summary>BATprompt with the common settings; the rest are <see cref="PaftTrainerOptions"/>' and <see cref="BatpromptOptions"/>' defaults.</summary>
+    /// <param name="modelPath">Folder of the base model in Hugging Face layout.</param>
+    /// <param name="task">The task.</param>
+    /// <param name="trainingTemplates">The pool to choose from.</param>
+    /// <param name="selectionData">Labelled rows the templates are scored on (read in <c>Fit</c>).</param>
+    /// <param name="chatClient">Writes improved templates in rounds; null selects from the pool only. Only <c>Fit</c> calls it.</param>
+    /// <param name="labelColumnName">The label column of the training and selection data.</param>
+    /// <param name="scoreColumnName">The column the fitted model writes the probabilities over the options to.</param>
+    /// <param name="predictedLabelColumnName">The column the fitted model writes its answer to.</param>
+    /// <param name="fieldColumns">Input column of each task field not named like the field; null when all are.</param>
+    /// <param name="epochs">Passes over the training rows.</param>
+    /// <param name="learningRate">Peak learning rate.</param>
+    /// <param name="batchSize">Rows per micro-batch.</param>
+    /// <param name="seed">Seed of the noise, the data order and the adapter's initialisation.</param>
+    public BatpromptTrainer BatpromptFineTuning(string modelPath, TaskDefinition task, IEnumerable<PromptTemplate> trainingTemplates,
+        IDataView selectionData, IChatClient? chatClient = null,
+        string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
+        string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
+        int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0) =>
+        BatpromptFineTuning(new BatpromptTrainerOptions
+        {
+            Trainer = Flat(modelPath, task, trainingTemplates, labelColumnName, scoreColumnName, predictedLabelColumnName, fieldColumns,
+                epochs, learningRate, batchSize, seed),
+            SelectionData = selectionData,
+            ChatClient = chatClient,
+        });
+
+    /// <summary>
+    /// The base model without fine-tuning (the paper's "base" row), as an estimator whose <c>Fit</c> loads it and trains
+    /// nothing. Reads the model, the tokenizer, the task, the inference template (default: the first training template),
+    /// the scoring settings and the column names from <paramref name="options"/>.
+    /// </summary>
+    public BaseModelEstimator BaseModel(PaftTrainerOptions options) => new(_mlContext, options);
+
+    /// <summary>The base model without fine-tuning, answering with <paramref name="template"/>.</summary>
+    /// <param name="modelPath">Folder of the base model in Hugging Face layout.</param>
+    /// <param name="task">The task.</param>
+    /// <param name="template">The template rows are rendered with.</param>
+    /// <param name="scoreColumnName">The column the model writes the probabilities over the options to.</param>
+    /// <param name="predictedLabelColumnName">The column the model writes its answer to.</param>
+    /// <param name="fieldColumns">Input column of each task field not named like the field; null when all are.</param>
+    public BaseModelEstimator BaseModel(string modelPath, TaskDefinition task, PromptTemplate template,
+        string scoreColumnName = PaftColumns.DefaultScore, string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel,
+        IReadOnlyDictionary<string, string>? fieldColumns = null)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        return BaseModel(Flat(modelPath, task, [template], PaftColumns.DefaultLabel, scoreColumnName, predictedLabelColumnName, fieldColumns,
+            epochs: 3, learningRate: 1e-4, batchSize: 8, seed: 0));
+    }
+
+    /// <summary>A copy of <paramref name="options"/> training and answering with <paramref name="template"/> only (SFT).</summary>
+    internal static PaftTrainerOptions SingleTemplate(PaftTrainerOptions options, PromptTemplate template)
+    {
         PaftTrainerOptions single = options.Clone();
         single.TrainingTemplates = [template];
         single.InferenceTemplate = template;
-        return new PaftTrainer(_mlContext, single);
+        return single;
     }
 
-    /// <summary>
-    /// The paper's TopAccuracy baseline: the training template on which the BASE model is most accurate
-    /// over <paramref name="validationData"/> is chosen, then used for <see cref="SupervisedFineTuning"/>.
-    /// </summary>
-    /// <param name="options">Trainer options; <see cref="PaftTrainerOptions.TrainingTemplates"/> is the pool to choose from.</param>
-    /// <param name="validationData">A validation sample (task rows with labels).</param>
-    /// <param name="chosen">The template chosen, with the base model's accuracy on it.</param>
-    public PaftTrainer TopAccuracyFineTuning(PaftTrainerOptions options, IDataView validationData, out TemplateQuality chosen)
+    private static PaftTrainerOptions Flat(string modelPath, TaskDefinition task, IEnumerable<PromptTemplate> trainingTemplates,
+        string labelColumnName, string scoreColumnName, string predictedLabelColumnName, IReadOnlyDictionary<string, string>? fieldColumns,
+        int epochs, double learningRate, int batchSize, int seed)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        IReadOnlyList<TaskExample> validation = BaseModelTemplateScorer.ReadValidation(validationData, options.Task, nameof(validationData));
-        PromptTemplate template = options.TrainingTemplates[0];
-        double bestAccuracy = double.NegativeInfinity;
-        // The same base-model scoring as the ZOPO and BATprompt baselines, loaded once and released here.
-        using (BaseModelTemplateScorer scorer = BaseModelTemplateScorer.Load(options))
-            foreach (PromptTemplate candidate in options.TrainingTemplates)
-            {
-                double accuracy = scorer.Accuracy(candidate, validation);
-                if (accuracy > bestAccuracy) // strictly: the first of the best in pool order
-                    (template, bestAccuracy) = (candidate, accuracy);
-            }
-        chosen = new TemplateQuality(template.Id, bestAccuracy, Kept: true);
-        return SupervisedFineTuning(options, template);
-    }
-
-    /// <summary>
-    /// The ZOPO baseline: a template of <see cref="PaftTrainerOptions.TrainingTemplates"/> is chosen by
-    /// zeroth-order search (ZOPO, Hu et al., NeurIPS 2024, "Localized Zeroth-Order Prompt Optimization"),
-    /// then used for <see cref="SupervisedFineTuning"/>. The templates are embedded by <paramref name="embedder"/>, by
-    /// default as the BASE model's mean-pooled final hidden states (<see cref="HiddenStateEmbedder"/>), or e.g. by a
-    /// sentence-embedding model (<see cref="EmbeddingModelTemplateEmbedder"/>); a Gaussian process over those
-    /// embeddings guides a local search, and each template it evaluates is measured as the base model's
-    /// accuracy on <paramref name="validationData"/> in <see cref="PaftTrainerOptions.Scoring"/> (prompts fitted
-    /// to <see cref="PaftTrainerOptions.MaxLength"/>, as the fine-tuned model will see them). At most
-    /// <see cref="ZopoOptions.Budget"/> templates are evaluated, unlike TopAccuracy, which evaluates them all.
-    /// A given embedder embeds the pool before the base model is loaded (so a failing embedding service costs no
-    /// checkpoint load); the base model is loaded once for embedding and scoring and released before this returns.
-    /// With the same seed, the search's random picks are the same whatever the embedder: the trace differs only where
-    /// the embedding guides it.
-    /// </summary>
-    /// <param name="options">Trainer options; <see cref="PaftTrainerOptions.TrainingTemplates"/> is the pool to search.</param>
-    /// <param name="validationData">A validation sample: task rows, every one with a label.</param>
-    /// <param name="zopo">Search settings; null uses <see cref="ZopoOptions"/>' defaults with the trainer's <see cref="PaftTrainerOptions.Seed"/>.</param>
-    /// <param name="chosen">The search's outcome: the chosen template, its validation accuracy, and every evaluation in order.</param>
-    /// <param name="embedder">Embeds the templates; null (default) uses the base model's hidden states. The caller keeps ownership of it.</param>
-    /// <exception cref="ArgumentException">The options or <paramref name="zopo"/> are invalid, or the validation data has no rows or an unlabelled row.</exception>
-    /// <exception cref="InvalidOperationException">The embedder failed (e.g. the embedding service's request or reply).</exception>
-    public PaftTrainer ZopoFineTuning(PaftTrainerOptions options, IDataView validationData, ZopoOptions? zopo, out ZopoResult chosen,
-        ITemplateEmbedder? embedder = null)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        ZopoOptions settings = zopo ?? new ZopoOptions { Seed = options.Seed };
-        settings.Validate(); // before the model is loaded: a bad setting should not cost a checkpoint load
-        IReadOnlyList<TaskExample> validation = BaseModelTemplateScorer.ReadValidation(validationData, options.Task, nameof(validationData));
-        PromptPool pool = PromptPool.FromTemplates(options.TrainingTemplates);
-        double[][]? points = embedder is null ? null : new ZopoTemplateSelector(settings, embedder).Embed(pool);
-        using (BaseModelTemplateScorer scorer = BaseModelTemplateScorer.Load(options))
+        ArgumentNullException.ThrowIfNull(trainingTemplates);
+        return new PaftTrainerOptions
         {
-            var selector = new ZopoTemplateSelector(settings, embedder ?? scorer.Embedder);
-            Func<PromptTemplate, double> accuracy = template => scorer.Accuracy(template, validation);
-            chosen = points is null ? selector.Select(pool, accuracy) : selector.Select(pool, points, accuracy);
-        }
-        return SupervisedFineTuning(options, chosen.Best);
-    }
-
-    /// <summary>
-    /// The BATprompt baseline: a template robust to noisy inputs is chosen (BATprompt, Shi et al., 2024,
-    /// "Robustness-aware Automatic Prompt Optimization"), then used for <see cref="SupervisedFineTuning"/>.
-    /// Every template of <see cref="PaftTrainerOptions.TrainingTemplates"/> is scored by the BASE model on
-    /// <paramref name="validationData"/> as given and on perturbed copies of it (character noise, and with a
-    /// chat client optionally synonym or paraphrase rewrites), in <see cref="PaftTrainerOptions.Scoring"/>;
-    /// by default the template whose accuracy drops least under the noise wins
-    /// (<see cref="RobustPromptOptions.Criterion"/>). With <paramref name="chatClient"/>, the chat model also
-    /// writes improved templates in rounds, and the chosen one may be such a template, which is not in the
-    /// training pool; the fine-tuned model then trains and answers with it. In the option-text scoring modes a
-    /// perturbed prompt is scored on its clean row's option texts. The base model is loaded once and released
-    /// before this returns; with a chat client this call blocks until the rounds are done.
-    /// </summary>
-    /// <param name="options">Trainer options; <see cref="PaftTrainerOptions.TrainingTemplates"/> is the pool to choose from.</param>
-    /// <param name="validationData">A validation sample: task rows, every one with a label.</param>
-    /// <param name="robust">Noise, criterion and rounds; null uses <see cref="RobustPromptOptions"/>' defaults with the trainer's <see cref="PaftTrainerOptions.Seed"/>.</param>
-    /// <param name="chatClient">Writes improved templates (and rewrites inputs when <see cref="RobustPromptOptions.ChatRewrite"/> is set); null selects from the pool only.</param>
-    /// <param name="chosen">The selection's outcome: the chosen template, its clean and perturbed accuracy, every template scored, and the chat model's rejected candidates.</param>
-    /// <exception cref="ArgumentException">The options or <paramref name="robust"/> are invalid (a chat rewrite without a chat client), or the validation data has no rows or an unlabelled row.</exception>
-    public PaftTrainer RobustPromptFineTuning(PaftTrainerOptions options, IDataView validationData, RobustPromptOptions? robust,
-        IChatClient? chatClient, out RobustPromptResult chosen)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        RobustPromptOptions settings = robust ?? new RobustPromptOptions { Seed = options.Seed };
-        settings.Validate();
-        if (settings.ChatRewrite is not null && chatClient is null)
-            throw new ArgumentException($"{nameof(RobustPromptOptions)}.{nameof(RobustPromptOptions.ChatRewrite)} needs a chat client.", nameof(chatClient));
-        IReadOnlyList<TaskExample> validation = BaseModelTemplateScorer.ReadValidation(validationData, options.Task, nameof(validationData));
-        // Perturbed copies keep their row's Source (the row's position here), which finds the clean row's options.
-        Dictionary<string, TaskExample> clean = validation.ToDictionary(r => r.Source, StringComparer.Ordinal);
-        using (BaseModelTemplateScorer scorer = BaseModelTemplateScorer.Load(options))
-        {
-            var selector = new RobustPromptSelector(
-                (template, rows) => scorer.Predict(template, rows, rows.Select(r => clean[r.Source]).ToArray()), settings, chatClient);
-            chosen = selector.SelectAsync(PromptPool.FromTemplates(options.TrainingTemplates), options.Task, validation)
-                .GetAwaiter().GetResult();
-        }
-        return SupervisedFineTuning(options, chosen.Best);
-    }
-
-    /// <summary>
-    /// The base model without fine-tuning, as a transformer (the paper's "base" row). Reads the model, the
-    /// tokenizer, the task, the inference template (default: the first training template) and the scoring
-    /// settings from <paramref name="options"/>; trains nothing.
-    /// </summary>
-    public PaftTransformer BaseModel(PaftTrainerOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        Model.BaseModel loaded = Model.BaseModel.Load(options.ModelPath, options.TokenizerPath, options.ComputeType);
-        return new PaftTransformer(_mlContext, new PaftModel(loaded, null, options.Task,
-            options.InferenceTemplate ?? options.TrainingTemplates[0], options.Scoring, options.PredictionBatchSize,
-            options.MaxNewTokens, options.MaxLength, training: null));
+            ModelPath = modelPath,
+            Task = task,
+            TrainingTemplates = trainingTemplates.ToArray(),
+            LabelColumnName = labelColumnName,
+            ScoreColumnName = scoreColumnName,
+            PredictedLabelColumnName = predictedLabelColumnName,
+            FieldColumns = fieldColumns,
+            Epochs = epochs,
+            LearningRate = learningRate,
+            BatchSize = batchSize,
+            Seed = seed,
+        };
     }
 }

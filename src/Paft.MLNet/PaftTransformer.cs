@@ -11,38 +11,60 @@ namespace Paft.MLNet;
 /// <summary>
 /// A fitted PAFT (or SFT, or base) model: answers multiple-choice rows. Adds <c>PredictedLabel</c> (a key
 /// whose values are the answer letters), <c>Score</c> (probabilities over the options) and, in generation
-/// mode, <c>GeneratedText</c>. A row is rendered with <see cref="InferenceTemplate"/> unless the input has
-/// a <c>Prompt</c> column. Rows are scored in batches; works with <c>PredictionEngine</c>.
+/// mode, <c>GeneratedText</c> (the first two under the names the trainer was given). A row is rendered with
+/// <see cref="InferenceTemplate"/> unless the input has a <c>Prompt</c> column. Rows are scored in batches;
+/// works with <c>PredictionEngine</c>.
 /// </summary>
-public sealed class PaftTransformer : ITransformer
+/// <remarks>
+/// The transformer holds the base model's weights in native (libtorch) memory: dispose it when done. The
+/// transformers made from it by <see cref="WithTemplate"/>, <see cref="WithScoring"/> and <see cref="WithMaxLength"/>
+/// share those weights and do not own them: disposing such a copy does nothing to the weights, and disposing the
+/// transformer the trainer or <see cref="Load"/> returned releases them for all of its copies. After that, predicting
+/// (<c>Transform</c>'s cursors, a prediction engine, <c>Evaluate</c>) and <see cref="Save"/> throw
+/// <see cref="ObjectDisposedException"/>; the descriptive properties (<see cref="Task"/>, <see cref="TrainingInfo"/>, ...)
+/// stay readable. Not disposing leaves the weights to the finalizers.
+/// </remarks>
+public sealed class PaftTransformer : ITransformer, IDisposable
 {
     private readonly MLContext _mlContext;
+    private readonly bool _ownsWeights;
 
-    internal PaftTransformer(MLContext mlContext, PaftModel model)
+    internal PaftTransformer(MLContext mlContext, PaftPredictor model, bool ownsWeights = true)
     {
         _mlContext = mlContext;
-        Model = model;
+        Predictor = model;
+        _ownsWeights = ownsWeights;
     }
 
-    internal PaftModel Model { get; }
+    /// <summary>
+    /// Releases the base model's native weights when this transformer owns them (it came from a trainer or
+    /// <see cref="Load"/>); for a copy made by a <c>With...</c> method it does nothing. A second call does nothing.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_ownsWeights)
+            Predictor.Checkpoint.Dispose();
+    }
+
+    internal PaftPredictor Predictor { get; }
 
     /// <summary>The task.</summary>
-    public TaskDefinition Task => Model.Task;
+    public TaskDefinition Task => Predictor.Task;
 
     /// <summary>The template rows are rendered with when the input has no <c>Prompt</c> column.</summary>
-    public PromptTemplate InferenceTemplate => Model.InferenceTemplate;
+    public PromptTemplate InferenceTemplate => Predictor.InferenceTemplate;
 
     /// <summary>How the model answers.</summary>
-    public ScoringMode Scoring => Model.Scoring;
+    public ScoringMode Scoring => Predictor.Scoring;
 
     /// <summary>Whether this model has a trained adapter (false for the base-model baseline).</summary>
-    public bool HasAdapter => Model.Lora is not null;
+    public bool HasAdapter => Predictor.Lora is not null;
 
     /// <summary>How the model was trained; null for the base model.</summary>
-    public PaftTrainingInfo? TrainingInfo => Model.Training;
+    public PaftTrainingInfo? TrainingInfo => Predictor.Training;
 
     /// <summary>The folder of the base model.</summary>
-    public string BaseModelPath => Model.Base.Path;
+    public string BaseModelPath => Predictor.Checkpoint.Path;
 
     /// <summary>The same model rendering rows with another template (e.g. an unseen test template).</summary>
     public PaftTransformer WithTemplate(PromptTemplate template)
@@ -51,7 +73,7 @@ public sealed class PaftTransformer : ITransformer
         IReadOnlyList<TemplateProblem> problems = template.Validate(Task);
         if (problems.Count > 0)
             throw new ArgumentException($"Template '{template.Id}' is not valid for task '{Task.Name}': {string.Join("; ", problems)}");
-        return new PaftTransformer(_mlContext, Model.With(template: template));
+        return new PaftTransformer(_mlContext, Predictor.With(template: template), ownsWeights: false);
     }
 
     /// <summary>The same model answering in another <see cref="ScoringMode"/>.</summary>
@@ -62,7 +84,7 @@ public sealed class PaftTransformer : ITransformer
     {
         if (TrainingInfo?.AnswerTarget is { } target)
             AnswerTargetScoring.CheckAndWarn(_mlContext, target, scoring, $"{nameof(PaftTransformer)}.{nameof(WithScoring)}");
-        return new(_mlContext, Model.With(scoring: scoring));
+        return new(_mlContext, Predictor.With(scoring: scoring), ownsWeights: false);
     }
 
     /// <summary>
@@ -70,38 +92,48 @@ public sealed class PaftTransformer : ITransformer
     /// them (never the template's text or the options), and one that does not fit even without context throws a
     /// <see cref="PromptTooLongException"/> naming the row and the template.
     /// </summary>
-    public int MaxLength => Model.MaxLength;
+    public int MaxLength => Predictor.MaxLength;
 
     /// <summary>The same model with another <see cref="MaxLength"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is less than 1.</exception>
     public PaftTransformer WithMaxLength(int maxLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
-        return new PaftTransformer(_mlContext, Model.With(maxLength: maxLength));
+        return new PaftTransformer(_mlContext, Predictor.With(maxLength: maxLength), ownsWeights: false);
     }
 
     /// <inheritdoc />
     public bool IsRowToRowMapper => true;
 
     /// <inheritdoc />
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new PredictionColumns(Model, inputSchema).OutputSchema;
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new PredictionColumns(Predictor, inputSchema).OutputSchema;
 
     /// <inheritdoc />
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new PaftPredictionDataView(input, Model);
+        Predictor.Checkpoint.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(Transform)}");
+        return new PaftPredictionDataView(input, Predictor);
     }
 
     /// <inheritdoc />
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new PaftRowMapper(Model, inputSchema);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        Predictor.Checkpoint.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(GetRowToRowMapper)}");
+        return new PaftRowMapper(Predictor, inputSchema);
+    }
 
     /// <summary>
     /// Saves to a folder: the adapter in Hugging Face PEFT layout (<c>adapter_config.json</c>,
     /// <c>adapter_model.safetensors</c>) and <c>paft_model.json</c> (task, template, scoring, training
     /// settings, and the base model's path and checksum). The folder is replaced atomically.
     /// </summary>
-    public void Save(string path) => PaftModelFiles.Save(Model, path);
+    /// <exception cref="ObjectDisposedException">The model's weights were released (see <see cref="Dispose"/>).</exception>
+    public void Save(string path)
+    {
+        Predictor.Checkpoint.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(Save)}");
+        PaftModelFiles.Save(Predictor, path);
+    }
 
     /// <summary>Loads a model saved by <see cref="Save"/>.</summary>
     /// <param name="mlContext">The ML.NET context.</param>

@@ -12,7 +12,7 @@ namespace Paft.Benchmarks;
 /// by option log-likelihood two ways, per (template, example). Kept small because the naive path is
 /// slow on a shared 2-core machine; the 4 prompts fit in one batch of the scorer (16 prompts).
 /// <list type="bullet">
-/// <item><c>Batched</c> (the baseline): <c>MultipleChoiceModel.Answer</c> in OptionText mode, the path
+/// <item><c>Batched</c> (the baseline): <c>MultipleChoiceScorer.Answer</c> in OptionText mode, the path
 /// <c>mlContext.Paft().Evaluate</c> takes: every prompt's context runs once, the options continue it
 /// from the KV cache, 16 prompts per batch.</item>
 /// <item><c>Naive</c>: one full forward pass over context + option per (example, option), as a
@@ -29,7 +29,7 @@ public class EvaluationBenchmarks
     private const int Prompts = Templates * Examples;
 
     private LlamaForCausalLM _model = null!;
-    private MultipleChoiceModel _scorer = null!;
+    private MultipleChoiceScorer _scorer = null!;
     private string[] _prompts = null!;
     private IReadOnlyList<string>[] _options = null!;
 
@@ -46,7 +46,7 @@ public class EvaluationBenchmarks
     {
         set_num_threads(BenchmarkModels.Threads);
         _model = BenchmarkModels.Load(Model);
-        _scorer = new MultipleChoiceModel(_model, new WordTokenizer(_model.Config.VocabSize));
+        _scorer = new MultipleChoiceScorer(_model, new WordTokenizer(_model.Config.VocabSize));
 
         var random = new Random(11);
         string Words(int count) => string.Join(' ', Enumerable.Range(0, count).Select(_ => "w" + random.Next(5000)));

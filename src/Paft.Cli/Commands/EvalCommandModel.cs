@@ -62,15 +62,15 @@ internal static class EvalCommandModel
         if (!File.Exists(Path.Combine(modelPath, "config.json")))
             throw new CommandInputException(
                 $"--model: '{modelPath}' is neither a saved PAFT model ({PaftModelFiles.ManifestName}) nor a base model (config.json).");
-        BaseModel baseModel = BaseModel.Load(modelPath, null, computeType ?? PaftComputeType.Float32);
+        LoadedCheckpoint baseModel = LoadedCheckpoint.Load(modelPath, null, computeType ?? PaftComputeType.Float32);
         LoraAdapterSet? lora = null;
         if (adapterPath is not null)
         {
             if (!File.Exists(Path.Combine(adapterPath, PeftAdapter.ConfigFileName)))
                 throw new CommandInputException($"--adapter: '{adapterPath}' has no {PeftAdapter.ConfigFileName}.");
-            lora = PeftAdapter.Load(baseModel.Model, adapterPath);
+            lora = PeftAdapter.Load(baseModel.CausalLM, adapterPath);
         }
-        return new PaftTransformer(mlContext, new PaftModel(baseModel, lora, task, inferenceTemplate, mode ?? ScoringMode.AnswerLetter,
+        return new PaftTransformer(mlContext, new PaftPredictor(baseModel, lora, task, inferenceTemplate, mode ?? ScoringMode.AnswerLetter,
             Defaults.PredictionBatchSize, Defaults.MaxNewTokens, maxLength ?? Defaults.MaxLength, training: null));
     }
 

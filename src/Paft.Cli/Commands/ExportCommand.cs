@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Paft.Cli.Export;
 using Paft.Cli.Terminal;
+using Paft.MLNet;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Training;

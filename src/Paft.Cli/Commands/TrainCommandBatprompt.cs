@@ -17,44 +17,50 @@ namespace Paft.Cli.Commands;
 internal static class TrainCommandBatprompt
 {
     /// <summary>
-    /// Selects the template among <paramref name="pool"/> (and the LLM's, with an <c>--endpoint</c> in
-    /// <paramref name="settings"/>) and returns the SFT trainer on it; the rounds go to <paramref name="output"/>,
+    /// Trains SFT on the template the BATprompt trainer selects in its <c>Fit</c> among <paramref name="pool"/> (and the
+    /// LLM's, with an <c>--endpoint</c> in <paramref name="settings"/>); the rounds go to <paramref name="output"/>,
     /// and why they stopped early also to <paramref name="error"/>.
     /// </summary>
-    /// <param name="trainers">The catalog that selects and builds the trainer.</param>
+    /// <param name="trainers">The catalog that builds the trainer.</param>
     /// <param name="options">The trainer's options; its templates are the pool's.</param>
     /// <param name="settings">The validated run settings (validation file, LLM, rounds, rewrite).</param>
     /// <param name="pool">The --prompts pool.</param>
     /// <param name="task">The task.</param>
     /// <param name="output">Progress and each round's outcome.</param>
     /// <param name="error">Warnings.</param>
+    /// <param name="train">Fits the trainer with the run's progress display.</param>
     /// <param name="method">How the run is described in its summary lines.</param>
     /// <param name="chosenTemplate">The record of the chosen template for train_config.json.</param>
-    public static PaftTrainer Choose(PaftTrainersCatalog trainers, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
-        TaskDefinition task, TextWriter output, TextWriter error, out string method, out TrainChosenTemplate chosenTemplate)
+    public static PaftTransformer Train(PaftTrainersCatalog trainers, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
+        TaskDefinition task, TextWriter output, TextWriter error, TrainMethod train, out string method, out TrainChosenTemplate chosenTemplate)
     {
         IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
         // The client is made before the base model is loaded, so a missing key variable costs no checkpoint load.
         using LlmClient? llm = CreateClient(settings);
         // Whatever the LLM stack puts in an exception message is printed; the key must not be.
         var redactor = new SecretRedactor([llm?.Secret]);
-        var robust = new RobustPromptOptions
+        var robust = new BatpromptOptions
         {
             Seed = options.Seed,
-            Rounds = settings.BatpromptRounds ?? new RobustPromptOptions().Rounds,
+            Rounds = settings.BatpromptRounds ?? new BatpromptOptions().Rounds,
             ChatRewrite = settings.RewriteKind(),
-            RoundProgress = new ReportTo<RobustPromptRound>(round => WriteRound(round, output, error, redactor)),
+            RoundProgress = new ReportTo<BatpromptRound>(round => WriteRound(round, output, error, redactor)),
         };
         output.WriteLine($"BATprompt: scoring the base model on {validation.Count} validation rows and {robust.PerturbedCopies} perturbed " +
             $"copies of them{(robust.ChatRewrite is { } kind ? $" (rewritten by the LLM: {settings.BatpromptRewrite})" : "")} with {pool.Count} templates...");
         if (llm is not null)
             output.WriteLine($"BATprompt: then up to {robust.Rounds} round(s) in which {llm.Name} writes {robust.CandidatesPerRound} improved template(s) each.");
 
-        PaftTrainer chosen;
-        RobustPromptResult result;
+        PaftTransformer model;
         try
         {
-            chosen = trainers.RobustPromptFineTuning(options, TrainCommandInputs.ToDataView(validation, task), robust, llm?.ChatClient, out result);
+            model = train("BATprompt SFT", 1, o => trainers.BatpromptFineTuning(new BatpromptTrainerOptions
+            {
+                Trainer = o,
+                SelectionData = TrainCommandInputs.ToDataView(validation, task),
+                Selection = robust,
+                ChatClient = llm?.ChatClient,
+            }));
         }
         catch (Exception e) when (llm is not null && e is HttpRequestException or ClientResultException)
         {
@@ -63,7 +69,8 @@ internal static class TrainCommandBatprompt
                 $"--batprompt-rewrite: the LLM at --endpoint {llm.Endpoint} could not rewrite the validation inputs ({e.Message}); nothing was trained."), e);
         }
 
-        RobustPromptStep score = result.Score;
+        BatpromptResult result = model.TrainingInfo!.Selection!.Batprompt!;
+        BatpromptStep score = result.Score;
         int fromLlm = result.Trace.Count(s => s.Round > 0);
         string scored = fromLlm == 0 ? $"{result.Trace.Count} templates" : $"{result.Trace.Count} templates ({pool.Count} of --prompts, {fromLlm} by the LLM)";
         if (score.Round > 0)
@@ -84,7 +91,7 @@ internal static class TrainCommandBatprompt
                 $"clean {100 * score.CleanAccuracy:F1}%, perturbed {100 * score.PerturbedAccuracy:F1}%)");
             chosenTemplate = new TrainChosenTemplate(result.Best.Id, result.Best.Text, TrainChosenTemplate.FromPool);
         }
-        return chosen;
+        return model;
     }
 
     private static LlmClient? CreateClient(TrainCommandConfig settings)
@@ -102,9 +109,9 @@ internal static class TrainCommandBatprompt
     }
 
     /// <summary>One line a round (what was scored and rejected, the best so far), a line per rejection, and why the rounds stopped.</summary>
-    private static void WriteRound(RobustPromptRound round, TextWriter output, TextWriter error, SecretRedactor redactor)
+    private static void WriteRound(BatpromptRound round, TextWriter output, TextWriter error, SecretRedactor redactor)
     {
-        RobustPromptStep best = round.Best;
+        BatpromptStep best = round.Best;
         string bestText = string.Create(CultureInfo.InvariantCulture,
             $"best so far '{best.TemplateId}' ({(best.Round == 0 ? "from --prompts" : $"LLM, round {best.Round}")}): clean {100 * best.CleanAccuracy:F1}%, perturbed {100 * best.PerturbedAccuracy:F1}%");
         if (round.StopReason is { } reason)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Paft.Cli.Terminal;
 using Paft.Llama.Lora;
+using Paft.MLNet;
 using Paft.MLNet.Perturbation;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Selection;
@@ -179,7 +180,7 @@ internal sealed record TrainCommandConfig
             Zopo = Zopo ?? false,
             ZopoBudget = ZopoBudget ?? (Zopo == true ? new ZopoOptions().Budget : null),
             Batprompt = Batprompt ?? false,
-            BatpromptRounds = BatpromptRounds ?? (Endpoint is not null ? new RobustPromptOptions().Rounds : null),
+            BatpromptRounds = BatpromptRounds ?? (Endpoint is not null ? new BatpromptOptions().Rounds : null),
             ChosenTemplate = null,
             Epochs = Epochs ?? trainer.Epochs,
             Lr = Lr ?? trainer.LearningRate,

@@ -44,25 +44,28 @@ internal static class TrainCommandRunner
         // An impossible target/mode pair is refused by the trainer; a questionable one is said here, where the user reads it.
         if (AnswerTargetScoring.Problem(options.AnswerTarget, options.Scoring) is { IsError: false } questionable)
             error.WriteLine($"warning: --mode {settings.Mode}: {questionable.Message}");
-        PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, error, out string method, out TrainChosenTemplate? chosenTemplate);
-        output.WriteLine($"{method}: {rows.Count} rows of '{task.Name}', {trainer.Options.TrainingTemplates.Count} training template(s), " +
-            $"{options.Epochs} epoch(s), LoRA r {options.Lora.Rank} on {string.Join(",", options.Lora.TargetModules)}, seed {options.Seed}.");
         // The log lives in the checkpoint folder while training, written after every step, so an interrupted or killed
         // run's curve survives into the resumed one.
         string runningLog = Path.Combine(checkpoints, TrainingLog.FileName);
         var log = new TrainingLog();
-        if (options.Resume)
-        {
-            string? latest = null;
-            if (resume)
-                (log, latest) = TrainRunFolders.ResumePoint(checkpoints, output, error);
-            output.WriteLine(latest is null ? $"No checkpoint in '{checkpoints}' yet: starting from the beginning." : $"Resuming from '{latest}'.");
-        }
         int lastStep = 0, totalSteps = 0;
         PaftTransformer model;
-        try
+        string method;
+        TrainChosenTemplate? chosenTemplate;
+
+        // Fits the chosen method's estimator (a selection trainer chooses its template in Fit) with the progress display.
+        PaftTransformer Train(string headline, int templateCount, Func<PaftTrainerOptions, IEstimator<PaftTransformer>> trainer)
         {
-            model = ProgressDisplay.Run(output, "train step", display =>
+            output.WriteLine($"{headline}: {rows.Count} rows of '{task.Name}', {templateCount} training template(s), " +
+                $"{options.Epochs} epoch(s), LoRA r {options.Lora.Rank} on {string.Join(",", options.Lora.TargetModules)}, seed {options.Seed}.");
+            if (options.Resume)
+            {
+                string? latest = null;
+                if (resume)
+                    (log, latest) = TrainRunFolders.ResumePoint(checkpoints, output, error);
+                output.WriteLine(latest is null ? $"No checkpoint in '{checkpoints}' yet: starting from the beginning." : $"Resuming from '{latest}'.");
+            }
+            return ProgressDisplay.Run(output, "train step", display =>
             {
                 var report = new ReportTo(p =>
                 {
@@ -82,9 +85,18 @@ internal static class TrainCommandRunner
                     totalSteps = p.TotalSteps;
                     observe?.Invoke(p);
                 });
-                PaftTrainer configured = new(mlContext, WithProgress(trainer.Options, report));
-                return configured.Fit(TrainCommandInputs.ToDataView(rows, task), cancellationToken);
+                return trainer(WithProgress(options, report)) switch
+                {
+                    PaftTrainer paft => paft.Fit(TrainCommandInputs.ToDataView(rows, task), cancellationToken),
+                    TemplateSelectionTrainer selecting => selecting.Fit(TrainCommandInputs.ToDataView(rows, task), cancellationToken),
+                    var other => other.Fit(TrainCommandInputs.ToDataView(rows, task)),
+                };
             });
+        }
+
+        try
+        {
+            model = TrainChosenMethod(mlContext.Paft().Trainers, options, settings, pool, task, output, error, Train, out method, out chosenTemplate);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -152,44 +164,44 @@ internal static class TrainCommandRunner
         };
 
     /// <summary>
-    /// PAFT on the pool; SFT on the named template; or SFT on a template the base model chooses: the most accurate
-    /// (TopAccuracy), the best a budgeted search finds (ZOPO), or the one that drops least under input noise (BATprompt).
+    /// Trains PAFT on the pool; SFT on the named template; or SFT on a template the base model chooses in the trainer's
+    /// <c>Fit</c>: the most accurate (TopAccuracy), the best a budgeted search finds (ZOPO), or the one that drops least
+    /// under input noise (BATprompt).
     /// </summary>
-    private static PaftTrainer ChooseTrainer(MLContext mlContext, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
-        TaskDefinition task, TextWriter output, TextWriter error, out string method, out TrainChosenTemplate? chosenTemplate)
+    private static PaftTransformer TrainChosenMethod(PaftTrainersCatalog trainers, PaftTrainerOptions options, TrainCommandConfig settings,
+        PromptPool pool, TaskDefinition task, TextWriter output, TextWriter error, TrainMethod train, out string method,
+        out TrainChosenTemplate? chosenTemplate)
     {
         chosenTemplate = null;
-        PaftTrainersCatalog trainers = mlContext.Paft().Trainers;
         if (settings.TemplateId is { } id)
         {
             if (!pool.TryGet(id, out PromptPoolEntry? entry))
                 throw new CommandInputException($"--template-id: no template '{id}' in '{settings.Prompts}'.");
             method = $"SFT on template '{id}'";
-            return trainers.SupervisedFineTuning(options, entry.Template);
+            return train(method, 1, o => trainers.SupervisedFineTuning(o, entry.Template));
         }
         if (settings.TopAccuracy == true)
         {
             IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
             output.WriteLine($"TopAccuracy: scoring the base model on {validation.Count} validation rows with {pool.Count} templates...");
-            PaftTrainer chosen = trainers.TopAccuracyFineTuning(options, TrainCommandInputs.ToDataView(validation, task), out TemplateQuality quality);
-            method = string.Create(CultureInfo.InvariantCulture, $"TopAccuracy SFT on template '{quality.Id}' (base accuracy {100 * quality.Accuracy:F1}%)");
-            chosenTemplate = FromPool(chosen);
-            return chosen;
+            PaftTransformer model = train("TopAccuracy SFT", 1, o => trainers.TopAccuracyFineTuning(
+                new TemplateSelectionTrainerOptions { Trainer = o, SelectionData = TrainCommandInputs.ToDataView(validation, task) }));
+            TemplateSelection quality = model.TrainingInfo!.Selection!;
+            method = string.Create(CultureInfo.InvariantCulture, $"TopAccuracy SFT on template '{quality.TemplateId}' (base accuracy {100 * quality.Accuracy:F1}%)");
+            chosenTemplate = FromPool(model);
+            return model;
         }
         if (settings.Zopo == true)
-            return TrainCommandZopo.Choose(trainers, options, settings, pool, task, output, out method, out chosenTemplate);
+            return TrainCommandZopo.Train(trainers, options, settings, pool, task, output, train, out method, out chosenTemplate);
         if (settings.Batprompt == true)
-            return TrainCommandBatprompt.Choose(trainers, options, settings, pool, task, output, error, out method, out chosenTemplate);
+            return TrainCommandBatprompt.Train(trainers, options, settings, pool, task, output, error, train, out method, out chosenTemplate);
         method = "PAFT";
-        return trainers.PromptAgnosticFineTuning(options);
+        return train(method, options.TrainingTemplates.Count, trainers.PromptAgnosticFineTuning);
     }
 
-    /// <summary>The record of a pool template a selector chose: the SFT trainer's one training template.</summary>
-    private static TrainChosenTemplate FromPool(PaftTrainer trainer)
-    {
-        PromptTemplate template = trainer.Options.TrainingTemplates[0];
-        return new TrainChosenTemplate(template.Id, template.Text, TrainChosenTemplate.FromPool);
-    }
+    /// <summary>The record of a pool template a selector chose: the fitted model's one training template.</summary>
+    private static TrainChosenTemplate FromPool(PaftTransformer model) =>
+        new(model.InferenceTemplate.Id, model.InferenceTemplate.Text, TrainChosenTemplate.FromPool);
 
     private static PaftTrainerOptions WithProgress(PaftTrainerOptions options, IProgress<PaftProgress>? progress)
     {

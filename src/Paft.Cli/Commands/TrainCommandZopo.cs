@@ -15,19 +15,20 @@ namespace Paft.Cli.Commands;
 internal static class TrainCommandZopo
 {
     /// <summary>
-    /// Searches <paramref name="pool"/> and returns the SFT trainer on the template found; progress and the embedder go to
-    /// <paramref name="output"/>.
+    /// Trains SFT on the template ZOPO's search of <paramref name="pool"/> finds (the trainer searches in its <c>Fit</c>);
+    /// progress and the embedder go to <paramref name="output"/>.
     /// </summary>
-    /// <param name="trainers">The catalog that selects and builds the trainer.</param>
+    /// <param name="trainers">The catalog that builds the trainer.</param>
     /// <param name="options">The trainer's options; its templates are the pool's.</param>
     /// <param name="settings">The validated run settings (validation file, budget, embedding model).</param>
     /// <param name="pool">The --prompts pool.</param>
     /// <param name="task">The task.</param>
     /// <param name="output">Progress and the embedder used.</param>
+    /// <param name="train">Fits the trainer with the run's progress display.</param>
     /// <param name="method">How the run is described in its summary lines.</param>
     /// <param name="chosenTemplate">The record of the chosen template, and of the embedder, for train_config.json.</param>
-    public static PaftTrainer Choose(PaftTrainersCatalog trainers, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
-        TaskDefinition task, TextWriter output, out string method, out TrainChosenTemplate chosenTemplate)
+    public static PaftTransformer Train(PaftTrainersCatalog trainers, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
+        TaskDefinition task, TextWriter output, TrainMethod train, out string method, out TrainChosenTemplate chosenTemplate)
     {
         IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
         var zopo = new ZopoOptions { Budget = settings.ZopoBudget!.Value, Seed = options.Seed };
@@ -40,25 +41,31 @@ internal static class TrainCommandZopo
         output.WriteLine($"ZOPO: searching {pool.Count} templates with the base model on {validation.Count} validation rows " +
             $"(at most {Math.Min(zopo.Budget, pool.Count)} evaluated)...");
 
-        PaftTrainer chosen;
-        ZopoResult result;
+        PaftTransformer model;
         try
         {
-            chosen = trainers.ZopoFineTuning(options, TrainCommandInputs.ToDataView(validation, task), zopo, out result, embedder);
+            model = train("ZOPO SFT", 1, o => trainers.ZopoFineTuning(new ZopoTrainerOptions
+            {
+                Trainer = o,
+                SelectionData = TrainCommandInputs.ToDataView(validation, task),
+                Search = zopo,
+                Embedder = embedder,
+            }));
         }
         catch (EmbeddingModelException e)
         {
             // The message names the model and the template and carries no key (the embedder redacts it).
             throw new CommandInputException($"--embedding-endpoint: {e.Message} Nothing was trained.", e);
         }
+        ZopoResult result = model.TrainingInfo!.Selection!.Zopo!;
         if (embedder is not null)
             output.WriteLine($"ZOPO: {pool.Count} templates embedded by {embedder.Name} in {embedder.RequestCount} request(s).");
 
         method = string.Create(CultureInfo.InvariantCulture,
             $"ZOPO SFT on template '{result.Best.Id}' ({result.Trace.Count} of {pool.Count} templates evaluated, best validation accuracy {100 * result.BestAccuracy:F1}%)");
-        PromptTemplate template = chosen.Options.TrainingTemplates[0];
+        PromptTemplate template = model.InferenceTemplate;
         chosenTemplate = new TrainChosenTemplate(template.Id, template.Text, TrainChosenTemplate.FromPool, Embedder: embedderName);
-        return chosen;
+        return model;
     }
 
     private static EmbeddingModelTemplateEmbedder? CreateEmbedder(TrainCommandConfig settings)

@@ -4,7 +4,7 @@ namespace Paft.Llama.Training;
 /// Settings of a LoRA fine-tuning run (<see cref="LoraTrainer"/>). Defaults follow the PAFT paper's
 /// recipe where it gives one (lr 1e-4, 10% warmup, cosine decay, 3 epochs).
 /// </summary>
-public sealed class TrainingOptions
+public sealed record TrainingOptions
 {
     /// <summary>Passes over the data. Default 3.</summary>
     public int Epochs { get; init; } = 3;

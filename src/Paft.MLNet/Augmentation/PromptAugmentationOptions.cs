@@ -15,11 +15,11 @@ public sealed class PromptAugmentationOptions
     /// <summary>
     /// Rows per draw: how many consecutive rows (in the order the transform sees them) share one template.
     /// With 1 every row gets its own draw. Default 4. This counts rows, not optimizer steps: the paper's K
-    /// (a template held for K steps, <see cref="Training.PaftTrainerOptions.RedrawEverySteps"/>) is
-    /// GroupSize = K × batch size × gradient-accumulation steps over rows already in training order, which is
-    /// how <see cref="Training.PaftTrainer"/> uses this transform after its per-epoch shuffle.
+    /// (a template held for K steps, <see cref="PaftTrainerOptions.RedrawEverySteps"/>) is
+    /// RowsPerDraw = K × batch size × gradient-accumulation steps over rows already in training order, which is
+    /// how <see cref="PaftTrainer"/> uses this transform after its per-epoch shuffle.
     /// </summary>
-    public int GroupSize { get; set; } = 4;
+    public int RowsPerDraw { get; set; } = 4;
 
     /// <summary>Seed of the draws; the same seed, epoch and row always give the same template. Default 0.</summary>
     public int Seed { get; set; }
@@ -57,8 +57,8 @@ public sealed class PromptAugmentationOptions
             throw new ArgumentException("PromptAugmentationOptions.Task is required.");
         if (Templates is null || Templates.Count == 0)
             throw new ArgumentException("PromptAugmentationOptions.Templates is empty: the transform needs at least one template.");
-        if (GroupSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(GroupSize), GroupSize, "The group size (rows per draw) must be at least 1.");
+        if (RowsPerDraw < 1)
+            throw new ArgumentOutOfRangeException(nameof(RowsPerDraw), RowsPerDraw, "RowsPerDraw (rows that share one template draw) must be at least 1.");
         if (Epoch < 0)
             throw new ArgumentOutOfRangeException(nameof(Epoch), Epoch, "The epoch must be non-negative.");
         if (string.IsNullOrWhiteSpace(PromptColumnName) || string.IsNullOrWhiteSpace(PromptIdColumnName)

@@ -7,11 +7,11 @@ namespace Paft.MLNet.Augmentation;
 
 /// <summary>
 /// Adds a rendered <c>Prompt</c> and its <c>PromptId</c> to every row of a task: the template of row i in
-/// epoch e is drawn from the training pool so that consecutive groups of <see cref="GroupSize"/> rows share one
+/// epoch e is drawn from the training pool so that consecutive groups of <see cref="RowsPerDraw"/> rows share one
 /// template, and each epoch is a new draw (<see cref="WithEpoch"/>). Lazy and seeded: the same seed, epoch and
 /// row give the same prompt, in constant memory. Groups are positions in the input's order, so to hold a
-/// template for K optimizer steps, feed the rows in training order with GroupSize = K × rows per step
-/// (what <see cref="Training.PaftTrainer"/> does).
+/// template for K optimizer steps, feed the rows in training order with RowsPerDraw = K × rows per step
+/// (what <see cref="PaftTrainer"/> does).
 /// </summary>
 public sealed class PromptAugmentationTransformer : ITransformer
 {
@@ -22,7 +22,7 @@ public sealed class PromptAugmentationTransformer : ITransformer
     {
         options.Validate();
         _options = options;
-        _sampler = new TemplateSampler(options.Templates.Count, options.GroupSize, options.Seed,
+        _sampler = new TemplateSampler(options.Templates.Count, options.RowsPerDraw, options.Seed,
             options.Sampling == TemplateSampling.Weighted ? options.Weights : null);
     }
 
@@ -35,8 +35,8 @@ public sealed class PromptAugmentationTransformer : ITransformer
     /// <summary>The epoch whose draw this transformer applies.</summary>
     public int Epoch => _options.Epoch;
 
-    /// <summary>Consecutive rows per template draw (see <see cref="PromptAugmentationOptions.GroupSize"/>).</summary>
-    public int GroupSize => _options.GroupSize;
+    /// <summary>Consecutive rows per template draw (see <see cref="PromptAugmentationOptions.RowsPerDraw"/>).</summary>
+    public int RowsPerDraw => _options.RowsPerDraw;
 
     /// <summary>The seed of the draws.</summary>
     public int Seed => _options.Seed;

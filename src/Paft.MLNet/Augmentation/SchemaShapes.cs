@@ -14,14 +14,15 @@ internal static class SchemaShapes
     public static SchemaShape WithTextColumns(MLContext mlContext, SchemaShape input, string first, string second) =>
         With(mlContext, input, [(nameof(Slots.Text1), first, null), (nameof(Slots.Text2), second, null)]);
 
-    /// <summary>The input shape plus a predictor's columns: PredictedLabel (key), Score (vector) and optionally GeneratedText.</summary>
-    public static SchemaShape WithPredictionColumns(MLContext mlContext, SchemaShape input, IReadOnlyList<string> answerLabels, bool generatedText)
+    /// <summary>The input shape plus a predictor's columns: the predicted label (key), the score (vector) and optionally GeneratedText.</summary>
+    public static SchemaShape WithPredictionColumns(MLContext mlContext, SchemaShape input, IReadOnlyList<string> answerLabels, bool generatedText,
+        string predictedLabelColumnName, string scoreColumnName)
     {
         int optionCount = answerLabels.Count;
         var columns = new List<(string, string, DataViewType?)>
         {
-            (nameof(Slots.Key), "PredictedLabel", new KeyDataViewType(typeof(uint), optionCount)),
-            (nameof(Slots.Vector), "Score", new VectorDataViewType(NumberDataViewType.Single, optionCount)),
+            (nameof(Slots.Key), predictedLabelColumnName, new KeyDataViewType(typeof(uint), optionCount)),
+            (nameof(Slots.Vector), scoreColumnName, new VectorDataViewType(NumberDataViewType.Single, optionCount)),
         };
         if (generatedText)
             columns.Add((nameof(Slots.Text1), "GeneratedText", null));

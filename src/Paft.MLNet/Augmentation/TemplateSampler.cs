@@ -11,20 +11,20 @@ internal sealed class TemplateSampler
     private readonly int _templateCount;
     private readonly double[]? _cumulative; // null for uniform draws
 
-    public TemplateSampler(int templateCount, int groupSize, int seed, IReadOnlyList<double>? weights)
+    public TemplateSampler(int templateCount, int rowsPerDraw, int seed, IReadOnlyList<double>? weights)
     {
         if (templateCount < 1)
             throw new ArgumentOutOfRangeException(nameof(templateCount), "At least one template is needed.");
-        if (groupSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(groupSize), groupSize, "The group size (rows per draw) must be at least 1.");
+        if (rowsPerDraw < 1)
+            throw new ArgumentOutOfRangeException(nameof(rowsPerDraw), rowsPerDraw, "RowsPerDraw (rows that share one template draw) must be at least 1.");
         _templateCount = templateCount;
-        GroupSize = groupSize;
+        RowsPerDraw = rowsPerDraw;
         Seed = seed;
         if (weights is not null)
             _cumulative = Cumulative(weights, templateCount);
     }
 
-    public int GroupSize { get; }
+    public int RowsPerDraw { get; }
 
     public int Seed { get; }
 
@@ -32,7 +32,7 @@ internal sealed class TemplateSampler
     public int TemplateIndex(int epoch, long position)
     {
         if (position < 0) position = 0;
-        ulong bits = Hash(Seed, epoch, position / GroupSize);
+        ulong bits = Hash(Seed, epoch, position / RowsPerDraw);
         if (_cumulative is null)
             return (int)Math.BigMul(bits, (ulong)_templateCount, out _); // Lemire: unbiased enough, no modulo
         double u = (bits >> 11) * (1.0 / (1UL << 53)) * _cumulative[^1];

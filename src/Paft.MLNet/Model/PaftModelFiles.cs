@@ -25,7 +25,7 @@ internal static class PaftModelFiles
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static void Save(PaftModel model, string path)
+    public static void Save(PaftPredictor model, string path)
     {
         string target = Path.GetFullPath(path);
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, ManifestName)))
@@ -37,11 +37,11 @@ internal static class PaftModelFiles
         try
         {
             if (model.Lora is not null)
-                PeftAdapter.Save(model.Lora, temp, model.Base.Path);
+                PeftAdapter.Save(model.Lora, temp, model.Checkpoint.Path);
             var manifest = new Manifest(
                 Format,
-                new BaseModelReference(model.Base.Path, BaseModel.Checksum(model.Base.Path), model.Base.TokenizerPath),
-                model.Base.ComputeType,
+                new BaseModelReference(model.Checkpoint.Path, LoadedCheckpoint.Checksum(model.Checkpoint.Path), model.Checkpoint.TokenizerPath),
+                model.Checkpoint.ComputeType,
                 new TaskReference(model.Task.Name, model.Task.Fields, model.Task.OptionFields, model.Task.AnswerLabels),
                 new TemplateReference(model.InferenceTemplate.Id, model.InferenceTemplate.Text, model.InferenceTemplate.Escaping),
                 model.Scoring,
@@ -49,7 +49,8 @@ internal static class PaftModelFiles
                 model.MaxNewTokens,
                 model.MaxLength,
                 model.Lora is not null,
-                model.Training);
+                model.Training,
+                model.Columns == PaftColumns.Default ? null : model.Columns);
             File.WriteAllText(Path.Combine(temp, ManifestName), JsonSerializer.Serialize(manifest, Json));
 
             string? old = null;
@@ -70,7 +71,7 @@ internal static class PaftModelFiles
         }
     }
 
-    public static PaftModel Load(string path, string? baseModelPath, PaftComputeType? computeType = null)
+    public static PaftPredictor Load(string path, string? baseModelPath, PaftComputeType? computeType = null)
     {
         string folder = Path.GetFullPath(path);
         string manifestPath = Path.Combine(folder, ManifestName);
@@ -93,18 +94,18 @@ internal static class PaftModelFiles
         if (!Directory.Exists(basePath))
             throw new DirectoryNotFoundException(
                 $"The base model of '{folder}' was at '{basePath}', which no longer exists. Pass its new location as baseModelPath.");
-        string checksum = BaseModel.Checksum(basePath);
+        string checksum = LoadedCheckpoint.Checksum(basePath);
         if (!string.Equals(checksum, manifest.BaseModel.Sha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException(
                 $"The base model at '{basePath}' changed since '{folder}' was saved (SHA-256 {manifest.BaseModel.Sha256}, now {checksum}). " +
                 "The adapter only makes sense on the exact base it was trained on.");
 
-        BaseModel baseModel = BaseModel.Load(basePath, manifest.BaseModel.TokenizerPath, computeType ?? manifest.ComputeType);
-        LoraAdapterSet? lora = manifest.HasAdapter ? PeftAdapter.Load(baseModel.Model, folder) : null;
+        LoadedCheckpoint baseModel = LoadedCheckpoint.Load(basePath, manifest.BaseModel.TokenizerPath, computeType ?? manifest.ComputeType);
+        LoraAdapterSet? lora = manifest.HasAdapter ? PeftAdapter.Load(baseModel.CausalLM, folder) : null;
         var task = new TaskDefinition(manifest.Task.Name, manifest.Task.Fields, manifest.Task.OptionFields, manifest.Task.AnswerLabels);
         PromptTemplate template = PromptTemplate.Parse(manifest.InferenceTemplate.Text, manifest.InferenceTemplate.Id, manifest.InferenceTemplate.Escaping);
-        return new PaftModel(baseModel, lora, task, template, manifest.Scoring, manifest.BatchSize, manifest.MaxNewTokens,
-            manifest.MaxLength, manifest.Training);
+        return new PaftPredictor(baseModel, lora, task, template, manifest.Scoring, manifest.BatchSize, manifest.MaxNewTokens,
+            manifest.MaxLength, manifest.Training, manifest.Columns);
     }
 
     private sealed record Manifest(
@@ -118,7 +119,8 @@ internal static class PaftModelFiles
         int MaxNewTokens,
         int MaxLength,
         bool HasAdapter,
-        PaftTrainingInfo? Training);
+        PaftTrainingInfo? Training,
+        PaftColumns? Columns); // null: ML.NET's usual names (and every model saved before names could be given)
 
     private sealed record BaseModelReference(string Path, string Sha256, string? TokenizerPath);
 

@@ -13,10 +13,10 @@ namespace Paft.MLNet.Model;
 internal sealed class PaftPredictionDataView : IDataView
 {
     private readonly IDataView _input;
-    private readonly PaftModel _model;
+    private readonly PaftPredictor _model;
     private readonly PredictionColumns _columns;
 
-    public PaftPredictionDataView(IDataView input, PaftModel model)
+    public PaftPredictionDataView(IDataView input, PaftPredictor model)
     {
         _input = input;
         _model = model;

@@ -8,10 +8,10 @@ namespace Paft.MLNet.Model;
 /// <summary>The PAFT transformer as a row-to-row mapper, for <c>PredictionEngine</c>: one row, one answer.</summary>
 internal sealed class PaftRowMapper : IRowToRowMapper
 {
-    private readonly PaftModel _model;
+    private readonly PaftPredictor _model;
     private readonly PredictionColumns _columns;
 
-    public PaftRowMapper(PaftModel model, DataViewSchema inputSchema)
+    public PaftRowMapper(PaftPredictor model, DataViewSchema inputSchema)
     {
         _model = model;
         _columns = new PredictionColumns(model, inputSchema);

@@ -7,22 +7,21 @@ using Paft.MLNet.Tasks.Readers;
 namespace Paft.MLNet.Model;
 
 /// <summary>
-/// The columns a PAFT transformer adds: <c>PredictedLabel</c> (a key of the option count, its key values
-/// the answer letters), <c>Score</c> (probabilities over the options) and, when generating, <c>GeneratedText</c>.
+/// The columns a PAFT transformer adds: the predicted label (<c>PredictedLabel</c> unless the trainer was given another
+/// name; a key of the option count, its key values the answer letters), the score (<c>Score</c>; probabilities over the
+/// options) and, when generating, <c>GeneratedText</c>.
 /// </summary>
 internal sealed class PredictionColumns
 {
-    public const string PredictedLabel = "PredictedLabel";
-    public const string Score = "Score";
     public const string GeneratedText = "GeneratedText";
 
-    public PredictionColumns(PaftModel model, DataViewSchema inputSchema)
+    public PredictionColumns(PaftPredictor model, DataViewSchema inputSchema)
     {
-        Inputs = new PredictionInputs(model.Task, model.Scoring, inputSchema);
+        Inputs = new PredictionInputs(model.Task, model.Scoring, model.Columns, inputSchema);
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
-        builder.AddColumn(PredictedLabel, new KeyDataViewType(typeof(uint), model.Task.OptionCount), TaskDataView.AnswerLetterAnnotations(model.Task));
-        builder.AddColumn(Score, new VectorDataViewType(NumberDataViewType.Single, model.Task.OptionCount));
+        builder.AddColumn(model.Columns.PredictedLabel, new KeyDataViewType(typeof(uint), model.Task.OptionCount), TaskDataView.AnswerLetterAnnotations(model.Task));
+        builder.AddColumn(model.Columns.Score, new VectorDataViewType(NumberDataViewType.Single, model.Task.OptionCount));
         HasGeneratedText = model.Scoring == ScoringMode.Generation;
         if (HasGeneratedText)
             builder.AddColumn(GeneratedText, TextDataViewType.Instance);

@@ -13,7 +13,7 @@ internal sealed class PredictionInputs
 {
     public const string PromptColumnName = "Prompt";
 
-    public PredictionInputs(TaskDefinition task, ScoringMode scoring, DataViewSchema schema)
+    public PredictionInputs(TaskDefinition task, ScoringMode scoring, PaftColumns columns, DataViewSchema schema)
     {
         Schema = schema;
         DataViewSchema.Column? prompt = schema.GetColumnOrNull(PromptColumnName);
@@ -22,12 +22,14 @@ internal sealed class PredictionInputs
         IEnumerable<string> required = PromptIndex >= 0 ? (needOptions ? task.OptionFields : []) : task.Fields;
         Fields = required.Select(field =>
         {
-            DataViewSchema.Column column = schema.GetColumnOrNull(field)
+            string name = columns.ColumnOf(field);
+            string of = name == field ? $"a field of task '{task.Name}'" : $"field '{field}' of task '{task.Name}'";
+            DataViewSchema.Column column = schema.GetColumnOrNull(name)
                 ?? throw new ArgumentOutOfRangeException(nameof(schema),
-                    $"Input column '{field}' (a field of task '{task.Name}') was not found" +
+                    $"Input column '{name}' ({of}) was not found" +
                     (PromptIndex < 0 ? " and there is no 'Prompt' column to use instead." : "."));
             if (column.Type is not TextDataViewType)
-                throw new ArgumentOutOfRangeException(nameof(schema), $"Input column '{field}' must be text; it is {column.Type}.");
+                throw new ArgumentOutOfRangeException(nameof(schema), $"Input column '{name}' ({of}) must be text; it is {column.Type}.");
             return (field, column.Index);
         }).ToArray();
     }

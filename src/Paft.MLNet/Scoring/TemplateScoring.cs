@@ -20,7 +20,7 @@ internal static class TemplateScoring
     /// <paramref name="examples"/> themselves. A prompt rendered from a perturbed row is still scored on the
     /// clean row's options, since noise may misspell the very words that are the answer.
     /// </param>
-    public static TemplatePredictions Predict(MultipleChoiceModel model, TaskDefinition task, PromptTemplate template,
+    public static TemplatePredictions Predict(MultipleChoiceScorer model, TaskDefinition task, PromptTemplate template,
         IReadOnlyList<TaskExample> examples, ScoringMode mode, PromptFitter fitter, IReadOnlyList<TaskExample>? answersFrom = null)
     {
         IReadOnlyList<TaskExample> answerRows = answersFrom ?? examples;
@@ -38,7 +38,7 @@ internal static class TemplateScoring
             predictions[i] = mode == ScoringMode.Generation
                 ? new ExamplePrediction(examples[i].Label, a.PredictedIndex, null, a.GeneratedText?.Length, a.GeneratedTokens)
                 {
-                    Extractor = AnswerExtractor.Version, // MultipleChoiceModel reads generations with it
+                    Extractor = AnswerExtractor.Version, // MultipleChoiceScorer reads generations with it
                 }
                 : new ExamplePrediction(examples[i].Label, a.PredictedIndex, a.Probabilities);
         }
@@ -46,7 +46,7 @@ internal static class TemplateScoring
     }
 
     /// <summary>Tokens kept free after the prompt for what is scored or generated after it.</summary>
-    public static int AnswerReserve(TaskDefinition task, ScoringMode mode, TaskExample example, MultipleChoiceModel model) => mode switch
+    public static int AnswerReserve(TaskDefinition task, ScoringMode mode, TaskExample example, MultipleChoiceScorer model) => mode switch
     {
         ScoringMode.Generation => model.MaxNewTokens,
         ScoringMode.OptionText or ScoringMode.OptionTextNormalized =>

@@ -16,20 +16,20 @@ namespace Paft.MLNet.Selection;
 /// </summary>
 internal sealed class BaseModelTemplateScorer : IDisposable
 {
-    private readonly BaseModel _base;
-    private readonly MultipleChoiceModel _scorer;
+    private readonly LoadedCheckpoint _base;
+    private readonly MultipleChoiceScorer _scorer;
     private readonly PromptFitter _fitter;
     private readonly TaskDefinition _task;
     private readonly ScoringMode _mode;
 
-    private BaseModelTemplateScorer(BaseModel loaded, PaftTrainerOptions options)
+    private BaseModelTemplateScorer(LoadedCheckpoint loaded, PaftTrainerOptions options)
     {
         _base = loaded;
         _task = options.Task;
         _mode = options.Scoring;
-        _scorer = new MultipleChoiceModel(loaded.Model, loaded.Tokenizer, options.PredictionBatchSize, options.MaxNewTokens);
+        _scorer = new MultipleChoiceScorer(loaded.CausalLM, loaded.Tokenizer, options.PredictionBatchSize, options.MaxNewTokens);
         _fitter = new PromptFitter(loaded.Tokenizer, options.Task, options.MaxLength);
-        Embedder = new HiddenStateEmbedder(loaded.Model, loaded.Tokenizer);
+        Embedder = new HiddenStateEmbedder(loaded.CausalLM, loaded.Tokenizer);
     }
 
     /// <summary>Embeds templates with this base model's hidden states (ZOPO's embedding).</summary>
@@ -37,17 +37,17 @@ internal sealed class BaseModelTemplateScorer : IDisposable
 
     /// <summary>Loads the base model of validated <paramref name="options"/>.</summary>
     public static BaseModelTemplateScorer Load(PaftTrainerOptions options) =>
-        new(BaseModel.Load(options.ModelPath, options.TokenizerPath, options.ComputeType), options);
+        new(LoadedCheckpoint.Load(options.ModelPath, options.TokenizerPath, options.ComputeType), options);
 
     /// <summary>
     /// Reads the validation rows of a selection baseline, each tagged with its position so perturbed copies can
     /// be matched back to their clean row.
     /// </summary>
     /// <exception cref="ArgumentException">The data has no rows, or a row has no label.</exception>
-    public static IReadOnlyList<TaskExample> ReadValidation(IDataView validationData, TaskDefinition task, string parameterName)
+    public static IReadOnlyList<TaskExample> ReadValidation(IDataView validationData, PaftTrainerOptions options, string parameterName)
     {
         ArgumentNullException.ThrowIfNull(validationData, parameterName);
-        IReadOnlyList<TaskExample> rows = TaskDataView.ToExamples(validationData, task);
+        IReadOnlyList<TaskExample> rows = options.ReadRows(validationData);
         if (rows.Count == 0)
             throw new ArgumentException("The validation data has no rows: template selection needs labelled rows to score templates on.", parameterName);
         for (int i = 0; i < rows.Count; i++)
@@ -75,5 +75,5 @@ internal sealed class BaseModelTemplateScorer : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _base.Model.Dispose();
+    public void Dispose() => _base.Dispose();
 }

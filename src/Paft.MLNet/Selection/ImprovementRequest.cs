@@ -14,7 +14,7 @@ internal static class ImprovementRequest
         "You improve prompt templates for multiple-choice questions so that a model answers correctly even when the inputs contain typos, " +
         "missing or extra spaces and punctuation, or reworded text. Reply with a JSON array of template strings and nothing else.";
 
-    public static string Build(TaskDefinition task, PromptTemplate best, RobustPromptStep score,
+    public static string Build(TaskDefinition task, PromptTemplate best, BatpromptStep score,
         IReadOnlyList<(TaskExample Row, int Predicted)> failures, int count)
     {
         var text = new StringBuilder();

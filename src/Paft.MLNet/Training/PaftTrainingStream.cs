@@ -49,7 +49,7 @@ internal sealed class PaftTrainingStream
         {
             Task = task,
             Templates = templates,
-            GroupSize = RowsPerDraw,
+            RowsPerDraw = RowsPerDraw,
             Seed = seed,
         });
     }

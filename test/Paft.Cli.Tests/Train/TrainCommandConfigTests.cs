@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Paft.Cli.Tests.Prompts;
+using Paft.MLNet;
 using Paft.MLNet.Training;
 
 namespace Paft.Cli.Tests.Train;

@@ -33,7 +33,7 @@ public class PromptAugmentationTests
     {
         Task = TaskDefinition.Piqa,
         Templates = Pool(templates),
-        GroupSize = k,
+        RowsPerDraw = k,
         Seed = seed,
         Epoch = epoch,
     };

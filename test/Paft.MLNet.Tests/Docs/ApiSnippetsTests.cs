@@ -256,14 +256,18 @@ public class ApiSnippetsTests
     // api.md § "The baselines"
     internal static void Baselines(MLContext mlContext, PaftTrainerOptions options, IDataView train, IDataView validation)
     {
-        PaftTransformer baseModel = mlContext.Paft().Trainers.BaseModel(options);
+        PaftTransformer baseModel = mlContext.Paft().Trainers.BaseModel(options).Fit(train); // loads; trains nothing
         PaftTransformer sft = mlContext.Paft().Trainers.SupervisedFineTuning(options, options.TrainingTemplates[0]).Fit(train);
         PaftTransformer topAccuracy = mlContext.Paft().Trainers
-            .TopAccuracyFineTuning(options, validation, out TemplateQuality chosen).Fit(train);
-        Console.WriteLine($"TopAccuracy picked {chosen.Id} ({chosen.Accuracy:P1} on validation)");
+            .TopAccuracyFineTuning(new TemplateSelectionTrainerOptions { Trainer = options, SelectionData = validation }).Fit(train);
+        TemplateSelection chosen = topAccuracy.TrainingInfo!.Selection!;
+        Console.WriteLine($"TopAccuracy picked {chosen.TemplateId} ({chosen.Accuracy:P1} on validation)");
 
-        PaftTransformer zopo = mlContext.Paft().Trainers
-            .ZopoFineTuning(options, validation, new ZopoOptions { Budget = 20 }, out ZopoResult searched).Fit(train);
+        PaftTransformer zopo = mlContext.Paft().Trainers.ZopoFineTuning(new ZopoTrainerOptions
+        {
+            Trainer = options, SelectionData = validation, Search = new ZopoOptions { Budget = 20 },
+        }).Fit(train);
+        ZopoResult searched = zopo.TrainingInfo!.Selection!.Zopo!;
         Console.WriteLine($"ZOPO picked {searched.Best.Id} ({searched.BestAccuracy:P1}) after {searched.Trace.Count} evaluations");
 
         // ZOPO over a sentence-embedding model's vectors instead of the base model's hidden states.
@@ -272,13 +276,17 @@ public class ApiSnippetsTests
             Endpoint = new Uri("https://api.openai.com/v1"), Model = "text-embedding-3-small", ApiKeyEnvironmentVariable = "OPENAI_API_KEY",
         }))
         {
-            PaftTransformer zopoEmbedded = mlContext.Paft().Trainers
-                .ZopoFineTuning(options, validation, new ZopoOptions { Budget = 20 }, out ZopoResult viaEmbeddings, embedder).Fit(train);
-            Console.WriteLine($"{embedder.Name} placed the pool in {embedder.RequestCount} request(s); ZOPO picked {viaEmbeddings.Best.Id}");
+            PaftTransformer zopoEmbedded = mlContext.Paft().Trainers.ZopoFineTuning(new ZopoTrainerOptions
+            {
+                Trainer = options, SelectionData = validation, Search = new ZopoOptions { Budget = 20 }, Embedder = embedder,
+            }).Fit(train);
+            Console.WriteLine($"{embedder.Name} placed the pool in {embedder.RequestCount} request(s); " +
+                $"ZOPO picked {zopoEmbedded.TrainingInfo!.Selection!.TemplateId}");
         }
 
         PaftTransformer robust = mlContext.Paft().Trainers
-            .RobustPromptFineTuning(options, validation, robust: null, chatClient: null, out RobustPromptResult scored).Fit(train);
+            .BatpromptFineTuning(new BatpromptTrainerOptions { Trainer = options, SelectionData = validation }).Fit(train);
+        BatpromptResult scored = robust.TrainingInfo!.Selection!.Batprompt!;
         Console.WriteLine($"BATprompt picked {scored.Best.Id}: clean {scored.Score.CleanAccuracy:P1}, perturbed {scored.Score.PerturbedAccuracy:P1}");
         _ = (baseModel, sft, topAccuracy, zopo, robust);
     }

@@ -45,13 +45,13 @@ public class SelectionLoopbackTests
     {
         await using LoopbackLlmServer server = LoopbackLlmServer.Start(Model, maxRequests: 400);
         using LlmClient client = Client(server);
-        var rounds = new List<RobustPromptRound>();
-        var options = new RobustPromptOptions
+        var rounds = new List<BatpromptRound>();
+        var options = new BatpromptOptions
         {
-            Criterion = RobustPromptCriterion.PerturbedAccuracy, Rounds = 2, PerturbedCopies = 1,
-            Perturbation = new() { Rate = 0.02 }, RoundProgress = new Collect<RobustPromptRound>(rounds),
+            Criterion = BatpromptCriterion.PerturbedAccuracy, Rounds = 2, PerturbedCopies = 1,
+            Perturbation = new() { Rate = 0.02 }, RoundProgress = new Collect<BatpromptRound>(rounds),
         };
-        RobustPromptResult result = await new RobustPromptSelector(new ChatMultipleChoiceScorer(client.ChatClient), options, client.ChatClient)
+        BatpromptResult result = await new BatpromptSelector(new ChatMultipleChoiceScorer(client.ChatClient), options, client.ChatClient)
             .SelectAsync(PromptPool.FromTemplates([Plain(1), Plain(2)]), Task, Rows);
 
         Assert.Equal("batprompt-r1-1", result.Best.Id);

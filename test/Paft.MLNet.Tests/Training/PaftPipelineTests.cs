@@ -149,7 +149,7 @@ public class PaftPipelineTests
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Rows(6));
         IDataView rows = ml.Transforms.CopyColumns("goal", nameof(Row.Goal)).Fit(data).Transform(data);
-        PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options());
+        using PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options()).Fit(rows);
 
         PromptRobustnessMetrics metrics = ml.Paft().Evaluate(baseModel, rows, Templates);
         Assert.Equal(Templates.Select(t => t.Id), metrics.Templates.Select(t => t.TemplateId));
@@ -167,14 +167,14 @@ public class PaftPipelineTests
     public void OptionTextScoresAreTheSoftmaxOfTheOptionLogLikelihoods()
     {
         var ml = new MLContext(seed: 1);
-        PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options());
         Row row = Rows(1)[0];
         var example = new TaskExample(new Dictionary<string, string> { ["goal"] = row.Goal, ["sol1"] = row.sol1, ["sol2"] = row.sol2 }, row.Label);
         IDataView one = new[] { example }.ToDataView(TaskDefinition.Piqa);
+        using PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options()).Fit(one);
 
         string prompt = Templates[0].Render(example.Fields);
-        var scorer = new LogLikelihoodScorer(baseModel.Model.Base.Model);
-        var tok = baseModel.Model.Base.Tokenizer;
+        var scorer = new LogLikelihoodScorer(baseModel.Predictor.Checkpoint.CausalLM);
+        var tok = baseModel.Predictor.Checkpoint.Tokenizer;
         double[] ll = [.. new[] { row.sol1, row.sol2 }.Select(option =>
         {
             var ids = tok.Encode(prompt + " " + option, addBos: true);
@@ -204,9 +204,9 @@ public class PaftPipelineTests
         PaftTrainerOptions options = Options();
         options.Scoring = ScoringMode.Generation;
         options.MaxNewTokens = 4;
-        PaftTransformer model = ml.Paft().Trainers.BaseModel(options);
         IDataView rows = Rows(3).Select(r => new TaskExample(
             new Dictionary<string, string> { ["goal"] = r.Goal, ["sol1"] = r.sol1, ["sol2"] = r.sol2 }, r.Label)).ToDataView(TaskDefinition.Piqa);
+        using PaftTransformer model = ml.Paft().Trainers.BaseModel(options).Fit(rows);
         IDataView output = model.Transform(rows);
         string[] texts = output.GetColumn<ReadOnlyMemory<char>>("GeneratedText").Select(t => t.ToString()).ToArray();
         uint[] predicted = output.GetColumn<uint>("PredictedLabel").ToArray();
@@ -222,8 +222,10 @@ public class PaftPipelineTests
     {
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromEnumerable(Rows(4)); // has Goal, not goal
-        var missing = Assert.Throws<ArgumentException>(() => ml.Paft().Trainers.PromptAgnosticFineTuning(Options()).Fit(data));
-        Assert.Contains("goal", missing.Message);
+        // ML.NET's schema mismatch: an ArgumentOutOfRangeException naming the column and the type it needs.
+        var missing = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Paft().Trainers.PromptAgnosticFineTuning(Options()).Fit(data));
+        Assert.Contains("'goal'", missing.Message);
+        Assert.Contains("text", missing.Message);
 
         PaftTrainerOptions options = Options();
         options.TrainingTemplates = [PromptTemplate.Parse("{goal} A. {sol1} Answer:", "no-sol2")];

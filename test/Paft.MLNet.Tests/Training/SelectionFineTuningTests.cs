@@ -68,8 +68,21 @@ public class SelectionFineTuningTests
     /// <summary>The base model's accuracy under each template, measured by the evaluator, not by the selection code.</summary>
     private static Dictionary<string, double> BaseAccuracies(MLContext ml, IDataView validation, IEnumerable<PromptTemplate> templates)
     {
-        PromptRobustnessMetrics metrics = ml.Paft().Evaluate(ml.Paft().Trainers.BaseModel(Options()), validation, templates);
+        using PaftTransformer baseModel = ml.Paft().Trainers.BaseModel(Options()).Fit(validation);
+        PromptRobustnessMetrics metrics = ml.Paft().Evaluate(baseModel, validation, templates);
         return metrics.Templates.ToDictionary(t => t.TemplateId, t => t.Accuracy);
+    }
+
+    /// <summary>Four training rows: one optimizer step at batch size 4, enough to show what the selection trained on.</summary>
+    private static IDataView Train(MLContext ml) => ml.Data.LoadFromEnumerable(Rows(4));
+
+    private static ZopoResult Zopo(MLContext ml, PaftTrainerOptions options, IDataView validation, ZopoOptions? search, ITemplateEmbedder? embedder = null)
+    {
+        using PaftTransformer model = ml.Paft().Trainers.ZopoFineTuning(new ZopoTrainerOptions
+        {
+            Trainer = options, SelectionData = validation, Search = search, Embedder = embedder,
+        }).Fit(Train(ml));
+        return model.TrainingInfo!.Selection!.Zopo!;
     }
 
     [SharedFact]
@@ -80,7 +93,12 @@ public class SelectionFineTuningTests
         // Seed 5 evaluates templates the base model scores differently, so "the best of the trace" is a real choice.
         var zopo = new ZopoOptions { Budget = 3, InitialSamples = 2, Seed = 5 };
 
-        PaftTrainer trainer = ml.Paft().Trainers.ZopoFineTuning(Options(), validation, zopo, out ZopoResult chosen);
+        using PaftTransformer model = ml.Paft().Trainers.ZopoFineTuning(new ZopoTrainerOptions
+        {
+            Trainer = Options(), SelectionData = validation, Search = zopo,
+        }).Fit(Train(ml));
+        TemplateSelection selection = model.TrainingInfo!.Selection!;
+        ZopoResult chosen = selection.Zopo!;
 
         Assert.InRange(chosen.Trace.Count, 1, 3);
         Assert.True(chosen.Trace.Select(s => s.Accuracy).Distinct().Count() > 1, "the fixture no longer separates the templates this seed evaluates");
@@ -95,9 +113,15 @@ public class SelectionFineTuningTests
         Dictionary<string, double> expected = BaseAccuracies(ml, validation, Pool.Where(t => evaluated.Contains(t.Id)));
         Assert.All(chosen.Trace, s => Assert.Equal(expected[s.TemplateId], s.Accuracy, 10));
 
-        Assert.Equal([chosen.Best], trainer.Options.TrainingTemplates);
-        PaftTransformer model = trainer.Fit(ml.Data.LoadFromEnumerable(Rows(4)));
-        Assert.Equal(chosen.Best.Id, model.InferenceTemplate.Id);
+        Assert.Equal((TemplateSelectionMethod.Zopo, chosen.Best.Id, chosen.BestAccuracy, chosen.Trace.Count),
+            (selection.Method, selection.TemplateId, selection.Accuracy, selection.TemplatesScored));
+        Assert.Same(chosen.Best, model.InferenceTemplate);
+
+        // The summary is saved with the model; the full search record is not.
+        using var folder = new TempFolder();
+        model.Save(folder.Path);
+        using PaftTransformer loaded = PaftTransformer.Load(ml, folder.Path);
+        Assert.Equal(selection with { Duration = default, Zopo = null }, loaded.TrainingInfo!.Selection);
         Assert.Equal([chosen.Best.Id], model.TrainingInfo!.TrainingTemplateIds);
     }
 
@@ -109,7 +133,7 @@ public class SelectionFineTuningTests
         PaftTrainerOptions options = Options();
         options.TrainingTemplates = Pool.Take(2).ToArray();
 
-        ml.Paft().Trainers.ZopoFineTuning(options, validation, new ZopoOptions { Budget = 50 }, out ZopoResult chosen);
+        ZopoResult chosen = Zopo(ml, options, validation, new ZopoOptions { Budget = 50 });
 
         Assert.Equal(["inline", "paren"], chosen.Trace.Select(s => s.TemplateId).Order());
     }
@@ -121,7 +145,7 @@ public class SelectionFineTuningTests
         IDataView validation = ml.Data.LoadFromEnumerable(Rows(6, offset: 100));
         // One random start, then one candidate a step: the start's nearest neighbour in whichever embedding space.
         var zopo = new ZopoOptions { Budget = 2, InitialSamples = 1, NeighbourCount = 1, Seed = 5 };
-        ml.Paft().Trainers.ZopoFineTuning(Options(), validation, zopo, out ZopoResult hidden);
+        ZopoResult hidden = Zopo(ml, Options(), validation, zopo);
         string start = hidden.Trace[0].TemplateId;
         Dictionary<string, double> accuracies = BaseAccuracies(ml, validation, Pool);
         // The most accurate template the hidden-state search did not reach, scripted right next to the start.
@@ -140,8 +164,7 @@ public class SelectionFineTuningTests
         ZopoResult Embedded()
         {
             using var embedder = EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "embed-model" });
-            ml.Paft().Trainers.ZopoFineTuning(Options(), validation, zopo, out ZopoResult result, embedder);
-            return result;
+            return Zopo(ml, Options(), validation, zopo, embedder);
         }
         ZopoResult first = Embedded();
         ZopoResult second = Embedded();
@@ -160,7 +183,11 @@ public class SelectionFineTuningTests
         var ml = new MLContext(seed: 1);
         IDataView validation = ml.Data.LoadFromEnumerable(Rows(6, offset: 100));
 
-        PaftTrainer trainer = ml.Paft().Trainers.RobustPromptFineTuning(Options(), validation, null, null, out RobustPromptResult chosen);
+        using PaftTransformer model = ml.Paft().Trainers.BatpromptFineTuning(new BatpromptTrainerOptions
+        {
+            Trainer = Options(), SelectionData = validation,
+        }).Fit(Train(ml));
+        BatpromptResult chosen = model.TrainingInfo!.Selection!.Batprompt!;
 
         // Offline, every pool template is scored once, in pool order, and nothing is rejected.
         Assert.Equal(Pool.Select(t => t.Id), chosen.Trace.Select(s => s.TemplateId));
@@ -171,15 +198,15 @@ public class SelectionFineTuningTests
         Dictionary<string, double> expected = BaseAccuracies(ml, validation, Pool);
         Assert.All(chosen.Trace, s => Assert.Equal(expected[s.TemplateId], s.CleanAccuracy, 10));
         // The least drop (a rise counts as none), then the higher clean accuracy, then the earliest.
-        RobustPromptStep best = chosen.Trace
+        BatpromptStep best = chosen.Trace
             .OrderBy(s => Math.Round(Math.Max(0, s.Drop), 9))
             .ThenByDescending(s => Math.Round(s.CleanAccuracy, 9))
             .First();
         Assert.Equal(best, chosen.Score);
         Assert.Equal(best.TemplateId, chosen.Best.Id);
 
-        PaftTransformer model = trainer.Fit(ml.Data.LoadFromEnumerable(Rows(4)));
         Assert.Equal(chosen.Best.Id, model.InferenceTemplate.Id);
+        Assert.Equal(chosen.Best.Id, model.TrainingInfo.Selection!.TemplateId);
         Assert.Equal([chosen.Best.Id], model.TrainingInfo!.TrainingTemplateIds);
     }
 
@@ -192,16 +219,19 @@ public class SelectionFineTuningTests
         options.TrainingTemplates = Pool.Take(2).ToArray();
         var chat = new OneReplyChatClient(@"Solve this.\nGoal: {goal}\n(A) {sol1}\n(B) {sol2}\nAnswer:"); // \n as two characters, one template a line
 
-        PaftTrainer trainer = ml.Paft().Trainers.RobustPromptFineTuning(options, validation,
-            new RobustPromptOptions { Rounds = 1, CandidatesPerRound = 1 }, chat, out RobustPromptResult chosen);
+        using PaftTransformer model = ml.Paft().Trainers.BatpromptFineTuning(new BatpromptTrainerOptions
+        {
+            Trainer = options, SelectionData = validation, Selection = new BatpromptOptions { Rounds = 1, CandidatesPerRound = 1 }, ChatClient = chat,
+        }).Fit(Train(ml));
+        BatpromptResult chosen = model.TrainingInfo!.Selection!.Batprompt!;
 
-        RobustPromptStep written = Assert.Single(chosen.Trace, s => s.Round == 1);
+        BatpromptStep written = Assert.Single(chosen.Trace, s => s.Round == 1);
         Assert.Equal("batprompt-r1-1", written.TemplateId);
         Assert.Contains(chosen.Score, chosen.Trace);
         Assert.Equal(chosen.Score.TemplateId, chosen.Best.Id);
         // Whether or not it is in the pool, the chosen template is the one trained and answered with.
-        Assert.Equal([chosen.Best], trainer.Options.TrainingTemplates);
-        Assert.Same(chosen.Best, trainer.Options.InferenceTemplate);
+        Assert.Equal([chosen.Best.Id], model.TrainingInfo.TrainingTemplateIds);
+        Assert.Same(chosen.Best, model.InferenceTemplate);
     }
 
     [SharedFact]
@@ -211,18 +241,56 @@ public class SelectionFineTuningTests
         IDataView empty = ml.Data.LoadFromEnumerable(Array.Empty<Row>());
         var unlabelled = ml.Data.LoadFromEnumerable(Rows(3).Select(r => new UnlabelledRow { goal = r.goal, sol1 = r.sol1, sol2 = r.sol2 }));
 
-        var zopoEmpty = Assert.Throws<ArgumentException>(() => ml.Paft().Trainers.ZopoFineTuning(Options(), empty, null, out _));
-        Assert.Equal("validationData", zopoEmpty.ParamName);
+        // Options with a base model folder that does not exist: anything loaded would fail with DirectoryNotFoundException.
+        PaftTrainerOptions Missing() => new() { ModelPath = Path.Combine(ModelDir, "no-such-model"), Task = TaskDefinition.Piqa, TrainingTemplates = Pool };
+        IDataView train = Train(ml);
+
+        var zopoEmpty = Assert.Throws<ArgumentException>(() =>
+            ml.Paft().Trainers.ZopoFineTuning(new ZopoTrainerOptions { Trainer = Options(), SelectionData = empty }).Fit(train));
+        Assert.Equal("SelectionData", zopoEmpty.ParamName);
         Assert.Contains("no rows", zopoEmpty.Message);
-        var robustUnlabelled = Assert.Throws<ArgumentException>(() => ml.Paft().Trainers.RobustPromptFineTuning(Options(), unlabelled, null, null, out _));
-        Assert.Equal("validationData", robustUnlabelled.ParamName);
+        var robustUnlabelled = Assert.Throws<ArgumentException>(() =>
+            ml.Paft().Trainers.BatpromptFineTuning(new BatpromptTrainerOptions { Trainer = Options(), SelectionData = unlabelled }).Fit(train));
+        Assert.Equal("SelectionData", robustUnlabelled.ParamName);
         Assert.Contains("Validation row 0 has no label", robustUnlabelled.Message);
-        var badBudget = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            ml.Paft().Trainers.ZopoFineTuning(Options(), empty, new ZopoOptions { Budget = 0 }, out _));
+        // Settings are checked when the trainer is made, before any data is read or model loaded.
+        var badBudget = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Paft().Trainers.ZopoFineTuning(
+            new ZopoTrainerOptions { Trainer = Missing(), SelectionData = empty, Search = new ZopoOptions { Budget = 0 } }));
         Assert.Equal("Budget", badBudget.ParamName);
-        var rewriteWithoutChat = Assert.Throws<ArgumentException>(() => ml.Paft().Trainers.RobustPromptFineTuning(Options(),
-            ml.Data.LoadFromEnumerable(Rows(2)), new RobustPromptOptions { ChatRewrite = ChatRewriteKind.Synonyms }, null, out _));
-        Assert.Equal("chatClient", rewriteWithoutChat.ParamName);
+        var rewriteWithoutChat = Assert.Throws<ArgumentException>(() => ml.Paft().Trainers.BatpromptFineTuning(new BatpromptTrainerOptions
+        {
+            Trainer = Missing(), SelectionData = empty, Selection = new BatpromptOptions { ChatRewrite = ChatRewriteKind.Synonyms },
+        }));
+        Assert.Equal("ChatClient", rewriteWithoutChat.ParamName);
+    }
+
+    [SharedFact]
+    public void SelectionTrainers_AreMadeWithoutLoadingAnything_OnlyFitNeedsTheModel()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView validation = ml.Data.LoadFromEnumerable(Rows(4, offset: 100));
+        string missing = Path.Combine(ModelDir, "no-such-model");
+        PaftTrainerOptions Missing() => new() { ModelPath = missing, Task = TaskDefinition.Piqa, TrainingTemplates = Pool };
+        var chat = new OneReplyChatClient("never asked");
+        PaftTrainersCatalog trainers = ml.Paft().Trainers;
+
+        IEstimator<PaftTransformer>[] estimators =
+        [
+            trainers.TopAccuracyFineTuning(new TemplateSelectionTrainerOptions { Trainer = Missing(), SelectionData = validation }),
+            trainers.ZopoFineTuning(new ZopoTrainerOptions { Trainer = Missing(), SelectionData = validation }),
+            trainers.BatpromptFineTuning(new BatpromptTrainerOptions { Trainer = Missing(), SelectionData = validation, ChatClient = chat }),
+            trainers.TopAccuracyFineTuning(missing, TaskDefinition.Piqa, Pool, validation),
+            trainers.ZopoFineTuning(missing, TaskDefinition.Piqa, Pool, validation, budget: 2),
+            trainers.BatpromptFineTuning(missing, TaskDefinition.Piqa, Pool, validation, chat),
+            trainers.BaseModel(Missing()),
+        ];
+
+        foreach (IEstimator<PaftTransformer> estimator in estimators)
+        {
+            var error = Assert.Throws<DirectoryNotFoundException>(() => estimator.Fit(Train(ml)));
+            Assert.Contains(missing, error.Message);
+        }
+        Assert.Equal(0, chat.Calls); // the chat client was never asked: no template was scored
     }
 
     /// <summary>A row without a label column.</summary>
@@ -236,8 +304,14 @@ public class SelectionFineTuningTests
     /// <summary>Answers every request with one template.</summary>
     private sealed class OneReplyChatClient(string template) : IChatClient
     {
-        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-            System.Threading.Tasks.Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, template)));
+        /// <summary>How many requests it answered.</summary>
+        public int Calls { get; private set; }
+
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            return System.Threading.Tasks.Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, template)));
+        }
 
         public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null,
             [EnumeratorCancellation] CancellationToken cancellationToken = default)

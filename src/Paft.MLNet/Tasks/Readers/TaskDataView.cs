@@ -47,19 +47,26 @@ public static class TaskDataView
     /// (value k+1 = option k, 0 = unlabelled), an <c>Int32</c> (0-based, -1 = unlabelled) or absent (all unlabelled).
     /// </summary>
     /// <exception cref="ArgumentException">A field column is missing or not text, or the label column has another type.</exception>
-    public static IReadOnlyList<TaskExample> ToExamples(IDataView data, TaskDefinition task)
+    public static IReadOnlyList<TaskExample> ToExamples(IDataView data, TaskDefinition task) =>
+        ToExamples(data, task, LabelColumnName, field => field);
+
+    /// <summary>
+    /// Reads task rows from <paramref name="data"/> whose label is in <paramref name="labelColumnName"/> and whose field
+    /// <c>f</c> is in column <c>columnOf(f)</c>; errors name the column and the type it must have.
+    /// </summary>
+    internal static IReadOnlyList<TaskExample> ToExamples(IDataView data, TaskDefinition task, string labelColumnName, Func<string, string> columnOf)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(task);
-        var fieldColumns = task.Fields.Select(f => RequireTextColumn(data.Schema, f)).ToArray();
-        DataViewSchema.Column? labelColumn = data.Schema.GetColumnOrNull(LabelColumnName);
+        var fieldColumns = task.Fields.Select(f => RequireTextColumn(data.Schema, columnOf(f))).ToArray();
+        DataViewSchema.Column? labelColumn = data.Schema.GetColumnOrNull(labelColumnName);
         DataViewType? labelType = labelColumn?.Type;
         if (labelType is KeyDataViewType key && (key.RawType != typeof(uint) || key.Count != (ulong)task.OptionCount))
             throw new ArgumentException(
-                $"Column '{LabelColumnName}' is {labelType}; task '{task.Name}' needs Key<UInt32, {task.OptionCount}>.", nameof(data));
+                $"Column '{labelColumnName}' is {labelType}; task '{task.Name}' needs Key<UInt32, {task.OptionCount}>.", nameof(data));
         if (labelType is not null and not KeyDataViewType && labelType != NumberDataViewType.Int32)
             throw new ArgumentException(
-                $"Column '{LabelColumnName}' is {labelType}; expected a UInt32 key or Int32.", nameof(data));
+                $"Column '{labelColumnName}' is {labelType}; expected a UInt32 key or Int32.", nameof(data));
 
         var needed = labelColumn is { } l ? fieldColumns.Append(l) : fieldColumns;
         var rows = new List<TaskExample>();

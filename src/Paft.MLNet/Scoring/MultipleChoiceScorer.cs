@@ -12,13 +12,13 @@ namespace Paft.MLNet.Scoring;
 /// A causal LM answering multiple-choice prompts: scores options by log-likelihood (answer letters or
 /// option texts, batched, the prompt computed once per example) or generates and extracts a letter.
 /// </summary>
-internal sealed class MultipleChoiceModel : IMultipleChoiceScorer
+internal sealed class MultipleChoiceScorer : IMultipleChoiceScorer
 {
     private readonly LogLikelihoodScorer _scorer;
     private readonly LlamaGenerator _generator;
     private readonly Dictionary<TaskDefinition, int> _letterReserves = new(ReferenceEqualityComparer.Instance);
 
-    public MultipleChoiceModel(LlamaForCausalLM model, ILlamaTokenizer tokenizer, int batchSize = 16, int maxNewTokens = 16)
+    public MultipleChoiceScorer(LlamaForCausalLM model, ILlamaTokenizer tokenizer, int batchSize = 16, int maxNewTokens = 16)
     {
         Model = model;
         Tokenizer = tokenizer;

@@ -6,15 +6,18 @@ using TorchSharp;
 
 namespace Paft.MLNet.Model;
 
-/// <summary>A base LLaMA checkpoint loaded with its tokenizer, and where it came from.</summary>
-internal sealed class BaseModel
+/// <summary>
+/// A base LLaMA checkpoint loaded with its tokenizer, and where it came from. Disposing releases the native weights
+/// (and the LoRA adapters injected into them); using it afterwards throws <see cref="ObjectDisposedException"/>.
+/// </summary>
+internal sealed class LoadedCheckpoint : IDisposable
 {
-    private BaseModel(string path, string? tokenizerPath, PaftComputeType computeType, LlamaForCausalLM model, ILlamaTokenizer tokenizer)
+    private LoadedCheckpoint(string path, string? tokenizerPath, PaftComputeType computeType, LlamaForCausalLM model, ILlamaTokenizer tokenizer)
     {
         Path = path;
         TokenizerPath = tokenizerPath;
         ComputeType = computeType;
-        Model = model;
+        CausalLM = model;
         Tokenizer = tokenizer;
     }
 
@@ -24,21 +27,41 @@ internal sealed class BaseModel
 
     public PaftComputeType ComputeType { get; }
 
-    public LlamaForCausalLM Model { get; }
+    public LlamaForCausalLM CausalLM { get; }
 
     public ILlamaTokenizer Tokenizer { get; }
 
-    /// <summary>The padding id: the config's pad token, else the first EOS (padding is masked out either way).</summary>
-    public int PadTokenId => Model.Config.PadTokenId ?? (Tokenizer.EosIds.Count > 0 ? Tokenizer.EosIds[0] : 0);
+    /// <summary>Whether the native weights were released.</summary>
+    public bool IsDisposed { get; private set; }
 
-    public static BaseModel Load(string path, string? tokenizerPath, PaftComputeType computeType)
+    /// <summary>Throws when the native weights were released, naming what was to be done with them.</summary>
+    public void ThrowIfDisposed(string operation)
+    {
+        if (IsDisposed)
+            throw new ObjectDisposedException(nameof(PaftTransformer),
+                $"{operation}: the PAFT model's native weights were released by Dispose; load or train the model again.");
+    }
+
+    /// <summary>Releases the native weights (every tensor of the model, adapters included); a second call does nothing.</summary>
+    public void Dispose()
+    {
+        if (IsDisposed)
+            return;
+        IsDisposed = true;
+        CausalLM.Dispose();
+    }
+
+    /// <summary>The padding id: the config's pad token, else the first EOS (padding is masked out either way).</summary>
+    public int PadTokenId => CausalLM.Config.PadTokenId ?? (Tokenizer.EosIds.Count > 0 ? Tokenizer.EosIds[0] : 0);
+
+    public static LoadedCheckpoint Load(string path, string? tokenizerPath, PaftComputeType computeType)
     {
         string full = System.IO.Path.GetFullPath(path);
         var dtype = computeType == PaftComputeType.BFloat16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float32;
         LlamaForCausalLM model = LlamaForCausalLM.FromPretrained(full, dtype);
         model.eval();
         ILlamaTokenizer tokenizer = TokenizerLoader.Load(full, tokenizerPath);
-        return new BaseModel(full, tokenizerPath is null ? null : System.IO.Path.GetFullPath(tokenizerPath), computeType, model, tokenizer);
+        return new LoadedCheckpoint(full, tokenizerPath is null ? null : System.IO.Path.GetFullPath(tokenizerPath), computeType, model, tokenizer);
     }
 
     /// <summary>

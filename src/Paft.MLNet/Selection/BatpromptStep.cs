@@ -5,7 +5,7 @@ namespace Paft.MLNet.Selection;
 /// <param name="Round">0 for the pool's templates; 1, 2, ... for the chat model's rounds.</param>
 /// <param name="CleanAccuracy">Accuracy on the validation rows as given.</param>
 /// <param name="PerturbedAccuracy">Accuracy on the perturbed copies.</param>
-public sealed record RobustPromptStep(string TemplateId, int Round, double CleanAccuracy, double PerturbedAccuracy)
+public sealed record BatpromptStep(string TemplateId, int Round, double CleanAccuracy, double PerturbedAccuracy)
 {
     /// <summary>Clean minus perturbed accuracy.</summary>
     public double Drop => CleanAccuracy - PerturbedAccuracy;

@@ -7,4 +7,4 @@ namespace Paft.MLNet.Selection;
 /// <param name="Score">Its scores.</param>
 /// <param name="Trace">Every template scored, in order: the pool first, then each round's accepted candidates.</param>
 /// <param name="Rejected">Candidates of the chat model that were not scored, each with why (does not parse, not valid for the task, duplicate).</param>
-public sealed record RobustPromptResult(PromptTemplate Best, RobustPromptStep Score, IReadOnlyList<RobustPromptStep> Trace, IReadOnlyList<string> Rejected);
+public sealed record BatpromptResult(PromptTemplate Best, BatpromptStep Score, IReadOnlyList<BatpromptStep> Trace, IReadOnlyList<string> Rejected);

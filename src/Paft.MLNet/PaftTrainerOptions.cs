@@ -1,10 +1,14 @@
 using Paft.Llama.Lora;
+using Paft.Llama.Training;
+using Paft.MLNet.Model;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
+using Paft.MLNet.Tasks.Readers;
+using Paft.MLNet.Training;
 using Microsoft.ML;
 
-namespace Paft.MLNet.Training;
+namespace Paft.MLNet;
 
 /// <summary>
 /// Options of <see cref="PaftTrainer"/>. Defaults are the PAFT paper's published settings where it gives
@@ -34,6 +38,10 @@ public sealed class PaftTrainerOptions
     /// </summary>
     public PromptTemplate? InferenceTemplate { get; set; }
 
+    // The LoRA engine's settings (epochs, batch, optimizer, length, checkpoints) are one TrainingOptions: the properties
+    // below read and write it, its defaults are theirs (but the seed: PAFT's default is 0), and Fit hands it to the engine.
+    private TrainingOptions _training = new() { Seed = 0 };
+
     /// <summary>The LoRA adapter: rank 8, alpha 16, no dropout, on q_proj and v_proj by default.</summary>
     public LoraConfig Lora { get; set; } = new();
 
@@ -45,34 +53,34 @@ public sealed class PaftTrainerOptions
     public int RedrawEverySteps { get; set; } = 4;
 
     /// <summary>Passes over the training rows; each draws the templates anew. Default 3.</summary>
-    public int Epochs { get; set; } = 3;
+    public int Epochs { get => _training.Epochs; set => _training = _training with { Epochs = value }; }
 
     /// <summary>Peak learning rate of AdamW. Default 1e-4.</summary>
-    public double LearningRate { get; set; } = 1e-4;
+    public double LearningRate { get => _training.LearningRate; set => _training = _training with { LearningRate = value }; }
 
     /// <summary>Share of the steps spent warming the learning rate up linearly before the cosine decay. Default 0.1.</summary>
-    public double WarmupRatio { get; set; } = 0.1;
+    public double WarmupRatio { get => _training.WarmupRatio; set => _training = _training with { WarmupRatio = value }; }
 
     /// <summary>AdamW weight decay of the adapter matrices. Default 0.</summary>
-    public double WeightDecay { get; set; }
+    public double WeightDecay { get => _training.WeightDecay; set => _training = _training with { WeightDecay = value }; }
 
     /// <summary>Rows per micro-batch. Default 8.</summary>
-    public int BatchSize { get; set; } = 8;
+    public int BatchSize { get => _training.BatchSize; set => _training = _training with { BatchSize = value }; }
 
     /// <summary>Micro-batches per optimizer step (effective batch = BatchSize × this). Default 1.</summary>
-    public int GradientAccumulationSteps { get; set; } = 1;
+    public int GradientAccumulationSteps { get => _training.GradientAccumulationSteps; set => _training = _training with { GradientAccumulationSteps = value }; }
 
     /// <summary>Global gradient-norm clip. Default 1.0.</summary>
-    public double MaxGradientNorm { get; set; } = 1.0;
+    public double MaxGradientNorm { get => _training.MaxGradientNorm; set => _training = _training with { MaxGradientNorm = value }; }
 
     /// <summary>
     /// Maximum tokens of prompt plus answer. Longer rows lose words from the end of their longest context
     /// field (never the options or the answer cue; see <c>PromptFitter</c>). Default 1024.
     /// </summary>
-    public int MaxLength { get; set; } = 1024;
+    public int MaxLength { get => _training.MaxLength; set => _training = _training with { MaxLength = value }; }
 
     /// <summary>Seed of the template draws, the data order and the adapter's initialisation. Default 0.</summary>
-    public int Seed { get; set; }
+    public int Seed { get => checked((int)_training.Seed); set => _training = _training with { Seed = value }; }
 
     /// <summary>
     /// The compute type of the base model, in training, in the selection baselines' scoring and in the
@@ -86,16 +94,16 @@ public sealed class PaftTrainerOptions
     /// checkpointing): activation memory falls to one tensor per layer, for about one more forward pass
     /// per step; the gradients are the same. Default false.
     /// </summary>
-    public bool GradientCheckpointing { get; set; }
+    public bool GradientCheckpointing { get => _training.GradientCheckpointing; set => _training = _training with { GradientCheckpointing = value }; }
 
     /// <summary>Folder for training checkpoints; none are written when null.</summary>
-    public string? CheckpointDirectory { get; set; }
+    public string? CheckpointDirectory { get => _training.CheckpointDirectory; set => _training = _training with { CheckpointDirectory = value }; }
 
     /// <summary>Write a checkpoint every this many optimizer steps (and at the end); 0 = only at the end.</summary>
-    public int CheckpointEvery { get; set; }
+    public int CheckpointEvery { get => _training.CheckpointEvery; set => _training = _training with { CheckpointEvery = value }; }
 
     /// <summary>How many checkpoints to keep. Default 2.</summary>
-    public int KeepCheckpoints { get; set; } = 2;
+    public int KeepCheckpoints { get => _training.KeepCheckpoints; set => _training = _training with { KeepCheckpoints = value }; }
 
     /// <summary>Resume from the latest checkpoint in <see cref="CheckpointDirectory"/> when there is one.</summary>
     public bool Resume { get; set; }
@@ -124,13 +132,46 @@ public sealed class PaftTrainerOptions
     /// <summary>Receives training progress (every step and epoch, and validation results).</summary>
     public IProgress<PaftProgress>? Progress { get; set; }
 
-    internal PaftTrainerOptions Clone() => (PaftTrainerOptions)MemberwiseClone();
+    /// <summary>
+    /// The label column training (and <c>Evaluate</c>) reads: a key of the task's option count, or a 0-based <see cref="int"/>.
+    /// Default <c>Label</c>.
+    /// </summary>
+    public string LabelColumnName { get; set; } = PaftColumns.DefaultLabel;
 
-    internal void Validate()
+    /// <summary>The column the fitted model writes the probabilities over the options to. Default <c>Score</c>.</summary>
+    public string ScoreColumnName { get; set; } = PaftColumns.DefaultScore;
+
+    /// <summary>The column the fitted model writes its answer to (a key whose values are the answer letters). Default <c>PredictedLabel</c>.</summary>
+    public string PredictedLabelColumnName { get; set; } = PaftColumns.DefaultPredictedLabel;
+
+    /// <summary>
+    /// Input column of each task field, when it is not named like the field (e.g. <c>goal</c> ← <c>Goal</c>); the fitted
+    /// model reads the same columns. Fields not listed are read from the column of the same name. Default none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? FieldColumns { get; set; }
+
+    internal PaftColumns Columns => new(LabelColumnName, ScoreColumnName, PredictedLabelColumnName, FieldColumns);
+
+    /// <summary>Reads task rows from <paramref name="data"/> through this trainer's column names.</summary>
+    internal IReadOnlyList<TaskExample> ReadRows(IDataView data) =>
+        TaskDataView.ToExamples(data, Task, LabelColumnName, Columns.ColumnOf);
+
+    internal PaftTrainerOptions Clone() => (PaftTrainerOptions)MemberwiseClone(); // the training options are immutable: sharing them is safe
+
+    /// <summary>
+    /// The engine's settings for one run: these options' training settings, the model's padding id, the stream's own
+    /// visiting order (PAFT arranges it so that a template's K steps are never split) and the checkpoint to resume from.
+    /// </summary>
+    internal TrainingOptions EngineOptions(int padTokenId, string? resumeFrom) =>
+        _training with { PadTokenId = padTokenId, ShuffleEachEpoch = false, ResumeFrom = resumeFrom };
+
+    /// <summary>Checks the options; errors name the setting or template at fault.</summary>
+    /// <param name="requireModelFolder">Whether <see cref="ModelPath"/> must exist now (false for a trainer that looks at it only in <c>Fit</c>).</param>
+    internal void Validate(bool requireModelFolder = true)
     {
         if (string.IsNullOrWhiteSpace(ModelPath))
             throw new ArgumentException("PaftTrainerOptions.ModelPath is required: the folder of a Hugging Face LLaMA checkpoint.");
-        if (!Directory.Exists(ModelPath))
+        if (requireModelFolder && !Directory.Exists(ModelPath))
             throw new DirectoryNotFoundException($"Base model folder '{ModelPath}' does not exist.");
         if (Task is null)
             throw new ArgumentException("PaftTrainerOptions.Task is required.");
@@ -155,6 +196,7 @@ public sealed class PaftTrainerOptions
         if (Resume && CheckpointDirectory is null)
             throw new ArgumentException("Resume needs a CheckpointDirectory to resume from.");
         Lora.Validate();
+        Columns.Validate(Task, nameof(PaftTrainerOptions));
         AnswerTargetScoring.Check(AnswerTarget, Scoring, "PaftTrainerOptions");
     }
 

@@ -1,7 +1,7 @@
 namespace Paft.MLNet.Selection;
 
 /// <summary>How the BATprompt-style selection ranks templates.</summary>
-public enum RobustPromptCriterion
+public enum BatpromptCriterion
 {
     /// <summary>
     /// Smallest drop from clean to perturbed accuracy, a rise counting as no drop; ties (among them every template

@@ -1,6 +1,6 @@
 using Paft.MLNet.Training;
 
-namespace Paft.MLNet.Model;
+namespace Paft.MLNet;
 
 /// <summary>How a PAFT model was trained, kept with it so a saved model says what it is.</summary>
 /// <param name="TrainingTemplateIds">Ids of the training templates (the pool, or the one SFT template).</param>
@@ -33,4 +33,10 @@ public sealed record PaftTrainingInfo(
     /// <summary>What the model was trained to say after the answer cue; null for a model saved before this was recorded.
     /// Scoring it in a mode that cannot work with this target is refused (see <see cref="PaftTrainerOptions.AnswerTarget"/>).</summary>
     public AnswerTarget? AnswerTarget { get; init; }
+
+    /// <summary>
+    /// What a selection trainer (<see cref="TopAccuracyTrainer"/>, <see cref="ZopoTrainer"/>, <see cref="BatpromptTrainer"/>)
+    /// chose before fine-tuning; null for PAFT and plain SFT.
+    /// </summary>
+    public TemplateSelection? Selection { get; init; }
 }

@@ -7,12 +7,13 @@ using Paft.MLNet.Training;
 namespace Paft.MLNet.Model;
 
 /// <summary>Everything a fitted PAFT transformer predicts with: base model, adapter (none for the base baseline), task, template, mode.</summary>
-internal sealed class PaftModel
+internal sealed class PaftPredictor
 {
-    public PaftModel(BaseModel baseModel, LoraAdapterSet? lora, TaskDefinition task, PromptTemplate inferenceTemplate,
-        ScoringMode scoring, int batchSize, int maxNewTokens, int maxLength, PaftTrainingInfo? training)
+    public PaftPredictor(LoadedCheckpoint baseModel, LoraAdapterSet? lora, TaskDefinition task, PromptTemplate inferenceTemplate,
+        ScoringMode scoring, int batchSize, int maxNewTokens, int maxLength, PaftTrainingInfo? training, PaftColumns? columns = null)
     {
-        Base = baseModel;
+        Columns = columns ?? PaftColumns.Default;
+        Checkpoint = baseModel;
         Lora = lora;
         Task = task;
         InferenceTemplate = inferenceTemplate;
@@ -21,11 +22,14 @@ internal sealed class PaftModel
         MaxNewTokens = maxNewTokens;
         MaxLength = maxLength;
         Training = training;
-        Scorer = new MultipleChoiceModel(baseModel.Model, baseModel.Tokenizer, batchSize, maxNewTokens);
+        Scorer = new MultipleChoiceScorer(baseModel.CausalLM, baseModel.Tokenizer, batchSize, maxNewTokens);
         Fitter = new PromptFitter(baseModel.Tokenizer, task, maxLength);
     }
 
-    public BaseModel Base { get; }
+    public LoadedCheckpoint Checkpoint { get; }
+
+    /// <summary>The label, prediction and field column names the model was trained with.</summary>
+    public PaftColumns Columns { get; }
 
     public LoraAdapterSet? Lora { get; }
 
@@ -43,16 +47,17 @@ internal sealed class PaftModel
 
     public PaftTrainingInfo? Training { get; }
 
-    public MultipleChoiceModel Scorer { get; }
+    public MultipleChoiceScorer Scorer { get; }
 
     public PromptFitter Fitter { get; }
 
-    public PaftModel With(PromptTemplate? template = null, ScoringMode? scoring = null, int? maxLength = null) =>
-        new(Base, Lora, Task, template ?? InferenceTemplate, scoring ?? Scoring, BatchSize, MaxNewTokens, maxLength ?? MaxLength, Training);
+    public PaftPredictor With(PromptTemplate? template = null, ScoringMode? scoring = null, int? maxLength = null) =>
+        new(Checkpoint, Lora, Task, template ?? InferenceTemplate, scoring ?? Scoring, BatchSize, MaxNewTokens, maxLength ?? MaxLength, Training, Columns);
 
     /// <summary>Answers rows: rendered from <see cref="InferenceTemplate"/>, or the given prompts when the input had them.</summary>
     public IReadOnlyList<MultipleChoiceAnswer> Answer(IReadOnlyList<TaskExample> rows, IReadOnlyList<string?>? prompts)
     {
+        Checkpoint.ThrowIfDisposed("Predicting");
         var rendered = new string[rows.Count];
         for (int i = 0; i < rows.Count; i++)
             rendered[i] = prompts?[i] ?? Fitter.Render(InferenceTemplate, rows[i], TemplateScoring.AnswerReserve(Task, Scoring, rows[i], Scorer));

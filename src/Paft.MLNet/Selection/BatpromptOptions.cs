@@ -3,7 +3,7 @@ using Paft.MLNet.Perturbation;
 namespace Paft.MLNet.Selection;
 
 /// <summary>Settings of the BATprompt-style robust prompt selection.</summary>
-public sealed class RobustPromptOptions
+public sealed class BatpromptOptions
 {
     /// <summary>The character noise put on the validation examples. Default: all kinds at rate 0.05.</summary>
     public TextPerturbationOptions Perturbation { get; init; } = new();
@@ -17,8 +17,8 @@ public sealed class RobustPromptOptions
     /// </summary>
     public ChatRewriteKind? ChatRewrite { get; init; }
 
-    /// <summary>How templates are ranked. Default <see cref="RobustPromptCriterion.LeastDrop"/>.</summary>
-    public RobustPromptCriterion Criterion { get; init; } = RobustPromptCriterion.LeastDrop;
+    /// <summary>How templates are ranked. Default <see cref="BatpromptCriterion.LeastDrop"/>.</summary>
+    public BatpromptCriterion Criterion { get; init; } = BatpromptCriterion.LeastDrop;
 
     /// <summary>With a chat client: rounds of asking for improved templates. Default 3.</summary>
     public int Rounds { get; init; } = 3;
@@ -33,7 +33,7 @@ public sealed class RobustPromptOptions
     /// With a chat client: told of each round's outcome as it ends (candidates scored and rejected, the best so
     /// far, why the rounds stopped), on the selecting thread. Null (default): no reports.
     /// </summary>
-    public IProgress<RobustPromptRound>? RoundProgress { get; init; }
+    public IProgress<BatpromptRound>? RoundProgress { get; init; }
 
     /// <summary>Seed of the noise. Default 0.</summary>
     public int Seed { get; init; }

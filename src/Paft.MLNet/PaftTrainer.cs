@@ -11,9 +11,10 @@ using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tasks.Readers;
+using Paft.MLNet.Training;
 using TorchSharp;
 
-namespace Paft.MLNet.Training;
+namespace Paft.MLNet;
 
 /// <summary>
 /// Prompt-Agnostic Fine-Tuning: LoRA fine-tuning of a LLaMA model on task rows whose prompt template is
@@ -56,11 +57,15 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
     /// <summary>Trains on <paramref name="input"/>; cancelling keeps the checkpoints written so far.</summary>
     /// <exception cref="OperationCanceledException">Training was cancelled.</exception>
     /// <exception cref="TrainingDivergedException">A loss or gradient became NaN or infinite; the message names the step.</exception>
-    public PaftTransformer Fit(IDataView input, CancellationToken cancellationToken)
+    public PaftTransformer Fit(IDataView input, CancellationToken cancellationToken) => Fit(input, cancellationToken, selection: null);
+
+    /// <summary>Trains; <paramref name="selection"/> (what a selection trainer chose) goes on the model's training info.</summary>
+    internal PaftTransformer Fit(IDataView input, CancellationToken cancellationToken, TemplateSelection? selection)
     {
         ArgumentNullException.ThrowIfNull(input);
         PaftTrainerOptions o = _options;
-        IReadOnlyList<TaskExample> examples = TaskDataView.ToExamples(input, o.Task);
+        TrainingInputSchema.Check(input.Schema, o);
+        IReadOnlyList<TaskExample> examples = o.ReadRows(input);
         if (examples.Count == 0)
             throw new ArgumentException("The training data has no rows.", nameof(input));
         if (examples.FirstOrDefault(e => e.Label < 0) is { } unlabelled)
@@ -71,9 +76,9 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             $"PAFT: {examples.Count} rows of '{o.Task.Name}', {o.TrainingTemplates.Count} training template(s), " +
             $"{o.Epochs} epoch(s), K = {o.RedrawEverySteps}, LoRA r {o.Lora.Rank} on {string.Join(",", o.Lora.TargetModules)}.");
 
-        BaseModel baseModel = BaseModel.Load(o.ModelPath, o.TokenizerPath, o.ComputeType);
-        LoraAdapterSet lora = LoraAdapterSet.Apply(baseModel.Model, o.Lora, o.Seed);
-        var scorer = new MultipleChoiceModel(baseModel.Model, baseModel.Tokenizer, o.PredictionBatchSize, o.MaxNewTokens);
+        LoadedCheckpoint baseModel = LoadedCheckpoint.Load(o.ModelPath, o.TokenizerPath, o.ComputeType);
+        LoraAdapterSet lora = LoraAdapterSet.Apply(baseModel.CausalLM, o.Lora, o.Seed);
+        var scorer = new MultipleChoiceScorer(baseModel.CausalLM, baseModel.Tokenizer, o.PredictionBatchSize, o.MaxNewTokens);
         var fitter = new PromptFitter(baseModel.Tokenizer, o.Task, o.MaxLength);
         var stream = PaftTrainingStream.For(o, examples);
         var epochCache = new Dictionary<int, IReadOnlyList<TrainingExample>>();
@@ -87,47 +92,30 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
             return cached;
         }
 
-        var training = new TrainingOptions
-        {
-            Epochs = o.Epochs,
-            BatchSize = o.BatchSize,
-            GradientAccumulationSteps = o.GradientAccumulationSteps,
-            LearningRate = o.LearningRate,
-            WarmupRatio = o.WarmupRatio,
-            WeightDecay = o.WeightDecay,
-            MaxGradientNorm = o.MaxGradientNorm,
-            MaxLength = o.MaxLength,
-            PadTokenId = baseModel.PadTokenId,
-            Seed = o.Seed,
-            ShuffleEachEpoch = false, // the stream is already in visiting order, its template groups aligned to steps
-            CheckpointDirectory = o.CheckpointDirectory,
-            CheckpointEvery = o.CheckpointEvery,
-            KeepCheckpoints = o.KeepCheckpoints,
-            GradientCheckpointing = o.GradientCheckpointing,
-            ResumeFrom = o.Resume && o.CheckpointDirectory is not null ? LoraTrainer.FindLatestCheckpoint(o.CheckpointDirectory) : null,
-        };
+        TrainingOptions training = o.EngineOptions(baseModel.PadTokenId,
+            o.Resume && o.CheckpointDirectory is not null ? LoraTrainer.FindLatestCheckpoint(o.CheckpointDirectory) : null);
         if (training.ResumeFrom is not null)
             channel.Info(MessageSensitivity.None, $"Resuming from checkpoint '{training.ResumeFrom}'.");
 
         var validation = o.ValidationData is null ? null : new ValidationRun(o, scorer, fitter);
         var progress = new Progress(o, channel, validation);
-        var trainer = new LoraTrainer(lora, baseModel.Model, training);
+        var trainer = new LoraTrainer(lora, baseModel.CausalLM, training);
         TrainingResult result = trainer.Train(ExamplesForEpoch, progress, cancellationToken);
-        baseModel.Model.eval();
+        baseModel.CausalLM.eval();
         channel.Info(MessageSensitivity.None,
             $"Trained {result.Steps} steps; final loss {result.FinalLoss:F4}; {fitter.TruncatedRows} row(s) had their context cut to fit {o.MaxLength} tokens.");
 
-        return new PaftTransformer(_mlContext, new PaftModel(baseModel, lora, o.Task, o.InferenceTemplate ?? o.TrainingTemplates[0],
-            o.Scoring, o.PredictionBatchSize, o.MaxNewTokens, o.MaxLength, new PaftTrainingInfo(o, result.Steps, result.FinalLoss)));
+        return new PaftTransformer(_mlContext, new PaftPredictor(baseModel, lora, o.Task, o.InferenceTemplate ?? o.TrainingTemplates[0],
+            o.Scoring, o.PredictionBatchSize, o.MaxNewTokens, o.MaxLength, new PaftTrainingInfo(o, result.Steps, result.FinalLoss) { Selection = selection }, o.Columns));
     }
 
     /// <inheritdoc />
-    public SchemaShape GetOutputSchema(SchemaShape inputSchema) =>
-        SchemaShapes.WithPredictionColumns(_mlContext, inputSchema, _options.Task.AnswerLabels, _options.Scoring == ScoringMode.Generation);
+    /// <exception cref="ArgumentOutOfRangeException">A field or label column is missing or has another type; the message names it and the type it needs.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema) => TrainingInputSchema.OutputSchema(_mlContext, inputSchema, _options, requireLabel: true);
 
     /// <summary>Tokenizes one epoch of the training stream (prompt and answer), keeping its visiting order.</summary>
     private static IReadOnlyList<TrainingExample> EncodeEpoch(IReadOnlyList<PaftStreamRow> epoch, TaskDefinition task,
-        MultipleChoiceModel scorer, PromptFitter fitter, AnswerTarget target)
+        MultipleChoiceScorer scorer, PromptFitter fitter, AnswerTarget target)
     {
         int eos = scorer.Tokenizer.EosIds.Count > 0 ? scorer.Tokenizer.EosIds[0] : -1;
         var encoded = new TrainingExample[epoch.Count];
@@ -171,9 +159,9 @@ public sealed class PaftTrainer : IEstimator<PaftTransformer>
     }
 
     /// <summary>Mean accuracy over the validation templates, computed with the model being trained.</summary>
-    private sealed class ValidationRun(PaftTrainerOptions options, MultipleChoiceModel scorer, PromptFitter fitter)
+    private sealed class ValidationRun(PaftTrainerOptions options, MultipleChoiceScorer scorer, PromptFitter fitter)
     {
-        private readonly IReadOnlyList<TaskExample> _examples = TaskDataView.ToExamples(options.ValidationData!, options.Task);
+        private readonly IReadOnlyList<TaskExample> _examples = options.ReadRows(options.ValidationData!);
         private readonly IReadOnlyList<PromptTemplate> _templates =
             options.ValidationTemplates ?? [options.InferenceTemplate ?? options.TrainingTemplates[0]];
 

@@ -7,7 +7,7 @@ using Paft.MLNet.Tasks;
 
 namespace Paft.MLNet.Tests.Selection;
 
-public class RobustPromptSelectorTests
+public class BatpromptSelectorTests
 {
     private static readonly TaskDefinition Task = TaskDefinition.Piqa;
     private const int Rows = 20;
@@ -69,11 +69,11 @@ public class RobustPromptSelectorTests
     public async Task ARowAwarePredictorSeesPerturbedRowsThatKeepTheirSourceAndGivesTheSameChoice()
     {
         var scorer = new PlannedScorer(Plan);
-        var options = new RobustPromptOptions { Perturbation = new() { Rate = 0.1 }, PerturbedCopies = 2 };
-        RobustPromptResult viaScorer = await new RobustPromptSelector(scorer, options).SelectAsync(Pool, Task, Validation);
+        var options = new BatpromptOptions { Perturbation = new() { Rate = 0.1 }, PerturbedCopies = 2 };
+        BatpromptResult viaScorer = await new BatpromptSelector(scorer, options).SelectAsync(Pool, Task, Validation);
 
         var seen = new List<IReadOnlyList<TaskExample>>();
-        RobustPromptResult viaPredictor = await new RobustPromptSelector((template, rows) =>
+        BatpromptResult viaPredictor = await new BatpromptSelector((template, rows) =>
         {
             seen.Add(rows);
             return TemplateAccuracy.Predict(template, Task, rows, new PlannedScorer(Plan));
@@ -96,7 +96,7 @@ public class RobustPromptSelectorTests
     [Fact]
     public async Task APredictorGivingTheWrongNumberOfAnswersIsAnErrorNamingTheTemplate()
     {
-        var selector = new RobustPromptSelector((template, rows) => new int[rows.Count - 1]);
+        var selector = new BatpromptSelector((template, rows) => new int[rows.Count - 1]);
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => selector.SelectAsync(Pool, Task, Validation));
         Assert.Contains("'style-0'", e.Message);
         Assert.Contains($"for {Rows} rows", e.Message);
@@ -107,7 +107,7 @@ public class RobustPromptSelectorTests
     {
         // Style 0 is below chance on clean inputs and only gains from noise; style 1 works and holds; style 2 works and drops.
         var plan = new Dictionary<int, (double, double)> { [0] = (0.10, 0.40), [1] = (0.80, 0.80), [2] = (0.90, 0.70) };
-        RobustPromptResult result = await new RobustPromptSelector(new PlannedScorer(plan), new RobustPromptOptions { Perturbation = new() { Rate = 0.1 } })
+        BatpromptResult result = await new BatpromptSelector(new PlannedScorer(plan), new BatpromptOptions { Perturbation = new() { Rate = 0.1 } })
             .SelectAsync(PromptPool.FromTemplates(plan.Keys.Select(Style)), Task, Validation);
 
         Assert.Equal("style-1", result.Best.Id);
@@ -118,14 +118,14 @@ public class RobustPromptSelectorTests
     public async Task OfflinePicksTheTemplateWhoseAccuracyDropsLeast()
     {
         var scorer = new PlannedScorer(Plan);
-        RobustPromptResult result = await new RobustPromptSelector(scorer, new RobustPromptOptions { Perturbation = new() { Rate = 0.1 } })
+        BatpromptResult result = await new BatpromptSelector(scorer, new BatpromptOptions { Perturbation = new() { Rate = 0.1 } })
             .SelectAsync(Pool, Task, Validation);
 
         Assert.Equal("style-1", result.Best.Id);
         Assert.Equal(0.80, result.Score.CleanAccuracy, 9);
         Assert.Equal(0.75, result.Score.PerturbedAccuracy, 9);
         Assert.Equal(Plan.Keys.Select(k => $"style-{k}"), result.Trace.Select(s => s.TemplateId));
-        foreach (RobustPromptStep step in result.Trace)
+        foreach (BatpromptStep step in result.Trace)
         {
             (double clean, double perturbed) = Plan[int.Parse(step.TemplateId["style-".Length..])];
             Assert.Equal(clean, step.CleanAccuracy, 9);
@@ -140,8 +140,8 @@ public class RobustPromptSelectorTests
     [Fact]
     public async Task PerturbedAccuracyCriterionPicksTheBestUnderNoise()
     {
-        RobustPromptResult result = await new RobustPromptSelector(new PlannedScorer(Plan),
-            new RobustPromptOptions { Criterion = RobustPromptCriterion.PerturbedAccuracy }).SelectAsync(Pool, Task, Validation);
+        BatpromptResult result = await new BatpromptSelector(new PlannedScorer(Plan),
+            new BatpromptOptions { Criterion = BatpromptCriterion.PerturbedAccuracy }).SelectAsync(Pool, Task, Validation);
         Assert.Equal("style-4", result.Best.Id);
     }
 
@@ -151,7 +151,7 @@ public class RobustPromptSelectorTests
         async Task<List<string>> PromptsFor(int seed)
         {
             var scorer = new PlannedScorer(Plan);
-            await new RobustPromptSelector(scorer, new RobustPromptOptions { Seed = seed }).SelectAsync(Pool, Task, Validation);
+            await new BatpromptSelector(scorer, new BatpromptOptions { Seed = seed }).SelectAsync(Pool, Task, Validation);
             return scorer.Prompts;
         }
         Assert.Equal(await PromptsFor(3), await PromptsFor(3));
@@ -175,7 +175,7 @@ public class RobustPromptSelectorTests
             // Round 2: nothing usable.
             "I cannot improve these further.");
         var scorer = new PlannedScorer(plan);
-        RobustPromptResult result = await new RobustPromptSelector(scorer, new RobustPromptOptions { Rounds = 2, FailuresShown = 3 }, client)
+        BatpromptResult result = await new BatpromptSelector(scorer, new BatpromptOptions { Rounds = 2, FailuresShown = 3 }, client)
             .SelectAsync(Pool, Task, Validation);
 
         Assert.Equal("batprompt-r1-1", result.Best.Id);
@@ -200,15 +200,15 @@ public class RobustPromptSelectorTests
     public async Task FailedChatRequestKeepsThePoolResult()
     {
         var client = new ScriptedChatClient();   // no reply scripted: every request throws
-        var rounds = new List<RobustPromptRound>();
-        RobustPromptResult result = await new RobustPromptSelector(new PlannedScorer(Plan),
-                new RobustPromptOptions { RoundProgress = new ReportTo<RobustPromptRound>(rounds.Add) }, client)
+        var rounds = new List<BatpromptRound>();
+        BatpromptResult result = await new BatpromptSelector(new PlannedScorer(Plan),
+                new BatpromptOptions { RoundProgress = new ReportTo<BatpromptRound>(rounds.Add) }, client)
             .SelectAsync(Pool, Task, Validation);
         Assert.Equal("style-1", result.Best.Id);
         Assert.Single(result.Rejected);
         Assert.StartsWith("round 1: the chat request failed", result.Rejected[0]);
         // The one round reported says why the loop stopped, and that the pool's best stands.
-        RobustPromptRound round = Assert.Single(rounds);
+        BatpromptRound round = Assert.Single(rounds);
         Assert.Equal(result.Rejected[0], round.StopReason);
         Assert.Equal("style-1", round.Best.TemplateId);
         Assert.Empty(round.Scored);
@@ -219,7 +219,7 @@ public class RobustPromptSelectorTests
     {
         var client = new ScriptedChatClient { Rewrite = text => "REWORDED " + text };
         var scorer = new PlannedScorer(Plan);
-        await new RobustPromptSelector(scorer, new RobustPromptOptions
+        await new BatpromptSelector(scorer, new BatpromptOptions
         {
             ChatRewrite = ChatRewriteKind.Paraphrase, Rounds = 0, Perturbation = new() { Rate = 0 },
         }, client).SelectAsync(Pool, Task, Validation);
@@ -235,7 +235,7 @@ public class RobustPromptSelectorTests
     public async Task InvalidPoolTemplateIsNamed()
     {
         PromptPool pool = PromptPool.FromTemplates([Style(1), PromptTemplate.Parse("{goal} {sol1}", "short-one")]);
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => new RobustPromptSelector(new PlannedScorer(Plan)).SelectAsync(pool, Task, Validation));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => new BatpromptSelector(new PlannedScorer(Plan)).SelectAsync(pool, Task, Validation));
         Assert.Contains("'short-one'", error.Message);
     }
 

@@ -9,26 +9,26 @@ namespace Paft.MLNet.Selection;
 /// Picks a template that keeps working on imperfect inputs, after BATprompt (Shi et al., 2024,
 /// "Robustness-aware automatic prompt optimization"). The validation rows are perturbed — character
 /// noise and, with a chat client, synonym or paraphrase rewrites — and every template of the pool is
-/// scored on the clean and on the perturbed rows. Offline, the best by <see cref="RobustPromptOptions.Criterion"/>
+/// scored on the clean and on the perturbed rows. Offline, the best by <see cref="BatpromptOptions.Criterion"/>
 /// is chosen (by default the template whose accuracy drops least). With a chat client, rounds follow:
 /// the model sees the current best template and perturbed examples it got wrong, and writes improved
 /// templates, which are parsed, validated for the task, deduplicated and scored the same way; the best
 /// template over pool and rounds wins. Used as the "BATprompt" baseline.
 /// </summary>
-public sealed class RobustPromptSelector
+public sealed class BatpromptSelector
 {
     private const double Tolerance = 1e-9;
 
     private readonly Func<PromptTemplate, TaskDefinition, IReadOnlyList<TaskExample>, IReadOnlyList<int>> _predict;
-    private readonly RobustPromptOptions _options;
+    private readonly BatpromptOptions _options;
     private readonly IChatClient? _chatClient;
 
     /// <summary>Creates a selector.</summary>
     /// <param name="scorer">Answers the rendered prompts (the base model).</param>
     /// <param name="options">Noise, criterion and rounds; null uses the defaults.</param>
     /// <param name="chatClient">Writes improved templates and rewrites inputs; null selects from the pool only.</param>
-    /// <exception cref="ArgumentException"><see cref="RobustPromptOptions.ChatRewrite"/> is set without a chat client.</exception>
-    public RobustPromptSelector(IMultipleChoiceScorer scorer, RobustPromptOptions? options = null, IChatClient? chatClient = null)
+    /// <exception cref="ArgumentException"><see cref="BatpromptOptions.ChatRewrite"/> is set without a chat client.</exception>
+    public BatpromptSelector(IMultipleChoiceScorer scorer, BatpromptOptions? options = null, IChatClient? chatClient = null)
         : this(Predictor(scorer), options, chatClient)
     {
     }
@@ -41,21 +41,21 @@ public sealed class RobustPromptSelector
     /// <param name="predict">The chosen option (0-based, or -1) of each row under the template, in row order.</param>
     /// <param name="options">Noise, criterion and rounds; null uses the defaults.</param>
     /// <param name="chatClient">Writes improved templates and rewrites inputs; null selects from the pool only.</param>
-    /// <exception cref="ArgumentException"><see cref="RobustPromptOptions.ChatRewrite"/> is set without a chat client.</exception>
-    public RobustPromptSelector(Func<PromptTemplate, IReadOnlyList<TaskExample>, IReadOnlyList<int>> predict,
-        RobustPromptOptions? options = null, IChatClient? chatClient = null)
+    /// <exception cref="ArgumentException"><see cref="BatpromptOptions.ChatRewrite"/> is set without a chat client.</exception>
+    public BatpromptSelector(Func<PromptTemplate, IReadOnlyList<TaskExample>, IReadOnlyList<int>> predict,
+        BatpromptOptions? options = null, IChatClient? chatClient = null)
         : this(Wrap(predict), options, chatClient)
     {
     }
 
-    private RobustPromptSelector(Func<PromptTemplate, TaskDefinition, IReadOnlyList<TaskExample>, IReadOnlyList<int>> predict,
-        RobustPromptOptions? options, IChatClient? chatClient)
+    private BatpromptSelector(Func<PromptTemplate, TaskDefinition, IReadOnlyList<TaskExample>, IReadOnlyList<int>> predict,
+        BatpromptOptions? options, IChatClient? chatClient)
     {
         _predict = predict;
-        _options = options ?? new RobustPromptOptions();
+        _options = options ?? new BatpromptOptions();
         _options.Validate();
         if (_options.ChatRewrite is not null && chatClient is null)
-            throw new ArgumentException($"{nameof(RobustPromptOptions.ChatRewrite)} needs a chat client.", nameof(chatClient));
+            throw new ArgumentException($"{nameof(BatpromptOptions.ChatRewrite)} needs a chat client.", nameof(chatClient));
         _chatClient = chatClient;
     }
 
@@ -78,7 +78,7 @@ public sealed class RobustPromptSelector
     /// <param name="validation">Labelled rows of the task.</param>
     /// <param name="cancellationToken">Cancels the chat requests.</param>
     /// <exception cref="ArgumentException">The pool is empty, a template is invalid for the task, or a row has no valid label.</exception>
-    public async Task<RobustPromptResult> SelectAsync(PromptPool pool, TaskDefinition task, IReadOnlyList<TaskExample> validation,
+    public async Task<BatpromptResult> SelectAsync(PromptPool pool, TaskDefinition task, IReadOnlyList<TaskExample> validation,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pool);
@@ -101,7 +101,7 @@ public sealed class RobustPromptSelector
             await ImproveAsync(_chatClient, scored, rejected, task, validation, perturbed, cancellationToken).ConfigureAwait(false);
 
         Scored best = Best(scored);
-        return new RobustPromptResult(best.Template, best.Step, scored.Select(s => s.Step).ToArray(), rejected);
+        return new BatpromptResult(best.Template, best.Step, scored.Select(s => s.Step).ToArray(), rejected);
     }
 
     private async Task ImproveAsync(IChatClient client, List<Scored> scored, List<string> rejected, TaskDefinition task,
@@ -133,7 +133,7 @@ public sealed class RobustPromptSelector
                 // Keep what earlier rounds found; say why the loop stopped.
                 string reason = $"round {round}: the chat request failed ({e.GetType().Name}: {e.Message}); no further rounds.";
                 rejected.Add(reason);
-                _options.RoundProgress?.Report(new RobustPromptRound(round, [], [], best.Step, reason));
+                _options.RoundProgress?.Report(new BatpromptRound(round, [], [], best.Step, reason));
                 return;
             }
 
@@ -160,7 +160,7 @@ public sealed class RobustPromptSelector
                 }
                 scored.Add(Score(template, round, task, validation, perturbed));
             }
-            _options.RoundProgress?.Report(new RobustPromptRound(round, scored.Skip(scoredBefore).Select(s => s.Step).ToArray(),
+            _options.RoundProgress?.Report(new BatpromptRound(round, scored.Skip(scoredBefore).Select(s => s.Step).ToArray(),
                 rejected.Skip(rejectedBefore).ToArray(), Best(scored).Step, null));
         }
     }
@@ -200,7 +200,7 @@ public sealed class RobustPromptSelector
     {
         double cleanAccuracy = Accuracy(Predict(template, task, clean), clean);
         IReadOnlyList<int> perturbedPredictions = Predict(template, task, perturbed);
-        var step = new RobustPromptStep(template.Id, round, cleanAccuracy, Accuracy(perturbedPredictions, perturbed));
+        var step = new BatpromptStep(template.Id, round, cleanAccuracy, Accuracy(perturbedPredictions, perturbed));
         return new Scored(template, step, perturbedPredictions);
     }
 
@@ -230,13 +230,13 @@ public sealed class RobustPromptSelector
         return best;
     }
 
-    private bool IsBetter(RobustPromptStep a, RobustPromptStep b)
+    private bool IsBetter(BatpromptStep a, BatpromptStep b)
     {
         // Smaller drop is better; a rise under noise counts as no drop, not as a virtue: otherwise a template that
         // is wrong on clean inputs (and so can only gain from noise) would beat every template that works.
         int byDrop = Compare(Math.Max(0, b.Drop), Math.Max(0, a.Drop));
         int byClean = Compare(a.CleanAccuracy, b.CleanAccuracy);
-        if (_options.Criterion == RobustPromptCriterion.PerturbedAccuracy)
+        if (_options.Criterion == BatpromptCriterion.PerturbedAccuracy)
         {
             int byPerturbed = Compare(a.PerturbedAccuracy, b.PerturbedAccuracy);
             return byPerturbed > 0 || byPerturbed == 0 && (byDrop > 0 || byDrop == 0 && byClean > 0);
@@ -246,5 +246,5 @@ public sealed class RobustPromptSelector
 
     private static int Compare(double x, double y) => Math.Abs(x - y) <= Tolerance ? 0 : x.CompareTo(y);
 
-    private sealed record Scored(PromptTemplate Template, RobustPromptStep Step, IReadOnlyList<int> PerturbedPredictions);
+    private sealed record Scored(PromptTemplate Template, BatpromptStep Step, IReadOnlyList<int> PerturbedPredictions);
 }
