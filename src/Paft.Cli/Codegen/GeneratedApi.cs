@@ -75,30 +75,30 @@ internal static class GeneratedApi
 
     /// <summary>The columns the model reads and writes.</summary>
     public const string LabelColumn = TaskDataView.LabelColumnName;
-    public const string PredictedLabelColumn = PredictionColumns.PredictedLabel;
-    public const string ScoreColumn = PredictionColumns.Score;
+    public const string PredictedLabelColumn = PaftColumns.DefaultPredictedLabel;
+    public const string ScoreColumn = PaftColumns.DefaultScore;
     public const string GeneratedTextColumn = PredictionColumns.GeneratedText;
 
     /// <summary>The trainer options' properties the training code sets, in this order.</summary>
     public static class Options
     {
-        public const string ModelPath = nameof(Paft.MLNet.Training.PaftTrainerOptions.ModelPath);
-        public const string Task = nameof(Paft.MLNet.Training.PaftTrainerOptions.Task);
-        public const string TrainingTemplates = nameof(Paft.MLNet.Training.PaftTrainerOptions.TrainingTemplates);
-        public const string Lora = nameof(Paft.MLNet.Training.PaftTrainerOptions.Lora);
+        public const string ModelPath = nameof(Paft.MLNet.PaftTrainerOptions.ModelPath);
+        public const string Task = nameof(Paft.MLNet.PaftTrainerOptions.Task);
+        public const string TrainingTemplates = nameof(Paft.MLNet.PaftTrainerOptions.TrainingTemplates);
+        public const string Lora = nameof(Paft.MLNet.PaftTrainerOptions.Lora);
         public const string LoraRank = nameof(Paft.Llama.Lora.LoraConfig.Rank);
         public const string LoraAlpha = nameof(Paft.Llama.Lora.LoraConfig.Alpha);
         public const string LoraTargets = nameof(Paft.Llama.Lora.LoraConfig.TargetModules);
-        public const string K = nameof(Paft.MLNet.Training.PaftTrainerOptions.RedrawEverySteps);
-        public const string Epochs = nameof(Paft.MLNet.Training.PaftTrainerOptions.Epochs);
-        public const string LearningRate = nameof(Paft.MLNet.Training.PaftTrainerOptions.LearningRate);
-        public const string BatchSize = nameof(Paft.MLNet.Training.PaftTrainerOptions.BatchSize);
-        public const string GradientAccumulation = nameof(Paft.MLNet.Training.PaftTrainerOptions.GradientAccumulationSteps);
-        public const string MaxLength = nameof(Paft.MLNet.Training.PaftTrainerOptions.MaxLength);
-        public const string Seed = nameof(Paft.MLNet.Training.PaftTrainerOptions.Seed);
-        public const string ComputeType = nameof(Paft.MLNet.Training.PaftTrainerOptions.ComputeType);
-        public const string GradientCheckpointing = nameof(Paft.MLNet.Training.PaftTrainerOptions.GradientCheckpointing);
-        public const string Scoring = nameof(Paft.MLNet.Training.PaftTrainerOptions.Scoring);
-        public const string AnswerTarget = nameof(Paft.MLNet.Training.PaftTrainerOptions.AnswerTarget);
+        public const string K = nameof(Paft.MLNet.PaftTrainerOptions.RedrawEverySteps);
+        public const string Epochs = nameof(Paft.MLNet.PaftTrainerOptions.Epochs);
+        public const string LearningRate = nameof(Paft.MLNet.PaftTrainerOptions.LearningRate);
+        public const string BatchSize = nameof(Paft.MLNet.PaftTrainerOptions.BatchSize);
+        public const string GradientAccumulation = nameof(Paft.MLNet.PaftTrainerOptions.GradientAccumulationSteps);
+        public const string MaxLength = nameof(Paft.MLNet.PaftTrainerOptions.MaxLength);
+        public const string Seed = nameof(Paft.MLNet.PaftTrainerOptions.Seed);
+        public const string ComputeType = nameof(Paft.MLNet.PaftTrainerOptions.ComputeType);
+        public const string GradientCheckpointing = nameof(Paft.MLNet.PaftTrainerOptions.GradientCheckpointing);
+        public const string Scoring = nameof(Paft.MLNet.PaftTrainerOptions.Scoring);
+        public const string AnswerTarget = nameof(Paft.MLNet.PaftTrainerOptions.AnswerTarget);
     }
 }

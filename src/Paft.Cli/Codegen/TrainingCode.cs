@@ -3,6 +3,7 @@ using System.Text;
 using Paft.Cli.Commands;
 using Paft.Cli.Terminal;
 using Paft.MLNet.Prompts;
+using Paft.MLNet;
 using Paft.MLNet.Training;
 
 namespace Paft.Cli.Codegen;
