@@ -44,7 +44,8 @@ internal static class TrainCommandRunner
         // An impossible target/mode pair is refused by the trainer; a questionable one is said here, where the user reads it.
         if (AnswerTargetScoring.Problem(options.AnswerTarget, options.Scoring) is { IsError: false } questionable)
             error.WriteLine($"warning: --mode {settings.Mode}: {questionable.Message}");
-        PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, error, out string method, out TrainChosenTemplate? chosenTemplate);
+        PaftTrainer trainer = ChooseTrainer(mlContext, options, settings, pool, task, output, error, out string method, out TrainChosenTemplate? chosenTemplate,
+            cancellationToken);
         output.WriteLine($"{method}: {rows.Count} rows of '{task.Name}', {trainer.Options.TrainingTemplates.Count} training template(s), " +
             $"{options.Epochs} epoch(s), LoRA r {options.Lora.Rank} on {string.Join(",", options.Lora.TargetModules)}, seed {options.Seed}.");
         // The log lives in the checkpoint folder while training, written after every step, so an interrupted or killed
@@ -156,7 +157,8 @@ internal static class TrainCommandRunner
     /// (TopAccuracy), the best a budgeted search finds (ZOPO), or the one that drops least under input noise (BATprompt).
     /// </summary>
     private static PaftTrainer ChooseTrainer(MLContext mlContext, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
-        TaskDefinition task, TextWriter output, TextWriter error, out string method, out TrainChosenTemplate? chosenTemplate)
+        TaskDefinition task, TextWriter output, TextWriter error, out string method, out TrainChosenTemplate? chosenTemplate,
+        CancellationToken cancellationToken)
     {
         chosenTemplate = null;
         PaftTrainersCatalog trainers = mlContext.Paft().Trainers;
@@ -177,9 +179,9 @@ internal static class TrainCommandRunner
             return chosen;
         }
         if (settings.Zopo == true)
-            return TrainCommandZopo.Choose(trainers, options, settings, pool, task, output, out method, out chosenTemplate);
+            return TrainCommandZopo.Choose(trainers, options, settings, pool, task, output, out method, out chosenTemplate, error, cancellationToken);
         if (settings.Batprompt == true)
-            return TrainCommandBatprompt.Choose(trainers, options, settings, pool, task, output, error, out method, out chosenTemplate);
+            return TrainCommandBatprompt.Choose(trainers, options, settings, pool, task, output, error, out method, out chosenTemplate, cancellationToken);
         method = "PAFT";
         return trainers.PromptAgnosticFineTuning(options);
     }
