@@ -110,7 +110,14 @@ internal static class TrainCommandRunner
         }
         catch
         {
-            SaveLog(log, runningLog);
+            try
+            {
+                SaveLog(log, runningLog);
+            }
+            catch (IOException)
+            {
+                // A full disk fails this write too: the rows already flushed stay, and the first failure is the one to report.
+            }
             throw;
         }
 
