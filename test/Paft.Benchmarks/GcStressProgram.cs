@@ -19,7 +19,7 @@ internal static class GcStressProgram
         int hidden = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16;
         int pauseMs = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
         int hogs = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0;
-        int generation = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 0;
+        int generation = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 2;
         int collectors = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 1;
         int vocab = args.Length > 8 ? int.Parse(args[8], CultureInfo.InvariantCulture) : 32000;
         string folder = Path.Combine(Path.GetTempPath(), "paft-gc-stress-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));

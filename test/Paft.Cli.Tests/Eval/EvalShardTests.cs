@@ -65,6 +65,26 @@ public sealed class EvalShardTests : IDisposable
         }
     }
 
+    /// <summary>Generated answers (<c>--mode generate</c>): the merged file names the answer extractor, as the unsharded one does.</summary>
+    [SharedFact]
+    public void GeneratedAnswerShards_MergeIntoTheUnshardedFile_WithTheirExtractor()
+    {
+        string pool = _data.WritePool();
+        string unsharded = _data.PathOf("full.json");
+        CliRunner.Result full = Eval(pool, unsharded, "--mode", "generate");
+        Assert.True(full.ExitCode == 0, full.Error);
+        Assert.True(JsonDocument.Parse(File.ReadAllText(unsharded)).RootElement.TryGetProperty("extractor", out _));
+        string[] files = [_data.PathOf("shard-0.json"), _data.PathOf("shard-1.json")];
+        for (int i = 0; i < files.Length; i++)
+            Assert.Equal(0, Eval(pool, files[i], "--mode", "generate", "--shard", $"{i}/2").ExitCode);
+
+        string merged = _data.PathOf("merged.json");
+        CliRunner.Result merge = CliRunner.Run(["eval", "--merge", .. files, "--out", merged]);
+
+        Assert.True(merge.ExitCode == 0, merge.Error);
+        Assert.Equal(File.ReadAllText(unsharded), File.ReadAllText(merged));
+    }
+
     /// <summary>
     /// A shard file of format 1 (paft before the one representation: its rows repeated in a <c>predictions</c> array, no
     /// <c>format</c>) still merges into the unsharded file.

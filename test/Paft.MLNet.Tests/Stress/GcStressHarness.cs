@@ -40,7 +40,7 @@ internal static class GcStressHarness
     /// <summary>Runs <paramref name="fitsPerThread"/> fits, each followed by an evaluation, on each of
     /// <paramref name="threads"/> threads, with a collecting thread running until all have finished.</summary>
     public static GcStressResult Run(string modelFolder, int threads, int fitsPerThread, int rowsPerFit = 8, int pauseMs = 0, int hogs = 0,
-        int generation = 0, int collectors = 1)
+        int generation = 2, int collectors = 1)
     {
         int fits = 0, evaluations = 0, collections = 0;
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
