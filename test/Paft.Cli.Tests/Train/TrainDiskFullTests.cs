@@ -27,37 +27,12 @@ public sealed class TrainDiskFullTests : IDisposable
         "--limit", "4", "--batch-size", "1", "--epochs", "3", "--lr", "1e-3", "--max-length", "128", "--checkpoint-every", "1", "--out", output,
     ];
 
-    /// <summary>The built CLI as a child process, through a shell that makes it ignore SIGXFSZ (the signal a file-size limit sends).</summary>
-    private static Process Start(IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[] { "-c", "trap '' XFSZ; exec \"$@\"", "sh", Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
-                     Path.Combine(AppContext.BaseDirectory, "paft.dll") }.Concat(arguments))
-            start.ArgumentList.Add(argument);
-        Process process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        return process;
-    }
-
     private static void Run(string program, params string[] arguments)
     {
         using Process process = Process.Start(program, arguments);
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}");
     }
-
-    private static string[] RowsWithoutTiming(string path) =>
-        File.ReadAllLines(path).Select(line =>
-        {
-            string[] cells = line.Split(',');
-            return string.Join(',', cells.Take(4).Concat(cells.Skip(5)));
-        }).ToArray();
 
     private static Dictionary<string, byte[]> Files(string folder) =>
         Directory.GetFiles(folder).ToDictionary(f => Path.GetFileName(f), File.ReadAllBytes);
@@ -69,12 +44,7 @@ public sealed class TrainDiskFullTests : IDisposable
             return; // prlimit(1) and SIGSTOP
         string pool = _data.WritePool();
         string whole = _data.PathOf("whole");
-        using (Process process = Start(Arguments(whole, pool)))
-        {
-            string said = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, said);
-        }
+        PaftProcess.RunToEnd(Arguments(whole, pool));
 
         string full = _data.PathOf("full");
         string checkpoints = full + "-checkpoints";
@@ -82,7 +52,7 @@ public sealed class TrainDiskFullTests : IDisposable
         string logAtFull, lastCheckpoint, error;
         Dictionary<string, byte[]> checkpointAtFull;
         int exit;
-        using (Process process = Start(Arguments(full, pool)))
+        using (Process process = PaftProcess.Start(Arguments(full, pool), ignoreFileSizeSignal: true))
         {
             Task<string> stderr = process.StandardError.ReadToEndAsync();
             while (!process.HasExited && (!File.Exists(runningLog) || TrainingLog.Load(runningLog).Entries.Count < 5))
@@ -113,14 +83,9 @@ public sealed class TrainDiskFullTests : IDisposable
         Assert.Empty(Directory.GetDirectories(checkpoints, ".checkpoint-*.tmp"));
 
         // Space again: the same command with --resume finishes the run.
-        using (Process process = Start([.. Arguments(full, pool), "--resume"]))
-        {
-            string said = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, said);
-        }
-        string[] expected = RowsWithoutTiming(Path.Combine(whole, TrainingLog.FileName));
+        PaftProcess.RunToEnd([.. Arguments(full, pool), "--resume"]);
+        string[] expected = PaftProcess.RowsWithoutTiming(Path.Combine(whole, TrainingLog.FileName));
         Assert.Equal(Steps + 1, expected.Length);
-        Assert.Equal(expected, RowsWithoutTiming(Path.Combine(full, TrainingLog.FileName)));
+        Assert.Equal(expected, PaftProcess.RowsWithoutTiming(Path.Combine(full, TrainingLog.FileName)));
     }
 }

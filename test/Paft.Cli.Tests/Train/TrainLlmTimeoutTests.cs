@@ -121,18 +121,8 @@ public sealed class TrainLlmTimeoutTests : IDisposable
         using var release = new CancellationTokenSource();
         await using var server = Silent(release.Token);
         string model = _data.PathOf("zopo-ctrl-c");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
         // The default timeout (120 s) is left: the run must end because of Ctrl+C, not because the request gave up.
-        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "paft.dll") }
-                     .Concat(Zopo(model, "--embedding-endpoint", server.OpenAIEndpoint.ToString(), "--embedding-model", "slow")))
-            start.ArgumentList.Add(argument);
-        using Process paft = Process.Start(start)!;
-        Task<string> output = paft.StandardOutput.ReadToEndAsync();
+        using Process paft = PaftProcess.Start(Zopo(model, "--embedding-endpoint", server.OpenAIEndpoint.ToString(), "--embedding-model", "slow"));
         Task<string> error = paft.StandardError.ReadToEndAsync();
         for (int waited = 0; server.RequestCount == 0 && waited < 120_000 && !paft.HasExited; waited += 20)
             await Task.Delay(20);
@@ -145,7 +135,6 @@ public sealed class TrainLlmTimeoutTests : IDisposable
             paft.Kill();
         Assert.True(exited, "paft did not stop on Ctrl+C during the request");
         string said = await error;
-        await output;
         Assert.Equal(CommandExit.Interrupted, paft.ExitCode);
         Assert.Contains("Interrupted while --zopo searched the templates (an embedding request in flight is cancelled); nothing was trained.", said);
         Assert.DoesNotContain("   at ", said);
