@@ -19,15 +19,18 @@ internal static class GcStressProgram
         int hidden = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 16;
         int pauseMs = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 0;
         int hogs = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0;
+        int generation = args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 2;
+        int collectors = args.Length > 7 ? int.Parse(args[7], CultureInfo.InvariantCulture) : 1;
+        int vocab = args.Length > 8 ? int.Parse(args[8], CultureInfo.InvariantCulture) : 32000;
         string folder = Path.Combine(Path.GetTempPath(), "paft-gc-stress-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         try
         {
             string? model = Environment.GetEnvironmentVariable("PAFT_STRESS_MODEL");
-            if (model is null) GcStressHarness.WriteTinyModel(folder, hidden);
+            if (model is null) GcStressHarness.WriteTinyModel(folder, hidden, vocab);
             else Directory.CreateDirectory(folder);
             Console.WriteLine($"stress: {threads} threads x {fits} fits of {rows} rows (each fit followed by an evaluation), " +
                               $"one thread forcing collections, torch threads {get_num_threads()}, {Environment.ProcessorCount} cores");
-            GcStressResult result = GcStressHarness.Run(model ?? folder, threads, fits, rows, pauseMs, hogs);
+            GcStressResult result = GcStressHarness.Run(model ?? folder, threads, fits, rows, pauseMs, hogs, generation, collectors);
             foreach (Exception e in result.Failures)
                 Console.WriteLine($"stress: FAILED: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
             Console.WriteLine($"stress: {result.Fits} of {threads * fits} fits and {result.Evaluations} evaluations finished, " +

@@ -44,10 +44,10 @@ internal sealed class PromptsGenerateLlmOptions
         DefaultValueFactory = _ => 5,
     };
 
-    public Option<double> Timeout { get; } = new("--timeout")
+    public Option<double> Timeout { get; } = new(LlmRequestTimeout.Flag)
     {
         Description = "Seconds to wait for one LLM reply before the request counts as failed (and is retried).",
-        DefaultValueFactory = _ => new LlmClientSettings().RequestTimeout.TotalSeconds,
+        DefaultValueFactory = _ => LlmRequestTimeout.DefaultSeconds,
     };
 
     public Option<string> CacheDirectory { get; } = new("--cache-dir")
@@ -91,12 +91,10 @@ internal sealed class PromptsGenerateLlmOptions
     /// <exception cref="ArgumentException">A per-endpoint option has the wrong count, an endpoint is not a URL, or --timeout is not positive.</exception>
     public IReadOnlyList<LlmClientSettings> ReadClientSettings(ParseResult parseResult)
     {
-        double seconds = parseResult.GetValue(Timeout);
-        if (!(seconds > 0) || seconds > int.MaxValue / 1000.0)
-            throw new ArgumentException($"--timeout must be a positive number of seconds (got {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        TimeSpan timeout = LlmRequestTimeout.Of(parseResult.GetValue(Timeout));
         IReadOnlyList<LlmClientSettings> settings = Endpoint.ReadClientSettings(parseResult);
         foreach (LlmClientSettings endpoint in settings)
-            endpoint.RequestTimeout = TimeSpan.FromSeconds(seconds);
+            endpoint.RequestTimeout = timeout;
         return settings;
     }
 

@@ -44,6 +44,10 @@ internal static class TrainCommand
         {
             Description = "Also have the --endpoint LLM rewrite the validation inputs before the noise: synonym or paraphrase (default: character noise only).",
         };
+        var timeout = new Option<double?>(LlmRequestTimeout.Flag)
+        {
+            Description = "Seconds to wait for one reply of the --endpoint LLM or the --embedding-endpoint model before the request counts as failed (default 120).",
+        };
         var validation = new Option<string>("--validation") { Description = "Validation rows for --top-accuracy, --zopo or --batprompt." };
         var checkpointDir = new Option<string>("--checkpoint-dir") { Description = "Checkpoint folder (default: <out>-checkpoints)." };
         var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "Write a checkpoint every N steps (default 0: at the end and on Ctrl+C)." };
@@ -63,7 +67,7 @@ internal static class TrainCommand
             config, printConfig, model,
         };
         foreach (Option option in stream.Inputs.Concat([templateId, topAccuracy, zopo, zopoBudget]).Concat(embedding.All).Append(batprompt).Concat(llm.All)
-                     .Concat([batpromptRounds, batpromptRewrite, validation]).Concat(stream.Settings)
+                     .Concat([batpromptRounds, batpromptRewrite, timeout, validation]).Concat(stream.Settings)
                      .Concat([checkpointDir, checkpointEvery, resume, force, dtype, gradientCheckpointing, mode, output]))
             command.Options.Add(option);
 
@@ -103,6 +107,7 @@ internal static class TrainCommand
                 EmbeddingModel = Once(embedding.Models, OneEmbedder),
                 EmbeddingKind = Once(embedding.Kinds, OneEmbedder),
                 EmbeddingApiKeyEnv = Once(embedding.ApiKeyEnvironmentVariables, OneEmbedder),
+                Timeout = parseResult.GetValue(timeout),
                 CheckpointDir = Text(checkpointDir),
                 CheckpointEvery = parseResult.GetValue(checkpointEvery),
                 Resume = Flag(resume),

@@ -31,8 +31,10 @@ internal static class TrainCommandBatprompt
     /// <param name="train">Fits the trainer with the run's progress display.</param>
     /// <param name="method">How the run is described in its summary lines.</param>
     /// <param name="chosenTemplate">The record of the chosen template for train_config.json.</param>
+    /// <param name="cancellationToken">Ctrl+C: cancels an LLM request in flight.</param>
     public static PaftTransformer Train(PaftTrainersCatalog trainers, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
-        TaskDefinition task, TextWriter output, TextWriter error, TrainMethod train, out string method, out TrainChosenTemplate chosenTemplate)
+        TaskDefinition task, TextWriter output, TextWriter error, TrainMethod train, out string method, out TrainChosenTemplate chosenTemplate,
+        CancellationToken cancellationToken = default)
     {
         IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
         // The client is made before the base model is loaded, so a missing key variable costs no checkpoint load.
@@ -54,15 +56,21 @@ internal static class TrainCommandBatprompt
         PaftTransformer model;
         try
         {
+            using var chat = llm is null ? null : new CancellableChatClient(llm.ChatClient, cancellationToken);
             model = train("BATprompt SFT", 1, o => trainers.BatpromptFineTuning(new BatpromptTrainerOptions
             {
                 Trainer = o,
                 SelectionData = TrainCommandInputs.ToDataView(validation, task),
                 Selection = robust,
-                ChatClient = llm?.ChatClient,
+                ChatClient = chat,
             }));
         }
-        catch (Exception e) when (llm is not null && e is HttpRequestException or ClientResultException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine("Interrupted while --batprompt chose the template (an LLM request in flight is cancelled); nothing was trained.");
+            throw;
+        }
+        catch (Exception e) when (llm is not null && e is HttpRequestException or ClientResultException or TimeoutException)
         {
             // Only the rewrites call the LLM before the rounds, and the rounds keep going without it; so this is a rewrite that failed.
             throw new CommandInputException(redactor.Redact(

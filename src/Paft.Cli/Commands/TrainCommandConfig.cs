@@ -50,6 +50,7 @@ internal sealed record TrainCommandConfig
     public string? EmbeddingModel { get; init; }
     public string? EmbeddingKind { get; init; }
     public string? EmbeddingApiKeyEnv { get; init; }
+    public double? Timeout { get; init; }
     public string? Recipe { get; init; }
     public string? AnswerTarget { get; init; }
     public int? Epochs { get; init; }
@@ -137,6 +138,7 @@ internal sealed record TrainCommandConfig
         EmbeddingModel = overrides.EmbeddingModel ?? EmbeddingModel,
         EmbeddingKind = overrides.EmbeddingKind ?? EmbeddingKind,
         EmbeddingApiKeyEnv = overrides.EmbeddingApiKeyEnv ?? EmbeddingApiKeyEnv,
+        Timeout = overrides.Timeout ?? Timeout,
         Recipe = overrides.Recipe ?? Recipe,
         AnswerTarget = overrides.AnswerTarget ?? AnswerTarget,
         Epochs = overrides.Epochs ?? Epochs,
@@ -181,6 +183,7 @@ internal sealed record TrainCommandConfig
             ZopoBudget = ZopoBudget ?? (Zopo == true ? new ZopoOptions().Budget : null),
             Batprompt = Batprompt ?? false,
             BatpromptRounds = BatpromptRounds ?? (Endpoint is not null ? new BatpromptOptions().Rounds : null),
+            Timeout = Timeout ?? (Endpoint is not null || EmbeddingEndpoint is not null ? LlmRequestTimeout.DefaultSeconds : null),
             ChosenTemplate = null,
             Epochs = Epochs ?? trainer.Epochs,
             Lr = Lr ?? trainer.LearningRate,
@@ -230,6 +233,13 @@ internal sealed record TrainCommandConfig
             throw new CommandInputException("--batprompt needs --validation FILE: the rows, clean and perturbed, on which the base model scores each template.");
         ValidateLlm();
         ValidateEmbedding();
+        if (Timeout is { } seconds)
+        {
+            if (Endpoint is null && EmbeddingEndpoint is null)
+                throw new CommandInputException(
+                    $"{LlmRequestTimeout.Flag} (config key 'timeout') needs --endpoint or {EmbeddingFlags.EndpointFlag} URL: the server whose replies it bounds.");
+            LlmRequestTimeout.Of(seconds);
+        }
         if (ZopoBudget is not null && Zopo != true)
             throw new CommandInputException("--zopo-budget (config key 'zopoBudget') applies to --zopo only.");
         if (ZopoBudget is < 1)
@@ -242,13 +252,21 @@ internal sealed record TrainCommandConfig
 
     /// <summary>The LLM of <c>--batprompt</c>'s rounds, or null when no <c>--endpoint</c> is set.</summary>
     /// <exception cref="ArgumentException">The endpoint is not an http(s) URL, the model is missing, or the kind is unknown.</exception>
-    public LlmClientSettings? LlmSettings() => Endpoint is null ? null : LlmFlags.ClientSettings([Endpoint], LlmModel is null ? [] : [LlmModel],
-        Kind is null ? [] : [Kind], ApiKeyEnv is null ? [] : [ApiKeyEnv])[0];
+    public LlmClientSettings? LlmSettings() => Endpoint is null ? null : WithTimeout(LlmFlags.ClientSettings([Endpoint], LlmModel is null ? [] : [LlmModel],
+        Kind is null ? [] : [Kind], ApiKeyEnv is null ? [] : [ApiKeyEnv])[0]);
 
     /// <summary>The embedding model of <c>--zopo</c>, or null when no <c>--embedding-endpoint</c> is set (the base model's hidden states).</summary>
     /// <exception cref="ArgumentException">The endpoint is not an http(s) URL, the model is missing, or the kind is unknown.</exception>
-    public LlmClientSettings? EmbeddingSettings() => EmbeddingEndpoint is null ? null : EmbeddingFlags.ClientSettings([EmbeddingEndpoint],
-        EmbeddingModel is null ? [] : [EmbeddingModel], EmbeddingKind is null ? [] : [EmbeddingKind], EmbeddingApiKeyEnv is null ? [] : [EmbeddingApiKeyEnv])[0];
+    public LlmClientSettings? EmbeddingSettings() => EmbeddingEndpoint is null ? null : WithTimeout(EmbeddingFlags.ClientSettings([EmbeddingEndpoint],
+        EmbeddingModel is null ? [] : [EmbeddingModel], EmbeddingKind is null ? [] : [EmbeddingKind], EmbeddingApiKeyEnv is null ? [] : [EmbeddingApiKeyEnv])[0]);
+
+    /// <summary>The client settings with <c>--timeout</c> (config key <c>timeout</c>), when one is set.</summary>
+    private LlmClientSettings WithTimeout(LlmClientSettings settings)
+    {
+        if (Timeout is { } seconds)
+            settings.RequestTimeout = LlmRequestTimeout.Of(seconds);
+        return settings;
+    }
 
     /// <summary>The rewrite <c>--batprompt-rewrite</c> names, or null.</summary>
     public ChatRewriteKind? RewriteKind() => BatpromptRewrite is null ? null

@@ -96,7 +96,8 @@ internal static class TrainCommandRunner
 
         try
         {
-            model = TrainChosenMethod(mlContext.Paft().Trainers, options, settings, pool, task, output, error, Train, out method, out chosenTemplate);
+            model = TrainChosenMethod(mlContext.Paft().Trainers, options, settings, pool, task, output, error, Train, out method, out chosenTemplate,
+                cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -121,7 +122,14 @@ internal static class TrainCommandRunner
         }
         catch
         {
-            SaveLog(log, runningLog);
+            try
+            {
+                SaveLog(log, runningLog);
+            }
+            catch (IOException)
+            {
+                // A full disk fails this write too: the rows already flushed stay, and the first failure is the one to report.
+            }
             throw;
         }
 
@@ -170,7 +178,7 @@ internal static class TrainCommandRunner
     /// </summary>
     private static PaftTransformer TrainChosenMethod(PaftTrainersCatalog trainers, PaftTrainerOptions options, TrainCommandConfig settings,
         PromptPool pool, TaskDefinition task, TextWriter output, TextWriter error, TrainMethod train, out string method,
-        out TrainChosenTemplate? chosenTemplate)
+        out TrainChosenTemplate? chosenTemplate, CancellationToken cancellationToken)
     {
         chosenTemplate = null;
         if (settings.TemplateId is { } id)
@@ -192,9 +200,9 @@ internal static class TrainCommandRunner
             return model;
         }
         if (settings.Zopo == true)
-            return TrainCommandZopo.Train(trainers, options, settings, pool, task, output, train, out method, out chosenTemplate);
+            return TrainCommandZopo.Train(trainers, options, settings, pool, task, output, train, out method, out chosenTemplate, error, cancellationToken);
         if (settings.Batprompt == true)
-            return TrainCommandBatprompt.Train(trainers, options, settings, pool, task, output, error, train, out method, out chosenTemplate);
+            return TrainCommandBatprompt.Train(trainers, options, settings, pool, task, output, error, train, out method, out chosenTemplate, cancellationToken);
         method = "PAFT";
         return train(method, options.TrainingTemplates.Count, trainers.PromptAgnosticFineTuning);
     }

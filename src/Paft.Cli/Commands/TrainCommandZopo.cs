@@ -27,13 +27,18 @@ internal static class TrainCommandZopo
     /// <param name="train">Fits the trainer with the run's progress display.</param>
     /// <param name="method">How the run is described in its summary lines.</param>
     /// <param name="chosenTemplate">The record of the chosen template, and of the embedder, for train_config.json.</param>
+    /// <param name="error">Where an interruption is said.</param>
+    /// <param name="cancellationToken">Ctrl+C: cancels an embedding request in flight.</param>
     public static PaftTransformer Train(PaftTrainersCatalog trainers, PaftTrainerOptions options, TrainCommandConfig settings, PromptPool pool,
-        TaskDefinition task, TextWriter output, TrainMethod train, out string method, out TrainChosenTemplate chosenTemplate)
+        TaskDefinition task, TextWriter output, TrainMethod train, out string method, out TrainChosenTemplate chosenTemplate,
+        TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<TaskExample> validation = TrainCommandInputs.Rows(task, settings.Validation!, null, "--validation");
         var zopo = new ZopoOptions { Budget = settings.ZopoBudget!.Value, Seed = options.Seed };
         // Made before the base model is loaded, so a missing key variable costs no checkpoint load.
         using EmbeddingModelTemplateEmbedder? embedder = CreateEmbedder(settings);
+        if (embedder is not null)
+            embedder.RequestCancellation = cancellationToken;
         string embedderName = embedder?.Name ?? TrainChosenTemplate.BaseModelHiddenStates;
         output.WriteLine(embedder is null
             ? "ZOPO: the templates are embedded by the base model's hidden states."
@@ -51,6 +56,11 @@ internal static class TrainCommandZopo
                 Search = zopo,
                 Embedder = embedder,
             }));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            error?.WriteLine("Interrupted while --zopo searched the templates (an embedding request in flight is cancelled); nothing was trained.");
+            throw;
         }
         catch (EmbeddingModelException e)
         {

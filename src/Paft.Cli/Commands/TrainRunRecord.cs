@@ -20,7 +20,7 @@ internal sealed class TrainRunRecord
     // Settings that say where to write or how to get there, not what is trained.
     private static readonly HashSet<string> NotShaping = new(StringComparer.Ordinal)
     {
-        "resume", "out", "checkpointDir", "checkpointEvery", "chosenTemplate", "force",
+        "resume", "out", "checkpointDir", "checkpointEvery", "chosenTemplate", "force", "timeout",
     };
 
     private static readonly string[] PathSettings = ["model", "data", "prompts", "validation"];

@@ -12,11 +12,14 @@ namespace Paft.Cli.Reporting;
 
 /// <summary>
 /// The file of one shard of an evaluation (<c>paft eval --shard i/N</c>): the evaluation JSON of its templates, plus a
-/// <c>shard</c> object and every template's per-example <c>predictions</c>, from which <see cref="Merge"/> recomputes
+/// <c>shard</c> object and the per-row details of <see cref="RowPredictionsJson"/>, from which <see cref="Merge"/> recomputes
 /// the whole evaluation with the same evaluator — so N shards merge into exactly the file one unsharded run writes.
 /// </summary>
 internal static class EvalShardFile
 {
+    /// <summary>2: the rows' predictions are the evaluation JSON's own (<see cref="RowPredictionsJson"/>); 1 (no <c>format</c>) repeated them in <c>predictions</c>.</summary>
+    public const int Format = 2;
+
     /// <summary>Writes a shard's file atomically.</summary>
     public static void Save(PromptRobustnessMetrics metrics, IReadOnlyDictionary<string, string?> run, EvalShard shard, int poolTemplates, string path)
     {
@@ -28,29 +31,13 @@ internal static class EvalShardFile
         json["run"] = runJson;
         json["shard"] = new JsonObject
         {
+            ["format"] = Format,
             ["index"] = shard.Index,
             ["count"] = shard.Count,
             ["poolTemplateCount"] = poolTemplates,
             ["firstTemplate"] = shard.Start(poolTemplates),
         };
-        var predictions = new JsonArray();
-        foreach (TemplateEvaluation template in metrics.Templates)
-        {
-            var examples = new JsonArray();
-            foreach (ExamplePrediction p in template.Predictions)
-            {
-                var example = new JsonObject { ["label"] = p.Label, ["predicted"] = p.PredictedIndex };
-                if (p.Probabilities is { } probabilities)
-                    example["probabilities"] = new JsonArray(probabilities.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
-                if (p.GeneratedCharacters is { } characters)
-                    example["generatedCharacters"] = characters;
-                if (p.GeneratedTokens is { } tokens)
-                    example["generatedTokens"] = tokens;
-                examples.Add(example);
-            }
-            predictions.Add(new JsonObject { ["id"] = template.TemplateId, ["examples"] = examples });
-        }
-        json["predictions"] = predictions;
+        RowPredictionsJson.AddDetails(json, metrics.Templates);
         byte[] bytes = new UTF8Encoding(false).GetBytes(json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
@@ -110,24 +97,34 @@ internal static class EvalShardFile
         {
             JsonNode json = JsonNode.Parse(File.ReadAllText(path)) ?? throw new CommandInputException($"--merge: '{path}' holds null.");
             JsonNode shard = Need(json, "shard");
-            var templates = new List<TemplatePredictions>();
-            foreach (JsonNode? template in Need(json, "predictions").AsArray())
-            {
-                var examples = Need(template, "examples").AsArray().Select(e => new ExamplePrediction(
-                    Need(e, "label").GetValue<int>(),
-                    Need(e, "predicted").GetValue<int>(),
-                    e?["probabilities"]?.AsArray().Select(v => v?.GetValue<float>() ?? float.NaN).ToArray(),
-                    e?["generatedCharacters"]?.GetValue<int>(),
-                    e?["generatedTokens"]?.GetValue<int>())).ToArray();
-                templates.Add(new TemplatePredictions(Need(template, "id").GetValue<string>(), examples));
-            }
+            int format = shard["format"]?.GetValue<int>() ?? 1;
+            if (format is < 1 or > Format)
+                throw new CommandInputException($"--merge: '{path}' is a shard file of format {format}; this paft reads formats 1 to {Format}.");
+            IReadOnlyList<TemplatePredictions> templates = format == 1 ? ReadFormat1(json, Need) : RowPredictionsJson.Read(path, json.AsObject());
             return new Shard(path, Need(shard, "index").GetValue<int>(), Need(shard, "count").GetValue<int>(), Need(shard, "poolTemplateCount").GetValue<int>(),
                 Need(json, "task").GetValue<string>(), Need(Need(json, "summary"), "topXThreshold").GetValue<double>(),
                 json["run"]?.AsObject() ?? new JsonObject(), templates);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
         {
             throw new CommandInputException($"--merge: '{path}' is not a shard file of paft eval --shard: {e.Message}", e);
         }
+    }
+
+    /// <summary>A format-1 shard's <c>predictions</c>: per template an <c>id</c> and its <c>examples</c>, each with its label and prediction.</summary>
+    private static List<TemplatePredictions> ReadFormat1(JsonNode json, Func<JsonNode?, string, JsonNode> Need)
+    {
+        var templates = new List<TemplatePredictions>();
+        foreach (JsonNode? template in Need(json, "predictions").AsArray())
+        {
+            var examples = Need(template, "examples").AsArray().Select(e => new ExamplePrediction(
+                Need(e, "label").GetValue<int>(),
+                Need(e, "predicted").GetValue<int>(),
+                e?["probabilities"]?.AsArray().Select(v => v?.GetValue<float>() ?? float.NaN).ToArray(),
+                e?["generatedCharacters"]?.GetValue<int>(),
+                e?["generatedTokens"]?.GetValue<int>())).ToArray();
+            templates.Add(new TemplatePredictions(Need(template, "id").GetValue<string>(), examples));
+        }
+        return templates;
     }
 }

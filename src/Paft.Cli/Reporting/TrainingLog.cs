@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Paft.Llama.Training;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Training;
 
@@ -86,9 +87,17 @@ internal sealed class TrainingLog
             var text = new StringBuilder();
             foreach (TrainingLogEntry e in _entries.Skip(_flushedRows))
                 text.Append(FormatRow(e));
-            using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            stream.Write(new UTF8Encoding(false).GetBytes(text.ToString()));
-            stream.Flush(flushToDisk: true);
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+                stream.Write(new UTF8Encoding(false).GetBytes(text.ToString()));
+                stream.Flush(flushToDisk: true);
+            }
+            catch (Exception e) when (TrainingCheckpoint.IsWriteFailure(e))
+            {
+                // The rows before stay; a row cut short by a full disk has no line end, and Load drops it.
+                throw WriteFailed(path, e);
+            }
         }
         _flushedPath = path;
         _flushedRows = _entries.Count;
@@ -102,8 +111,19 @@ internal sealed class TrainingLog
         foreach (TrainingLogEntry e in _entries)
             text.Append(FormatRow(e));
         byte[] bytes = new UTF8Encoding(false).GetBytes(text.ToString());
-        AtomicFile.Write(path, stream => stream.Write(bytes));
+        try
+        {
+            AtomicFile.Write(path, stream => stream.Write(bytes));
+        }
+        catch (Exception e) when (TrainingCheckpoint.IsWriteFailure(e))
+        {
+            throw WriteFailed(path, e); // the file keeps its previous content
+        }
     }
+
+    /// <summary>A write refused by the file system (a full disk), named by the log's path rather than a temporary file's.</summary>
+    private static IOException WriteFailed(string path, Exception e) =>
+        new($"Could not write the training log '{path}': {e.Message} Its rows written before are kept.", e);
 
     private static string FormatRow(TrainingLogEntry e) => string.Create(CultureInfo.InvariantCulture,
         $"{e.Step},{e.Epoch},{e.Loss:R},{e.LearningRate:R},{e.TokensPerSecond:R},{(e.ValidationAccuracy is { } v ? v.ToString("R", CultureInfo.InvariantCulture) : "")},{e.TemplateIds}\n");

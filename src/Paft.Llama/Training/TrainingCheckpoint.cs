@@ -39,9 +39,20 @@ internal static partial class TrainingCheckpoint
             Directory.Delete(temp, recursive: true);
         Directory.CreateDirectory(temp);
 
-        PeftAdapter.Save(lora, temp, baseModelNameOrPath);
-        WriteFile(Path.Combine(temp, OptimizerFile), optimizer.Save);
-        WriteFile(Path.Combine(temp, StateFile), writer => writer.Write(JsonSerializer.SerializeToUtf8Bytes(state, Json)));
+        try
+        {
+            PeftAdapter.Save(lora, temp, baseModelNameOrPath);
+            WriteFile(Path.Combine(temp, OptimizerFile), optimizer.Save);
+            WriteFile(Path.Combine(temp, StateFile), writer => writer.Write(JsonSerializer.SerializeToUtf8Bytes(state, Json)));
+        }
+        catch (Exception e) when (IsWriteFailure(e))
+        {
+            // A full disk (ENOSPC), a file-size limit (EFBIG, which .NET reports as an ArgumentOutOfRangeException) or a
+            // read-only folder: the half-written folder goes, the complete checkpoints before it stay, and the message names the folder.
+            TryDelete(temp);
+            throw new IOException($"Could not write the checkpoint of step {state.GlobalStep} to '{final}': {e.Message} " +
+                "The checkpoints written before it are kept.", e);
+        }
 
         if (Directory.Exists(final))
             Directory.Delete(final, recursive: true);
@@ -126,6 +137,25 @@ internal static partial class TrainingCheckpoint
             Directory.Delete(all[i].Path, recursive: true);
         foreach (string dir in Directory.EnumerateDirectories(directory, ".checkpoint-*.tmp"))
             Directory.Delete(dir, recursive: true);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/>, thrown by a write, is the file system refusing it: ENOSPC and EIO are IOExceptions,
+    /// EFBIG (a file-size limit) is .NET's ArgumentOutOfRangeException on 'value', a read-only folder UnauthorizedAccessException.
+    /// </summary>
+    internal static bool IsWriteFailure(Exception e) =>
+        e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException { ParamName: "value" };
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next write or prune, which removes temporary folders.
+        }
     }
 
     private static void WriteFile(string path, Action<BinaryWriter> write)

@@ -25,6 +25,7 @@ public static class LlmClientFactory
             LlmClientKind.Ollama => CreateOllamaChatClient(endpoint, settings.Model, apiKey, settings.RequestTimeout),
             _ => throw new ArgumentException($"Unknown LLM client kind '{settings.Kind}'.", nameof(settings)),
         };
+        chatClient = RequestTimeoutGuard.Guard(chatClient, endpoint, settings.RequestTimeout);
         return new LlmClient(chatClient, name, kind, endpoint, settings.Model, apiKey, ownsChatClient: true);
     }
 
@@ -43,7 +44,7 @@ public static class LlmClientFactory
             LlmClientKind.Ollama => CreateOllamaEmbeddingGenerator(endpoint, settings.Model, apiKey, settings.RequestTimeout),
             _ => throw new ArgumentException($"Unknown LLM client kind '{settings.Kind}'.", nameof(settings)),
         };
-        return (generator, name, apiKey);
+        return (RequestTimeoutGuard.Guard(generator, endpoint, settings.RequestTimeout), name, apiKey);
     }
 
     /// <summary>Settings checked once for chat and embedding clients alike: the endpoint, the key, and the client's name.</summary>

@@ -74,6 +74,9 @@ public sealed class EmbeddingModelTemplateEmbedder : IBatchTemplateEmbedder, IDi
     /// <summary>Templates sent per request.</summary>
     public int BatchSize { get; }
 
+    /// <summary>Cancels a request in flight (the CLI's Ctrl+C); <see cref="ITemplateEmbedder"/>'s calls take no token.</summary>
+    internal CancellationToken RequestCancellation { get; set; }
+
     /// <summary>Requests sent to the model so far (failed ones included).</summary>
     public int RequestCount => _requestCount;
 
@@ -123,7 +126,7 @@ public sealed class EmbeddingModelTemplateEmbedder : IBatchTemplateEmbedder, IDi
         try
         {
             // ITemplateEmbedder is synchronous: the selection it serves is a synchronous loop of model evaluations.
-            reply = _generator.GenerateAsync(batch).GetAwaiter().GetResult();
+            reply = _generator.GenerateAsync(batch, cancellationToken: RequestCancellation).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -48,6 +48,87 @@ public sealed class EvalShardTests : IDisposable
 
         Assert.True(merge.ExitCode == 0, merge.Error);
         Assert.Equal(File.ReadAllText(unsharded), File.ReadAllText(merged));
+
+        // One representation of the rows' predictions: the evaluation JSON's labels and predicted, with the option
+        // probabilities beside them; no second copy.
+        foreach (string file in files)
+        {
+            JsonElement root = JsonDocument.Parse(File.ReadAllText(file)).RootElement;
+            Assert.False(root.TryGetProperty("predictions", out _));
+            Assert.Equal(2, root.GetProperty("shard").GetProperty("format").GetInt32());
+            int rows = root.GetProperty("labels").GetArrayLength();
+            Assert.All(root.GetProperty("templates").EnumerateArray(), t =>
+            {
+                Assert.Equal(rows, t.GetProperty("predicted").GetArrayLength());
+                Assert.Equal(rows, t.GetProperty("probabilities").GetArrayLength());
+            });
+        }
+    }
+
+    /// <summary>Generated answers (<c>--mode generate</c>): the merged file names the answer extractor, as the unsharded one does.</summary>
+    [SharedFact]
+    public void GeneratedAnswerShards_MergeIntoTheUnshardedFile_WithTheirExtractor()
+    {
+        string pool = _data.WritePool();
+        string unsharded = _data.PathOf("full.json");
+        CliRunner.Result full = Eval(pool, unsharded, "--mode", "generate");
+        Assert.True(full.ExitCode == 0, full.Error);
+        Assert.True(JsonDocument.Parse(File.ReadAllText(unsharded)).RootElement.TryGetProperty("extractor", out _));
+        string[] files = [_data.PathOf("shard-0.json"), _data.PathOf("shard-1.json")];
+        for (int i = 0; i < files.Length; i++)
+            Assert.Equal(0, Eval(pool, files[i], "--mode", "generate", "--shard", $"{i}/2").ExitCode);
+
+        string merged = _data.PathOf("merged.json");
+        CliRunner.Result merge = CliRunner.Run(["eval", "--merge", .. files, "--out", merged]);
+
+        Assert.True(merge.ExitCode == 0, merge.Error);
+        Assert.Equal(File.ReadAllText(unsharded), File.ReadAllText(merged));
+    }
+
+    /// <summary>
+    /// A shard file of format 1 (paft before the one representation: its rows repeated in a <c>predictions</c> array, no
+    /// <c>format</c>) still merges into the unsharded file.
+    /// </summary>
+    [SharedFact]
+    public void ShardsOfFormatOne_StillMergeIntoTheUnshardedFile()
+    {
+        string pool = _data.WritePool();
+        string unsharded = _data.PathOf("full.json");
+        Assert.Equal(0, Eval(pool, unsharded).ExitCode);
+        var files = new List<string>();
+        for (int i = 0; i < 2; i++)
+        {
+            string file = _data.PathOf($"shard-{i}.json");
+            Assert.Equal(0, Eval(pool, file, "--shard", $"{i}/2").ExitCode);
+            var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            // Rewritten as format 1 wrote it: per template an id and examples of label, predicted and probabilities.
+            var labels = json["labels"]!.AsArray();
+            var predictions = new System.Text.Json.Nodes.JsonArray();
+            foreach (var node in json["templates"]!.AsArray())
+            {
+                var template = node!.AsObject();
+                var examples = new System.Text.Json.Nodes.JsonArray();
+                for (int r = 0; r < labels.Count; r++)
+                    examples.Add(new System.Text.Json.Nodes.JsonObject
+                    {
+                        ["label"] = labels[r]!.GetValue<int>(),
+                        ["predicted"] = template["predicted"]![r]!.GetValue<int>(),
+                        ["probabilities"] = template["probabilities"]![r]!.DeepClone(),
+                    });
+                template.Remove("probabilities");
+                predictions.Add(new System.Text.Json.Nodes.JsonObject { ["id"] = template["id"]!.GetValue<string>(), ["examples"] = examples });
+            }
+            json["predictions"] = predictions;
+            json["shard"]!.AsObject().Remove("format");
+            File.WriteAllText(file, json.ToJsonString());
+            files.Add(file);
+        }
+
+        string merged = _data.PathOf("merged.json");
+        CliRunner.Result merge = CliRunner.Run(["eval", "--merge", .. files, "--out", merged]);
+
+        Assert.True(merge.ExitCode == 0, merge.Error);
+        Assert.Equal(File.ReadAllText(unsharded), File.ReadAllText(merged));
     }
 
     [SharedFact]

@@ -54,6 +54,9 @@ public sealed class LlmRequestErrorTests : IDisposable
         release.Cancel();
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("no valid template", result.Error);
+        // The same words as paft train's timeout (TrainLlmTimeoutTests), not the HTTP stack's "operation was canceled".
+        Assert.Contains($"TimeoutException: The LLM at {server.BaseUri.GetLeftPart(UriPartial.Authority)} did not answer within 5 s (the request timeout).",
+            result.Output + result.Error);
         Assert.Equal(1, server.RequestCount);
     }
 

@@ -39,23 +39,24 @@ internal static class GcStressHarness
 
     /// <summary>Runs <paramref name="fitsPerThread"/> fits, each followed by an evaluation, on each of
     /// <paramref name="threads"/> threads, with a collecting thread running until all have finished.</summary>
-    public static GcStressResult Run(string modelFolder, int threads, int fitsPerThread, int rowsPerFit = 8, int pauseMs = 0, int hogs = 0)
+    public static GcStressResult Run(string modelFolder, int threads, int fitsPerThread, int rowsPerFit = 8, int pauseMs = 0, int hogs = 0,
+        int generation = 2, int collectors = 1)
     {
         int fits = 0, evaluations = 0, collections = 0;
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
         using var done = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
-        var collector = new Thread(() =>
+        var collectorThreads = Enumerable.Range(0, collectors).Select(_ => new Thread(() =>
         {
             while (!done.IsCancellationRequested)
             {
-                GC.Collect();
+                GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
                 GC.WaitForPendingFinalizers();
                 Interlocked.Increment(ref collections);
                 if (pauseMs > 0) Thread.Sleep(pauseMs);
             }
-        }) { IsBackground = true, Name = "GC stress collector" };
-        collector.Start();
+        }) { IsBackground = true, Name = "GC stress collector" }).ToList();
+        collectorThreads.ForEach(c => c.Start());
         // Busy native work that collections do not suspend, so the workers are preempted inside their calls.
         var hogThreads = Enumerable.Range(0, hogs).Select(_ => new Thread(() =>
         {
@@ -91,7 +92,7 @@ internal static class GcStressHarness
         workers.ForEach(w => w.Start());
         workers.ForEach(w => w.Join());
         done.Cancel();
-        collector.Join();
+        collectorThreads.ForEach(c => c.Join());
         hogThreads.ForEach(h => h.Join());
         return new GcStressResult(fits, evaluations, collections, failures.ToList(), clock.Elapsed);
     }
