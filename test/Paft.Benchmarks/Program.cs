@@ -12,6 +12,8 @@ if (args.Length > 0 && args[0] == "memory")
     return TrainingMemoryProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile")
     return TrainingProfile.Run(args[1..]);
+if (args.Length > 0 && args[0] == "profile-ops")
+    return LayerOpProfile.Run(args[1..]);
 if (args.Length > 0 && args[0] == "random-checkpoint")
     return RandomCheckpointWriter.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile-decode")
