@@ -13,6 +13,9 @@ namespace Paft.Llama.Modules;
 /// </summary>
 internal sealed class WidenedLinear : SingleTensorFunction<WidenedLinear>
 {
+    /// <summary>The most weights widened at once (16 M: 64 MB in fp32).</summary>
+    internal const long BlockWeights = 1L << 24;
+
     /// <inheritdoc />
     public override string Name => nameof(WidenedLinear);
 
@@ -39,15 +42,36 @@ internal sealed class WidenedLinear : SingleTensorFunction<WidenedLinear>
     {
         Tensor weight = ctx.get_saved_variables()[0];
         using var scope = NewDisposeScope();
-        // d(x Wᵀ + b)/dx = grad · W, in fp32, rounded to the input's dtype (the gradient's, bf16).
-        Tensor gradInput = grad_output.to(ScalarType.Float32).matmul(weight.to(ScalarType.Float32)).to(grad_output.dtype);
-        return [gradInput.MoveToOuterDisposeScope(), null!, null!];
+        // d(x Wᵀ + b)/dx = grad · W, in fp32 (summed over blocks of W's rows), rounded to the gradient's dtype.
+        Tensor grad = grad_output.to(ScalarType.Float32);
+        Tensor? sum = null;
+        foreach ((long start, long count) in Blocks(weight))
+        {
+            Tensor part = grad.narrow(-1, start, count).matmul(weight.narrow(0, start, count).to(ScalarType.Float32));
+            sum = sum is null ? part : sum.add_(part, HeldScalars.One);
+        }
+        return [sum!.to(grad_output.dtype).MoveToOuterDisposeScope(), null!, null!];
     }
 
     private static Tensor Compute(Tensor input, Tensor weight, Tensor? bias)
     {
         using var scope = NewDisposeScope();
-        Tensor output = nn.functional.linear(input.to(ScalarType.Float32), weight.to(ScalarType.Float32), bias?.to(ScalarType.Float32));
-        return output.to(input.dtype).MoveToOuterDisposeScope();
+        Tensor wide = input.to(ScalarType.Float32);
+        var parts = Blocks(weight).Select(b => nn.functional.linear(
+            wide, weight.narrow(0, b.Start, b.Count).to(ScalarType.Float32), bias?.narrow(0, b.Start, b.Count).to(ScalarType.Float32)).to(input.dtype)).ToList();
+        Tensor output = parts.Count == 1 ? parts[0] : cat(parts, -1);
+        return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Blocks of the weight's output rows of at most <see cref="BlockWeights"/> weights each: the widened
+    /// copy of a block is all the extra memory at any moment (64 MB), where widening a 128k-vocabulary
+    /// <c>lm_head</c> whole would take a transient gigabyte. The projections of a 1B/8B layer are one block.
+    /// </summary>
+    private static IEnumerable<(long Start, long Count)> Blocks(Tensor weight)
+    {
+        long rows = weight.shape[0], perBlock = Math.Max(1, BlockWeights / weight.shape[1]);
+        for (long start = 0; start < rows; start += perBlock)
+            yield return (start, Math.Min(perBlock, rows - start));
     }
 }

@@ -45,6 +45,33 @@ public class WidenedLinearTests
     }
 
     [Fact]
+    public void AWeightOfMoreThanOneBlockIsWidenedBlockByBlockWithTheSameResult()
+    {
+        // 2 blocks and 5 rows: 262,149 x 64 weights, more than WidenedLinear.BlockWeights.
+        long rows = WidenedLinear.BlockWeights / 64 + 5;
+        using var g = new Generator(13);
+        Tensor x = randn(new long[] { 2, 3, 64 }, generator: g).to(ScalarType.BFloat16);
+        Tensor w = (randn(new long[] { rows, 64 }, generator: g) * 0.1).to(ScalarType.BFloat16);
+        Tensor upstream = randn(new long[] { 2, 3, rows }, generator: g).to(ScalarType.BFloat16);
+
+        Tensor x1 = x.detach().requires_grad_();
+        Tensor y1 = WidenedLinear.Forward(x1, w, null);
+        y1.backward([upstream]);
+        Tensor x2 = x.detach().requires_grad_();
+        Tensor y2 = nn.functional.linear(x2.to(ScalarType.Float32), w.to(ScalarType.Float32)).to(ScalarType.BFloat16);
+        y2.backward([upstream]);
+
+        Assert.Equal(y2.shape, y1.shape);
+        // Per output the same fp32 dot product; the input gradient sums the blocks' parts in another order,
+        // so both may differ by one bf16 rounding (2^-8 of the scale) at most.
+        double yScale = y2.to(ScalarType.Float32).abs().max().item<float>();
+        Assert.True((y1.to(ScalarType.Float32) - y2.to(ScalarType.Float32)).abs().max().item<float>() <= yScale / 256);
+        Assert.True((y1.to(ScalarType.Float32) - y2.to(ScalarType.Float32)).narrow(-1, rows - 5, 5).abs().max().item<float>() <= yScale / 256);
+        double gScale = x2.grad!.to(ScalarType.Float32).abs().max().item<float>();
+        Assert.True((x1.grad!.to(ScalarType.Float32) - x2.grad!.to(ScalarType.Float32)).abs().max().item<float>() <= gScale / 256);
+    }
+
+    [Fact]
     public void StaysWithinBf16RoundingOfTheNativeBf16Kernel()
     {
         (Tensor x, Tensor w, _) = Operands(withBias: false);
