@@ -40,7 +40,8 @@ internal sealed class CausalLMBatch : IDisposable
     /// <param name="indices">Which of them form this batch.</param>
     /// <param name="maxLength">Longest sequence allowed.</param>
     /// <param name="padTokenId">Id written at padding positions (masked out, never learned).</param>
-    public static CausalLMBatch Collate(IReadOnlyList<TrainingExample> examples, ReadOnlySpan<int> indices, int maxLength, int padTokenId)
+    /// <param name="device">The model's device, where the batch's tensors are made; the CPU when null.</param>
+    public static CausalLMBatch Collate(IReadOnlyList<TrainingExample> examples, ReadOnlySpan<int> indices, int maxLength, int padTokenId, Device? device = null)
     {
         int batch = indices.Length;
         var sequences = new (IReadOnlyList<int> Prompt, int PromptStart, IReadOnlyList<int> Completion)[batch];
@@ -87,9 +88,9 @@ internal sealed class CausalLMBatch : IDisposable
         }
 
         return new CausalLMBatch(
-            tensor(ids, new long[] { batch, longest }),
-            tensor(mask, new long[] { batch, longest }),
-            tensor(labels, new long[] { batch, longest }),
+            tensor(ids, new long[] { batch, longest }, device: device),
+            tensor(mask, new long[] { batch, longest }, device: device),
+            tensor(labels, new long[] { batch, longest }, device: device),
             realTokens,
             lossTokens);
     }
