@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Paft.Llama.Lora;
 using Paft.MLNet.Model;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
@@ -103,15 +104,61 @@ public sealed class PaftTransformer : ITransformer
     /// </summary>
     public void Save(string path) => PaftModelFiles.Save(Model, path);
 
+    /// <summary>The file that marks a folder as a model saved by <see cref="Save"/>: <c>paft_model.json</c>.</summary>
+    public const string ManifestFileName = PaftModelFiles.ManifestName;
+
     /// <summary>Loads a model saved by <see cref="Save"/>.</summary>
     /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="path">The saved folder.</param>
     /// <param name="baseModelPath">Where the base model is now, if it moved; it must still have the recorded checksum.</param>
+    /// <param name="computeType">The compute dtype to load the base model in; null: the one the model was saved with.</param>
     /// <exception cref="InvalidDataException">The folder is not a PAFT model, or the base model changed since saving.</exception>
-    public static PaftTransformer Load(MLContext mlContext, string path, string? baseModelPath = null)
+    public static PaftTransformer Load(MLContext mlContext, string path, string? baseModelPath = null, PaftComputeType? computeType = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        return new PaftTransformer(mlContext, PaftModelFiles.Load(path, baseModelPath));
+        return new PaftTransformer(mlContext, PaftModelFiles.Load(path, baseModelPath, computeType));
+    }
+
+    /// <summary>
+    /// A transformer for a Hugging Face base model folder, optionally with a Hugging Face PEFT LoRA adapter applied
+    /// (<c>adapter_config.json</c> and <c>adapter_model.safetensors</c>, e.g. trained by PEFT in Python, or by
+    /// <see cref="PaftTrainer"/> and saved as a checkpoint): what <c>paft eval --model BASE --adapter DIR</c> evaluates.
+    /// Prediction settings (batch size, generated tokens) are <see cref="PaftTrainerOptions"/>' defaults.
+    /// </summary>
+    /// <param name="mlContext">The ML.NET context.</param>
+    /// <param name="baseModelPath">The base model folder: <c>config.json</c>, safetensors weights and a tokenizer.</param>
+    /// <param name="adapterPath">The PEFT adapter folder, or null for the base model alone (the paper's "base" row).</param>
+    /// <param name="task">The task the rows belong to.</param>
+    /// <param name="inferenceTemplate">The template rows are rendered with when the input has no <c>Prompt</c> column.</param>
+    /// <param name="scoring">How answers are scored.</param>
+    /// <param name="maxLength">The prompt budget in tokens; null: <see cref="PaftTrainerOptions"/>' default.</param>
+    /// <param name="computeType">The compute dtype of the base model.</param>
+    /// <exception cref="FileNotFoundException">The base model or the adapter folder lacks a required file.</exception>
+    /// <exception cref="InvalidDataException">A config or checkpoint is malformed, or the adapter does not fit the base model;
+    /// the message names the file and key.</exception>
+    public static PaftTransformer FromAdapter(MLContext mlContext, string baseModelPath, string? adapterPath, TaskDefinition task,
+        PromptTemplate inferenceTemplate, ScoringMode scoring = ScoringMode.AnswerLetter, int? maxLength = null,
+        PaftComputeType computeType = PaftComputeType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentException.ThrowIfNullOrEmpty(baseModelPath);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(inferenceTemplate);
+        var defaults = new PaftTrainerOptions();
+        BaseModel baseModel = BaseModel.Load(baseModelPath, null, computeType);
+        LoraAdapterSet? lora = null;
+        try
+        {
+            if (adapterPath is not null)
+                lora = PeftAdapter.Load(baseModel.Model, adapterPath);
+        }
+        catch
+        {
+            baseModel.Model.Dispose();
+            throw;
+        }
+        return new PaftTransformer(mlContext, new PaftModel(baseModel, lora, task, inferenceTemplate, scoring,
+            defaults.PredictionBatchSize, defaults.MaxNewTokens, maxLength ?? defaults.MaxLength, training: null));
     }
 
     /// <summary>

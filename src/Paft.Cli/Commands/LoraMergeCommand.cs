@@ -79,7 +79,7 @@ internal static class LoraMergeCommand
             using (var scope = NewDisposeScope())
             {
                 var tensors = keys.Select(k => KeyValuePair.Create(k, parameters[k].detach().to(dtype))).ToList();
-                SafetensorsWriter.Write(Path.Combine(temp, CheckpointFiles.SingleFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
+                SafetensorsWriter.Write(Path.Combine(temp, LlamaCheckpointWriter.WeightsFileName), tensors, new Dictionary<string, string> { ["format"] = "pt" });
             }
             WriteConfig(configPath, Path.Combine(temp, "config.json"), dtype);
             foreach (string name in CompanionFiles.Concat(LicenseFiles(modelDir)))

@@ -43,57 +43,46 @@ public static class LlamaCheckpointWriter
 
     private static void WriteConfig(string path, LlamaConfig c, string dtype)
     {
-        string fullPath = Path.GetFullPath(path);
-        string temp = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+            using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+            writer.WriteStartObject();
+            writer.WriteStartArray("architectures");
+            writer.WriteStringValue("LlamaForCausalLM");
+            writer.WriteEndArray();
+            writer.WriteString("model_type", "llama");
+            writer.WriteString("hidden_act", "silu");
+            writer.WriteNumber("vocab_size", c.VocabSize);
+            writer.WriteNumber("hidden_size", c.HiddenSize);
+            writer.WriteNumber("intermediate_size", c.IntermediateSize);
+            writer.WriteNumber("num_hidden_layers", c.NumHiddenLayers);
+            writer.WriteNumber("num_attention_heads", c.NumAttentionHeads);
+            writer.WriteNumber("num_key_value_heads", c.NumKeyValueHeads);
+            writer.WriteNumber("head_dim", c.HeadDim);
+            writer.WriteNumber("rms_norm_eps", c.RmsNormEps);
+            writer.WriteNumber("rope_theta", c.RopeTheta);
+            if (c.RopeScaling is not null)
+                throw new NotSupportedException($"Writing rope_scaling is not supported ('{path}'); this writer is for models made in .NET.");
+            writer.WriteNull("rope_scaling");
+            writer.WriteBoolean("tie_word_embeddings", c.TieWordEmbeddings);
+            writer.WriteBoolean("attention_bias", c.AttentionBias);
+            writer.WriteBoolean("mlp_bias", c.MlpBias);
+            writer.WriteNumber("max_position_embeddings", c.MaxPositionEmbeddings);
+            if (c.BosTokenId is int bos)
+                writer.WriteNumber("bos_token_id", bos);
+            if (c.EosTokenIds.Count == 1)
+                writer.WriteNumber("eos_token_id", c.EosTokenIds[0]);
+            else if (c.EosTokenIds.Count > 1)
             {
-                writer.WriteStartObject();
-                writer.WriteStartArray("architectures");
-                writer.WriteStringValue("LlamaForCausalLM");
+                writer.WriteStartArray("eos_token_id");
+                foreach (int id in c.EosTokenIds)
+                    writer.WriteNumberValue(id);
                 writer.WriteEndArray();
-                writer.WriteString("model_type", "llama");
-                writer.WriteString("hidden_act", "silu");
-                writer.WriteNumber("vocab_size", c.VocabSize);
-                writer.WriteNumber("hidden_size", c.HiddenSize);
-                writer.WriteNumber("intermediate_size", c.IntermediateSize);
-                writer.WriteNumber("num_hidden_layers", c.NumHiddenLayers);
-                writer.WriteNumber("num_attention_heads", c.NumAttentionHeads);
-                writer.WriteNumber("num_key_value_heads", c.NumKeyValueHeads);
-                writer.WriteNumber("head_dim", c.HeadDim);
-                writer.WriteNumber("rms_norm_eps", c.RmsNormEps);
-                writer.WriteNumber("rope_theta", c.RopeTheta);
-                if (c.RopeScaling is not null)
-                    throw new NotSupportedException($"Writing rope_scaling is not supported ('{path}'); this writer is for models made in .NET.");
-                writer.WriteNull("rope_scaling");
-                writer.WriteBoolean("tie_word_embeddings", c.TieWordEmbeddings);
-                writer.WriteBoolean("attention_bias", c.AttentionBias);
-                writer.WriteBoolean("mlp_bias", c.MlpBias);
-                writer.WriteNumber("max_position_embeddings", c.MaxPositionEmbeddings);
-                if (c.BosTokenId is int bos)
-                    writer.WriteNumber("bos_token_id", bos);
-                if (c.EosTokenIds.Count == 1)
-                    writer.WriteNumber("eos_token_id", c.EosTokenIds[0]);
-                else if (c.EosTokenIds.Count > 1)
-                {
-                    writer.WriteStartArray("eos_token_id");
-                    foreach (int id in c.EosTokenIds)
-                        writer.WriteNumberValue(id);
-                    writer.WriteEndArray();
-                }
-                if (c.PadTokenId is int pad)
-                    writer.WriteNumber("pad_token_id", pad);
-                writer.WriteString("torch_dtype", dtype);
-                writer.WriteEndObject();
             }
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+            if (c.PadTokenId is int pad)
+                writer.WriteNumber("pad_token_id", pad);
+            writer.WriteString("torch_dtype", dtype);
+            writer.WriteEndObject();
+        });
     }
 }

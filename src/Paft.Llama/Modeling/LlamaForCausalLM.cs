@@ -104,8 +104,11 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         return Logits(hidden);
     }
 
-    /// <summary>The final normalised hidden states [B, T, hidden], before <c>lm_head</c>.</summary>
-    internal Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
+    /// <summary>
+    /// The final normalised hidden states [B, T, hidden] in the compute dtype, before <c>lm_head</c>
+    /// (what embedders read); arguments as for <see cref="forward(Tensor, Tensor?, KvCache?)"/>.
+    /// </summary>
+    public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
     {
         if (inputIds.dim() != 2 || inputIds.dtype != ScalarType.Int64)
             throw new ArgumentException($"input ids must be a [batch, length] int64 tensor, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));

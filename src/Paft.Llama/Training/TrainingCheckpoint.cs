@@ -14,14 +14,15 @@ namespace Paft.Llama.Training;
 /// folder beside it and renamed into place only when every file is flushed to disk, so a folder with
 /// the final name is always complete; temporary leftovers of a killed process are ignored and removed.
 /// </summary>
-internal static partial class TrainingCheckpoint
+/// <remarks>Public for tools that resume or inspect runs: <see cref="List"/> and <see cref="ReadGlobalStep"/>; the rest is the trainer's.</remarks>
+public static partial class TrainingCheckpoint
 {
-    public const string AdapterFile = PeftAdapter.WeightsFileName;
-    public const string OptimizerFile = "optimizer.bin";
-    public const string StateFile = "trainer_state.json";
+    internal const string AdapterFile = PeftAdapter.WeightsFileName;
+    internal const string OptimizerFile = "optimizer.bin";
+    internal const string StateFile = "trainer_state.json";
 
     /// <summary>The checkpoint layout this version writes and reads. 2: AdamW's state in Paft's own format (1 held TorchSharp's).</summary>
-    public const int FormatVersion = 2;
+    internal const int FormatVersion = 2;
 
     [GeneratedRegex(@"^checkpoint-(\d{8})$", RegexOptions.CultureInvariant)]
     private static partial Regex FolderName();
@@ -29,7 +30,7 @@ internal static partial class TrainingCheckpoint
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Writes a checkpoint atomically, then deletes all but the newest <paramref name="keep"/>.</summary>
-    public static string Write(string directory, LoraAdapterSet lora, AdamWOptimizer optimizer, TrainingState state, int keep, string? baseModelNameOrPath = null)
+    internal static string Write(string directory, LoraAdapterSet lora, AdamWOptimizer optimizer, TrainingState state, int keep, string? baseModelNameOrPath = null)
     {
         Directory.CreateDirectory(directory);
         string name = "checkpoint-" + state.GlobalStep.ToString("D8", CultureInfo.InvariantCulture);
@@ -51,7 +52,11 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>Reads a checkpoint's trainer state (validating the folder is complete).</summary>
-    public static TrainingState ReadState(string folder)
+    /// <summary>The optimizer steps done when the checkpoint in <paramref name="folder"/> was written.</summary>
+    /// <exception cref="InvalidDataException">Its <c>trainer_state.json</c> is missing or malformed; the message names the file.</exception>
+    public static int ReadGlobalStep(string folder) => ReadState(folder).GlobalStep;
+
+    internal static TrainingState ReadState(string folder)
     {
         string path = Path.Combine(folder, StateFile);
         if (!File.Exists(path))
@@ -73,7 +78,7 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>Copies the checkpoint's adapter into <paramref name="lora"/>, checking config, names and shapes.</summary>
-    public static void LoadAdapter(string folder, LoraAdapterSet lora)
+    internal static void LoadAdapter(string folder, LoraAdapterSet lora)
     {
         string configPath = Path.Combine(folder, PeftAdapter.ConfigFileName);
         LoraConfig stored = PeftAdapterConfig.Read(configPath);
@@ -86,7 +91,7 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>Restores AdamW's moments and step counts.</summary>
-    public static void LoadOptimizer(string folder, AdamWOptimizer optimizer)
+    internal static void LoadOptimizer(string folder, AdamWOptimizer optimizer)
     {
         string path = Path.Combine(folder, OptimizerFile);
         if (!File.Exists(path))
@@ -113,7 +118,7 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>The newest complete checkpoint in <paramref name="directory"/>, or null.</summary>
-    public static string? FindLatest(string directory)
+    internal static string? FindLatest(string directory)
     {
         var all = List(directory);
         return all.Count == 0 ? null : all[^1].Path;

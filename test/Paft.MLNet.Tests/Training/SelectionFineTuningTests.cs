@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.ML;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Evaluation;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Perturbation;
@@ -139,7 +140,7 @@ public class SelectionFineTuningTests
 
         ZopoResult Embedded()
         {
-            using var embedder = EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "embed-model" });
+            using var embedder = LlmClientFactory.CreateTemplateEmbedder(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "embed-model" });
             ml.Paft().Trainers.ZopoFineTuning(Options(), validation, zopo, out ZopoResult result, embedder);
             return result;
         }
