@@ -89,6 +89,14 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         return result;
     }
 
+    /// <summary>
+    /// Writes this model as a Hugging Face folder (<c>config.json</c>, <c>model.safetensors</c>) that <see cref="FromPretrained"/>
+    /// and any LLaMA loader read back; adapter weights are left out (merge them first to keep them). See <see cref="LlamaCheckpointWriter.Save"/>.
+    /// </summary>
+    /// <param name="folder">The folder, created if needed.</param>
+    /// <param name="dtype">The dtype of the written weights; null: the model's own.</param>
+    public void SavePretrained(string folder, ScalarType? dtype = null) => _ = LlamaCheckpointWriter.Save(this, folder, dtype);
+
     /// <summary>Logits [B, T, vocab] (float32) for <paramref name="inputIds"/> [B, T] (int64), no padding, no cache.</summary>
     public override Tensor forward(Tensor inputIds) => forward(inputIds, null, null);
 
