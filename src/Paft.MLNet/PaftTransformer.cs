@@ -100,19 +100,23 @@ public sealed class PaftTransformer : ITransformer
     /// <summary>
     /// Saves to a folder: the adapter in Hugging Face PEFT layout (<c>adapter_config.json</c>,
     /// <c>adapter_model.safetensors</c>) and <c>paft_model.json</c> (task, template, scoring, training
-    /// settings, and the base model's path and checksum). The folder is replaced atomically.
+    /// settings, and the base model's path and checksum). The folder is replaced atomically. A path ending in
+    /// <c>.zip</c> gets the same files in one archive, written atomically: the ML.NET-style single model file
+    /// (the base model is referenced by path and checksum, not copied).
     /// </summary>
+    /// <param name="path">The folder, or a <c>.zip</c> file.</param>
     public void Save(string path) => PaftModelFiles.Save(Model, path);
 
     /// <summary>The file that marks a folder as a model saved by <see cref="Save"/>: <c>paft_model.json</c>.</summary>
     public const string ManifestFileName = PaftModelFiles.ManifestName;
 
-    /// <summary>Loads a model saved by <see cref="Save"/>.</summary>
+    /// <summary>Loads a model saved by <see cref="Save"/>, from its folder or its <c>.zip</c> archive.</summary>
     /// <param name="mlContext">The ML.NET context.</param>
-    /// <param name="path">The saved folder.</param>
+    /// <param name="path">The saved folder, or a <c>.zip</c> file.</param>
     /// <param name="baseModelPath">Where the base model is now, if it moved; it must still have the recorded checksum.</param>
     /// <param name="computeType">The compute dtype to load the base model in; null: the one the model was saved with.</param>
-    /// <exception cref="InvalidDataException">The folder is not a PAFT model, or the base model changed since saving.</exception>
+    /// <exception cref="InvalidDataException">The folder or archive is not a PAFT model (a damaged archive is named with the
+    /// entry concerned), or the base model changed since saving.</exception>
     public static PaftTransformer Load(MLContext mlContext, string path, string? baseModelPath = null, PaftComputeType? computeType = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
