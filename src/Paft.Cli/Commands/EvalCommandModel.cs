@@ -27,9 +27,11 @@ internal static class EvalCommandModel
     public static PaftTransformer Load(MLContext mlContext, string modelPath, string? adapterPath, TaskDefinition task,
         PromptTemplate inferenceTemplate, ScoringMode? mode, int? maxLength = null, TextWriter? warnings = null, PaftComputeType? computeType = null)
     {
-        if (!Directory.Exists(modelPath))
+        // A saved model is a folder or its one-file form, a .zip (PaftTransformer.Save("model.zip")).
+        bool archive = File.Exists(modelPath) && string.Equals(Path.GetExtension(modelPath), ".zip", StringComparison.OrdinalIgnoreCase);
+        if (!archive && !Directory.Exists(modelPath))
             throw new CommandInputException($"--model: '{modelPath}' is not a folder.");
-        if (File.Exists(Path.Combine(modelPath, PaftTransformer.ManifestFileName)))
+        if (archive || File.Exists(Path.Combine(modelPath, PaftTransformer.ManifestFileName)))
         {
             if (adapterPath is not null)
                 throw new CommandInputException(
