@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packaging smoke test: packs Paft.Llama, Paft.MLNet and the Paft.Cli tool into a temporary feed, checks
+# Packaging smoke test: packs Paft.Llama, Paft.MLNet, Paft.MLNet.Connectors and the Paft.Cli tool into a temporary feed, checks
 # each package's metadata and contents, installs the tool from that feed into a temporary tool path,
 # and runs real commands from the installed tool, one of which loads TorchSharp's native library when
 # the tool has such a command and the reference fixtures are present.
@@ -31,9 +31,9 @@ version=$(dotnet msbuild src/Paft.Cli/Paft.Cli.csproj -getProperty:Version -p:Co
 [[ -n "$version" ]] || fail "could not read the package version from Directory.Build.props"
 step "version $version"
 
-# 1. Pack. Only the three src projects are packable; packing them one by one avoids building the tests.
+# 1. Pack. Only these src projects are packable; packing them one by one avoids building the tests.
 #    The tool's pack publishes once per platform it is packed for.
-for project in Paft.Llama Paft.MLNet Paft.Cli; do
+for project in Paft.Llama Paft.MLNet Paft.MLNet.Connectors Paft.Cli; do
   step "packing $project"
   log="$work/pack-$project.log"
   dotnet pack "src/$project/$project.csproj" -c Release -o "$feed" >"$log" 2>&1 \
@@ -53,7 +53,7 @@ tool_rids=$(dotnet msbuild src/Paft.Cli/Paft.Cli.csproj -getProperty:ToolPackage
 [[ ";$tool_rids;" == *";$rid;"* ]] || fail "the tool is not packed for this platform ($rid; packed: $tool_rids)"
 
 # 2. Every package has its licence, README and metadata, and every package with code its symbols.
-coded=(Paft.Llama Paft.MLNet)
+coded=(Paft.Llama Paft.MLNet Paft.MLNet.Connectors)
 for r in ${tool_rids//;/ }; do coded+=("Paft.Cli.$r"); done
 for id in Paft.Cli "${coded[@]}"; do
   nupkg="$feed/$id.$version.nupkg"
@@ -71,7 +71,7 @@ done
 for id in "${coded[@]}"; do
   [[ -f "$feed/$id.$version.snupkg" ]] || fail "$id has no symbols package (.snupkg)"
 done
-for id in Paft.Llama Paft.MLNet; do
+for id in Paft.Llama Paft.MLNet Paft.MLNet.Connectors; do
   has_entry "$feed/$id.$version.nupkg" "lib/net10.0/$id.dll" || fail "$id package lacks lib/net10.0/$id.dll"
   has_entry "$feed/$id.$version.nupkg" "lib/net10.0/$id.xml" || fail "$id package lacks its XML documentation"
 done
@@ -81,6 +81,17 @@ tool_nuspec=$(unzip -p "$feed/Paft.Cli.$rid.$version.nupkg" "Paft.Cli.$rid.nuspe
 grep -qF '<packageType name="DotnetToolRidPackage" />' <<<"$tool_nuspec" || fail "Paft.Cli.$rid is not a platform-specific tool package"
 for id in Paft.Llama.Tests Paft.MLNet.Tests Paft.Cli.Tests Paft.Benchmarks; do
   compgen -G "$feed/$id.*" >/dev/null && fail "$id must not be packable"
+done
+# Packages by dependency (issue 14): Paft.MLNet takes any IChatClient and depends on the abstractions only; the
+# OpenAI/Ollama clients and the .xlsx reader are Paft.MLNet.Connectors'.
+mlnet_nuspec=$(unzip -p "$feed/Paft.MLNet.$version.nupkg" Paft.MLNet.nuspec)
+for client in OpenAI OllamaSharp Microsoft.Extensions.AI Microsoft.Extensions.AI.OpenAI DocumentFormat.OpenXml; do
+  grep -qF "<dependency id=\"$client\"" <<<"$mlnet_nuspec" && fail "Paft.MLNet.nuspec depends on $client (it belongs in Paft.MLNet.Connectors)"
+done
+grep -qF '<dependency id="Microsoft.Extensions.AI.Abstractions"' <<<"$mlnet_nuspec" || fail "Paft.MLNet.nuspec lacks Microsoft.Extensions.AI.Abstractions"
+connectors_nuspec=$(unzip -p "$feed/Paft.MLNet.Connectors.$version.nupkg" Paft.MLNet.Connectors.nuspec)
+for needed in Paft.MLNet OpenAI OllamaSharp DocumentFormat.OpenXml; do
+  grep -qF "<dependency id=\"$needed\"" <<<"$connectors_nuspec" || fail "Paft.MLNet.Connectors.nuspec lacks its dependency $needed"
 done
 # The Paft.Llama package brings the native fix to projects that reference it.
 for entry in buildTransitive/Paft.Llama.targets buildTransitive/TorchSharpNativeFix.cs; do

@@ -36,7 +36,9 @@ public sealed record InputLimits
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxXlsxEntryBytes, nameof(MaxXlsxEntryBytes));
     }
 
-    /// <summary>How a limit is named in an error: its property and value.</summary>
-    internal static string Describe(string property, long value) =>
+    /// <summary>How a limit is named in an error: <c>limit InputLimits.Property = value</c>.</summary>
+    /// <param name="property">The limit's property name, e.g. <c>nameof(InputLimits.MaxFieldLength)</c>.</param>
+    /// <param name="value">The limit in force.</param>
+    public static string Describe(string property, long value) =>
         string.Create(CultureInfo.InvariantCulture, $"limit {nameof(InputLimits)}.{property} = {value:N0}");
 }

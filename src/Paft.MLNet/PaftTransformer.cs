@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Paft.Llama.Lora;
 using Paft.MLNet.Model;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
@@ -126,24 +127,83 @@ public sealed class PaftTransformer : ITransformer, IDisposable
     /// <summary>
     /// Saves to a folder: the adapter in Hugging Face PEFT layout (<c>adapter_config.json</c>,
     /// <c>adapter_model.safetensors</c>) and <c>paft_model.json</c> (task, template, scoring, training
-    /// settings, and the base model's path and checksum). The folder is replaced atomically.
+    /// settings, and the base model's path and checksum). The folder is replaced atomically. A path ending in
+    /// <c>.zip</c> gets the same files in one archive, written atomically: the ML.NET-style single model file
+    /// (the base model is referenced by path and checksum, not copied).
     /// </summary>
     /// <exception cref="ObjectDisposedException">The model's weights were released (see <see cref="Dispose"/>).</exception>
+    /// <param name="path">The folder, or a <c>.zip</c> file.</param>
     public void Save(string path)
     {
         Predictor.Checkpoint.ThrowIfDisposed($"{nameof(PaftTransformer)}.{nameof(Save)}");
         PaftModelFiles.Save(Predictor, path);
     }
 
-    /// <summary>Loads a model saved by <see cref="Save"/>.</summary>
+    /// <summary>The predicted-label column a model adds unless its trainer was given another name: <c>PredictedLabel</c>.</summary>
+    public const string DefaultPredictedLabelColumnName = PaftColumns.DefaultPredictedLabel;
+
+    /// <summary>The probabilities column a model adds unless its trainer was given another name: <c>Score</c>.</summary>
+    public const string DefaultScoreColumnName = PaftColumns.DefaultScore;
+
+    /// <summary>The column of the generated answer text, added in <see cref="ScoringMode.Generation"/>: <c>GeneratedText</c>.</summary>
+    public const string GeneratedTextColumnName = PredictionColumns.GeneratedText;
+
+    /// <summary>The file that marks a folder as a model saved by <see cref="Save"/>: <c>paft_model.json</c>.</summary>
+    public const string ManifestFileName = PaftModelFiles.ManifestName;
+
+    /// <summary>Loads a model saved by <see cref="Save"/>, from its folder or its <c>.zip</c> archive.</summary>
     /// <param name="mlContext">The ML.NET context.</param>
-    /// <param name="path">The saved folder.</param>
+    /// <param name="path">The saved folder, or a <c>.zip</c> file.</param>
     /// <param name="baseModelPath">Where the base model is now, if it moved; it must still have the recorded checksum.</param>
-    /// <exception cref="InvalidDataException">The folder is not a PAFT model, or the base model changed since saving.</exception>
-    public static PaftTransformer Load(MLContext mlContext, string path, string? baseModelPath = null)
+    /// <param name="computeType">The compute dtype to load the base model in; null: the one the model was saved with.</param>
+    /// <exception cref="InvalidDataException">The folder or archive is not a PAFT model (a damaged archive is named with the
+    /// entry concerned), or the base model changed since saving.</exception>
+    public static PaftTransformer Load(MLContext mlContext, string path, string? baseModelPath = null, PaftComputeType? computeType = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        return new PaftTransformer(mlContext, PaftModelFiles.Load(path, baseModelPath));
+        return new PaftTransformer(mlContext, PaftModelFiles.Load(path, baseModelPath, computeType));
+    }
+
+    /// <summary>
+    /// A transformer for a Hugging Face base model folder, optionally with a Hugging Face PEFT LoRA adapter applied
+    /// (<c>adapter_config.json</c> and <c>adapter_model.safetensors</c>, e.g. trained by PEFT in Python, or by
+    /// <see cref="PaftTrainer"/> and saved as a checkpoint): what <c>paft eval --model BASE --adapter DIR</c> evaluates.
+    /// Prediction settings (batch size, generated tokens) are <see cref="PaftTrainerOptions"/>' defaults.
+    /// </summary>
+    /// <param name="mlContext">The ML.NET context.</param>
+    /// <param name="baseModelPath">The base model folder: <c>config.json</c>, safetensors weights and a tokenizer.</param>
+    /// <param name="adapterPath">The PEFT adapter folder, or null for the base model alone (the paper's "base" row).</param>
+    /// <param name="task">The task the rows belong to.</param>
+    /// <param name="inferenceTemplate">The template rows are rendered with when the input has no <c>Prompt</c> column.</param>
+    /// <param name="scoring">How answers are scored.</param>
+    /// <param name="maxLength">The prompt budget in tokens; null: <see cref="PaftTrainerOptions"/>' default.</param>
+    /// <param name="computeType">The compute dtype of the base model.</param>
+    /// <exception cref="FileNotFoundException">The base model or the adapter folder lacks a required file.</exception>
+    /// <exception cref="InvalidDataException">A config or checkpoint is malformed, or the adapter does not fit the base model;
+    /// the message names the file and key.</exception>
+    public static PaftTransformer FromAdapter(MLContext mlContext, string baseModelPath, string? adapterPath, TaskDefinition task,
+        PromptTemplate inferenceTemplate, ScoringMode scoring = ScoringMode.AnswerLetter, int? maxLength = null,
+        PaftComputeType computeType = PaftComputeType.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentException.ThrowIfNullOrEmpty(baseModelPath);
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(inferenceTemplate);
+        var defaults = new PaftTrainerOptions();
+        LoadedCheckpoint baseModel = LoadedCheckpoint.Load(baseModelPath, null, computeType);
+        LoraAdapterSet? lora = null;
+        try
+        {
+            if (adapterPath is not null)
+                lora = PeftAdapter.Load(baseModel.CausalLM, adapterPath);
+        }
+        catch
+        {
+            baseModel.Dispose();
+            throw;
+        }
+        return new PaftTransformer(mlContext, new PaftPredictor(baseModel, lora, task, inferenceTemplate, scoring,
+            defaults.PredictionBatchSize, defaults.MaxNewTokens, maxLength ?? defaults.MaxLength, training: null));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Paft.MLNet;
 using Paft.MLNet.Model;
 using Paft.MLNet.Tasks.Readers;
 
@@ -75,9 +76,9 @@ internal static class GeneratedApi
 
     /// <summary>The columns the model reads and writes.</summary>
     public const string LabelColumn = TaskDataView.LabelColumnName;
-    public const string PredictedLabelColumn = PaftColumns.DefaultPredictedLabel;
-    public const string ScoreColumn = PaftColumns.DefaultScore;
-    public const string GeneratedTextColumn = PredictionColumns.GeneratedText;
+    public const string PredictedLabelColumn = PaftTransformer.DefaultPredictedLabelColumnName;
+    public const string ScoreColumn = PaftTransformer.DefaultScoreColumnName;
+    public const string GeneratedTextColumn = PaftTransformer.GeneratedTextColumnName;
 
     /// <summary>The trainer options' properties the training code sets, in this order.</summary>
     public static class Options

@@ -1,3 +1,4 @@
+using Paft.Llama;
 using System.CommandLine;
 using System.Text;
 using Paft.Cli.Codegen;

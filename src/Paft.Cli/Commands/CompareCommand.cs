@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
+using Paft.Llama;
 using Paft.MLNet.Prompts;
 
 namespace Paft.Cli.Commands;

@@ -23,7 +23,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "A saved PAFT model folder (paft_model.json), or a base model folder (Hugging Face layout)." };
+        var model = new Option<string>("--model") { Description = "A saved PAFT model folder (paft_model.json) or .zip file, or a base model folder (Hugging Face layout)." };
         var adapter = new Option<string>("--adapter") { Description = "A PEFT LoRA adapter folder to apply to a base --model." };
         var task = new Option<string>("--task") { Description = "The task: hellaswag, piqa, winogrande or race (or give --task-def)." };
         var taskDef = new Option<string>("--task-def") { Description = "A task definition file (JSON: name, fields, optionFields, answerLabels) instead of --task; the rows are then generic jsonl." };

@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Paft.Cli.Terminal;
 using Paft.Llama.Lora;
 using Paft.MLNet;
-using Paft.MLNet.Model;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
@@ -16,9 +15,6 @@ namespace Paft.Cli.Commands;
 /// </summary>
 internal static class EvalCommandModel
 {
-    /// <summary>Prediction batch size and generated tokens for a base model, as <see cref="PaftTrainerOptions"/> defaults them.</summary>
-    private static readonly PaftTrainerOptions Defaults = new();
-
     /// <param name="mlContext">The context.</param>
     /// <param name="modelPath">A saved PAFT model folder or a base model folder.</param>
     /// <param name="adapterPath">A PEFT adapter to apply to a base model, or null.</param>
@@ -31,14 +27,16 @@ internal static class EvalCommandModel
     public static PaftTransformer Load(MLContext mlContext, string modelPath, string? adapterPath, TaskDefinition task,
         PromptTemplate inferenceTemplate, ScoringMode? mode, int? maxLength = null, TextWriter? warnings = null, PaftComputeType? computeType = null)
     {
-        if (!Directory.Exists(modelPath))
+        // A saved model is a folder or its one-file form, a .zip (PaftTransformer.Save("model.zip")).
+        bool archive = File.Exists(modelPath) && string.Equals(Path.GetExtension(modelPath), ".zip", StringComparison.OrdinalIgnoreCase);
+        if (!archive && !Directory.Exists(modelPath))
             throw new CommandInputException($"--model: '{modelPath}' is not a folder.");
-        if (File.Exists(Path.Combine(modelPath, PaftModelFiles.ManifestName)))
+        if (archive || File.Exists(Path.Combine(modelPath, PaftTransformer.ManifestFileName)))
         {
             if (adapterPath is not null)
                 throw new CommandInputException(
                     $"--adapter applies to a base model folder; '{modelPath}' is a saved PAFT model with its own adapter.");
-            PaftTransformer saved = new(mlContext, PaftModelFiles.Load(modelPath, null, computeType));
+            PaftTransformer saved = PaftTransformer.Load(mlContext, modelPath, baseModelPath: null, computeType);
             if (!string.Equals(saved.Task.Name, task.Name, StringComparison.OrdinalIgnoreCase))
                 throw new CommandInputException($"--task is '{task.Name}' but the model in '{modelPath}' was trained for '{saved.Task.Name}'.");
             if (!saved.Task.Fields.SequenceEqual(task.Fields) || !saved.Task.OptionFields.SequenceEqual(task.OptionFields)
@@ -61,17 +59,11 @@ internal static class EvalCommandModel
 
         if (!File.Exists(Path.Combine(modelPath, "config.json")))
             throw new CommandInputException(
-                $"--model: '{modelPath}' is neither a saved PAFT model ({PaftModelFiles.ManifestName}) nor a base model (config.json).");
-        LoadedCheckpoint baseModel = LoadedCheckpoint.Load(modelPath, null, computeType ?? PaftComputeType.Float32);
-        LoraAdapterSet? lora = null;
-        if (adapterPath is not null)
-        {
-            if (!File.Exists(Path.Combine(adapterPath, PeftAdapter.ConfigFileName)))
-                throw new CommandInputException($"--adapter: '{adapterPath}' has no {PeftAdapter.ConfigFileName}.");
-            lora = PeftAdapter.Load(baseModel.CausalLM, adapterPath);
-        }
-        return new PaftTransformer(mlContext, new PaftPredictor(baseModel, lora, task, inferenceTemplate, mode ?? ScoringMode.AnswerLetter,
-            Defaults.PredictionBatchSize, Defaults.MaxNewTokens, maxLength ?? Defaults.MaxLength, training: null));
+                $"--model: '{modelPath}' is neither a saved PAFT model ({PaftTransformer.ManifestFileName}) nor a base model (config.json).");
+        if (adapterPath is not null && !File.Exists(Path.Combine(adapterPath, PeftAdapter.ConfigFileName)))
+            throw new CommandInputException($"--adapter: '{adapterPath}' has no {PeftAdapter.ConfigFileName}.");
+        return PaftTransformer.FromAdapter(mlContext, modelPath, adapterPath, task, inferenceTemplate, mode ?? ScoringMode.AnswerLetter,
+            maxLength, computeType ?? PaftComputeType.Float32);
     }
 
     /// <summary>"the PAFT model in DIR (…)", "the base model DIR", "the base model DIR with the adapter DIR".</summary>

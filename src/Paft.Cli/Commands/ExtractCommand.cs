@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Paft.Cli.Terminal;
+using Paft.Llama;
 using Paft.MLNet.Evaluation;
 using Paft.MLNet.Prompts;
 

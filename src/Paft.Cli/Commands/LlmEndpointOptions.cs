@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.PromptGeneration;
 
 namespace Paft.Cli.Commands;

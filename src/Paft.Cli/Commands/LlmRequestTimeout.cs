@@ -1,3 +1,4 @@
+using Paft.MLNet.Connectors;
 using System.Globalization;
 using Paft.MLNet.PromptGeneration;
 

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Paft.Llama.Checkpoints;
 using Paft.Llama.Lora;
 using Paft.Llama.Modeling;
@@ -58,30 +56,22 @@ internal static class LoraMergeCommand
         using LlamaForCausalLM llama = ModelCommandOptions.Load(modelDir, ScalarType.Float32, adapterDir: null);
         ScalarType dtype = dtypeName is null ? DefaultDType(llama.Config) : ModelCommandOptions.ToScalarType(dtypeName);
 
-        // The base's parameter names before the adapter is attached are exactly the checkpoint's keys;
-        // the adapter's own A and B tensors, registered under the wrapped layers, are not part of the output.
-        string[] keys = llama.named_parameters().Select(p => p.name).ToArray();
         LoraAdapterSet lora = PeftAdapter.Load(llama, adapterDir);
         // With tied embeddings lm_head and embed_tokens are one matrix: merging an update of either would
         // change both, a model the adapter never described.
         if (llama.Config.TieWordEmbeddings && lora.Adapters.FirstOrDefault(a => a.Key is "lm_head" or "model.embed_tokens").Key is string tied)
             throw new NotSupportedException($"'{adapterDir}' adapts '{tied}', whose weight the base model ties to the other of lm_head/embed_tokens; merging it would change both. Keep it as an adapter instead.");
         lora.Merge();
-        var parameters = llama.named_parameters().ToDictionary(p => p.name, p => p.parameter);
 
         string folder = Path.GetDirectoryName(target) ?? throw new ArgumentException($"--out '{outDir}' has no parent folder.");
         Directory.CreateDirectory(folder);
         string temp = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
         var copied = new List<string>();
+        int written;
         try
         {
-            Directory.CreateDirectory(temp);
-            using (var scope = NewDisposeScope())
-            {
-                var tensors = keys.Select(k => KeyValuePair.Create(k, parameters[k].detach().to(dtype))).ToList();
-                SafetensorsWriter.Write(Path.Combine(temp, CheckpointFiles.SingleFile), tensors, new Dictionary<string, string> { ["format"] = "pt" });
-            }
-            WriteConfig(configPath, Path.Combine(temp, "config.json"), dtype);
+            // The base's config with torch_dtype set; the adapter's own A and B tensors are not written.
+            written = LlamaCheckpointWriter.Save(llama, temp, dtype, configSource: configPath);
             foreach (string name in CompanionFiles.Concat(LicenseFiles(modelDir)))
             {
                 string source = Path.Combine(modelDir, name);
@@ -101,7 +91,7 @@ internal static class LoraMergeCommand
             throw;
         }
 
-        output.WriteLine($"Merged '{adapterDir}' ({lora.Adapters.Count} LoRA layers, r {lora.Config.Rank}) into '{modelDir}'; wrote {keys.Length} tensors as {TorchDtypeName(dtype)} to '{target}'.");
+        output.WriteLine($"Merged '{adapterDir}' ({lora.Adapters.Count} LoRA layers, r {lora.Config.Rank}) into '{modelDir}'; wrote {written} tensors as {LlamaCheckpointWriter.TorchDtypeName(dtype)} to '{target}'.");
         output.WriteLine(copied.Count == 0 ? "Copied no tokenizer files (the base folder has none)." : $"Copied {string.Join(", ", copied)}.");
         return ModelCommandOptions.Success;
     }
@@ -141,28 +131,8 @@ internal static class LoraMergeCommand
         Directory.Delete(old, recursive: true);
     }
 
-    /// <summary>The base's config.json with <c>torch_dtype</c> set to what was written; every other key kept.</summary>
-    private static void WriteConfig(string source, string destination, ScalarType dtype)
-    {
-        JsonNode? root;
-        try
-        {
-            root = JsonNode.Parse(File.ReadAllText(source));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"'{source}' is not valid JSON: {e.Message}", e);
-        }
-        if (root is not JsonObject config)
-            throw new InvalidDataException($"'{source}' does not hold a JSON object.");
-        config["torch_dtype"] = TorchDtypeName(dtype);
-        File.WriteAllText(destination, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-    }
-
     private static ScalarType DefaultDType(LlamaConfig config) =>
         config.TorchDtype == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
-
-    private static string TorchDtypeName(ScalarType dtype) => dtype == ScalarType.BFloat16 ? "bfloat16" : "float32";
 
     /// <summary>Licence and use-policy files at the top of the model folder (Llama's licence asks that they travel with the weights).</summary>
     private static IEnumerable<string> LicenseFiles(string modelDir) =>

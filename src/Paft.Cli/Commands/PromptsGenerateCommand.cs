@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Paft.Cli.Terminal;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
@@ -51,7 +52,7 @@ internal static class PromptsGenerateCommand
         if (count > generator.Capacity)
             throw new ArgumentException($"--count {count} is more than the {generator.Capacity} distinct templates the offline grammar makes for '{task.Name}'.");
         PromptPool pool = generator.GeneratePool(count, seed);
-        pool.Save(path);
+        PromptPoolFiles.Save(pool, path);
         output.WriteLine($"Wrote {pool.Count} templates for task '{task.Name}' to {path} (offline grammar, seed {seed}).");
         return PromptsCommandOptions.Success;
     }
@@ -73,7 +74,7 @@ internal static class PromptsGenerateCommand
             return PromptsCommandOptions.InvalidTemplates;
         }
         PromptPool pool = ToPool(result.Accepted.Take(count));
-        pool.Save(path);
+        PromptPoolFiles.Save(pool, path);
         if (pool.Count < count)
             error.WriteLine($"warning: only {pool.Count} of the {count} templates asked for were generated; raise --requests or --per-request for more.");
         output.WriteLine($"Wrote {pool.Count} templates for task '{task.Name}' to {path} (LLM generation).");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Tasks;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Paft.Cli.Terminal;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Prompts;
 
 namespace Paft.Cli.Commands;
@@ -29,10 +30,10 @@ internal static class PromptsSplitCommand
             string testPath = parseResult.GetValue(testOut)!;
             if (Path.GetFullPath(trainPath) == Path.GetFullPath(testPath))
                 throw new ArgumentException("--train-out and --test-out name the same file.");
-            PromptPool pool = PromptPool.Load(parseResult.GetValue(prompts)!, PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)), CliInputLimits.Current);
+            PromptPool pool = PromptPoolFiles.Load(parseResult.GetValue(prompts)!, PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)), CliInputLimits.Current);
             PromptPoolSplit split = pool.Split(parseResult.GetValue(fraction), parseResult.GetValue(seed), parseResult.GetValue(threshold));
-            split.Train.Save(trainPath);
-            split.Test.Save(testPath);
+            PromptPoolFiles.Save(split.Train, trainPath);
+            PromptPoolFiles.Save(split.Test, testPath);
             output.WriteLine($"Train: {split.Train.Count} templates -> {trainPath}");
             output.WriteLine($"Test:  {split.Test.Count} templates -> {testPath}");
             return PromptsCommandOptions.Success;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Paft.Cli.Terminal;
 using System.Globalization;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 
@@ -26,7 +27,7 @@ internal static class PromptsStatsCommand
         {
             string? taskName = parseResult.GetValue(task);
             TaskDefinition? definition = taskName is null ? null : TaskDefinition.FromName(taskName);
-            PromptPool pool = PromptPool.Load(parseResult.GetValue(prompts)!, PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)), CliInputLimits.Current);
+            PromptPool pool = PromptPoolFiles.Load(parseResult.GetValue(prompts)!, PromptsCommandOptions.Escaping(parseResult.GetValue(escaped)), CliInputLimits.Current);
             Write(pool.ComputeStatistics(definition, parseResult.GetValue(threshold)), output);
             return PromptsCommandOptions.Success;
         }));

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Paft.Cli.Terminal;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 
@@ -31,7 +32,7 @@ internal static class PromptsValidateCommand
 
     private static int Validate(TaskDefinition task, string path, PromptTextEscaping escaping, TextWriter output)
     {
-        IReadOnlyList<TemplateVerdict> verdicts = PromptPool.CheckFile(path, task, escaping, CliInputLimits.Current);
+        IReadOnlyList<TemplateVerdict> verdicts = PromptPoolFiles.CheckFile(path, task, escaping, CliInputLimits.Current);
         foreach (TemplateVerdict verdict in verdicts)
         {
             if (verdict.IsValid)

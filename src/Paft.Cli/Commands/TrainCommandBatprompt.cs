@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.Globalization;
 using Paft.Cli.Terminal;
 using Paft.MLNet;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Selection;
@@ -40,13 +41,13 @@ internal static class TrainCommandBatprompt
         // The client is made before the base model is loaded, so a missing key variable costs no checkpoint load.
         using LlmClient? llm = CreateClient(settings);
         // Whatever the LLM stack puts in an exception message is printed; the key must not be.
-        var redactor = new SecretRedactor([llm?.Secret]);
+        Func<string, string> redact = llm is null ? text => text : llm.Redact;
         var robust = new BatpromptOptions
         {
             Seed = options.Seed,
             Rounds = settings.BatpromptRounds ?? new BatpromptOptions().Rounds,
             ChatRewrite = settings.RewriteKind(),
-            RoundProgress = new ReportTo<BatpromptRound>(round => WriteRound(round, output, error, redactor)),
+            RoundProgress = new ReportTo<BatpromptRound>(round => WriteRound(round, output, error, redact)),
         };
         output.WriteLine($"BATprompt: scoring the base model on {validation.Count} validation rows and {robust.PerturbedCopies} perturbed " +
             $"copies of them{(robust.ChatRewrite is { } kind ? $" (rewritten by the LLM: {settings.BatpromptRewrite})" : "")} with {pool.Count} templates...");
@@ -73,7 +74,7 @@ internal static class TrainCommandBatprompt
         catch (Exception e) when (llm is not null && e is HttpRequestException or ClientResultException or TimeoutException)
         {
             // Only the rewrites call the LLM before the rounds, and the rounds keep going without it; so this is a rewrite that failed.
-            throw new CommandInputException(redactor.Redact(
+            throw new CommandInputException(redact(
                 $"--batprompt-rewrite: the LLM at --endpoint {llm.Endpoint} could not rewrite the validation inputs ({e.Message}); nothing was trained."), e);
         }
 
@@ -117,21 +118,21 @@ internal static class TrainCommandBatprompt
     }
 
     /// <summary>One line a round (what was scored and rejected, the best so far), a line per rejection, and why the rounds stopped.</summary>
-    private static void WriteRound(BatpromptRound round, TextWriter output, TextWriter error, SecretRedactor redactor)
+    private static void WriteRound(BatpromptRound round, TextWriter output, TextWriter error, Func<string, string> redact)
     {
         BatpromptStep best = round.Best;
         string bestText = string.Create(CultureInfo.InvariantCulture,
             $"best so far '{best.TemplateId}' ({(best.Round == 0 ? "from --prompts" : $"LLM, round {best.Round}")}): clean {100 * best.CleanAccuracy:F1}%, perturbed {100 * best.PerturbedAccuracy:F1}%");
         if (round.StopReason is { } reason)
         {
-            string message = redactor.Redact(reason);
+            string message = redact(reason);
             output.WriteLine($"BATprompt round {round.Round}: stopped, {message} Keeping {bestText}.");
             error.WriteLine($"warning: the LLM rounds of --batprompt stopped: {message}");
             return;
         }
         output.WriteLine($"BATprompt round {round.Round}: {round.Scored.Count} LLM template(s) scored, {round.Rejected.Count} rejected; {bestText}.");
         foreach (string rejected in round.Rejected)
-            output.WriteLine("  rejected " + redactor.Redact(rejected));
+            output.WriteLine("  rejected " + redact(rejected));
     }
 
     /// <summary>Calls back on the selecting thread (<see cref="Progress{T}"/> would post to the thread pool and reorder lines).</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Paft.Cli.Terminal;
 using Paft.Llama.Lora;
 using Paft.MLNet;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Perturbation;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Selection;

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Paft.Cli.Terminal;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
@@ -114,7 +115,7 @@ internal static class TrainCommandInputs
     {
         if (!File.Exists(path))
             throw new CommandInputException($"--prompts: '{path}' does not exist.");
-        PromptPool pool = PromptPool.Load(path, escapedNewlines ? PromptTextEscaping.BackslashSequences : PromptTextEscaping.None, CliInputLimits.Current);
+        PromptPool pool = PromptPoolFiles.Load(path, escapedNewlines ? PromptTextEscaping.BackslashSequences : PromptTextEscaping.None, CliInputLimits.Current);
         if (pool.Count == 0)
             throw new CommandInputException($"--prompts: '{path}' holds no templates.");
         foreach (PromptPoolEntry entry in pool)

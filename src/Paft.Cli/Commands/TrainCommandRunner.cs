@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.ML;
 using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
+using Paft.Llama;
 using Paft.Llama.Lora;
 using Paft.Llama.Training;
 using Paft.MLNet;

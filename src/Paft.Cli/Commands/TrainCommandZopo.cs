@@ -1,6 +1,7 @@
 using System.Globalization;
 using Paft.Cli.Terminal;
 using Paft.MLNet;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Selection;
 using Paft.MLNet.Tasks;
@@ -84,7 +85,7 @@ internal static class TrainCommandZopo
             return null;
         try
         {
-            return EmbeddingModelTemplateEmbedder.Create(embeddingSettings);
+            return LlmClientFactory.CreateTemplateEmbedder(embeddingSettings);
         }
         catch (InvalidOperationException e)
         {

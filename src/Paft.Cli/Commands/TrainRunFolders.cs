@@ -1,6 +1,7 @@
 using Paft.Cli.Reporting;
 using Paft.Cli.Terminal;
 using Paft.Llama.Training;
+using Paft.MLNet;
 using Paft.MLNet.Model;
 
 namespace Paft.Cli.Commands;
@@ -39,7 +40,7 @@ internal static class TrainRunFolders
             output.WriteLine($"Discarded {existing.Count} checkpoint(s) of an earlier run in '{checkpoints}' (--force).");
         }
 
-        if (File.Exists(Path.Combine(outFolder, PaftModelFiles.ManifestName)) && !sameRun && !force)
+        if (File.Exists(Path.Combine(outFolder, PaftTransformer.ManifestFileName)) && !sameRun && !force)
             throw new CommandInputException(
                 $"--out '{outFolder}' already holds a model of another run; add --force to replace it, or choose another --out.");
         if (!sameRun)
@@ -79,7 +80,7 @@ internal static class TrainRunFolders
             Directory.Delete(path, recursive: true);
         }
         latest = LoraTrainer.FindLatestCheckpoint(checkpoints);
-        log.TruncateAfter(latest is null ? 0 : TrainingCheckpoint.ReadState(latest).GlobalStep);
+        log.TruncateAfter(latest is null ? 0 : TrainingCheckpoint.ReadGlobalStep(latest));
         return (log, latest);
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Paft.Cli.Terminal;
+using Paft.Llama;
 using Paft.MLNet.Prompts;
 
 namespace Paft.Cli.Commands;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Paft.MLNet;
+using Paft.Llama;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Training;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Paft.MLNet;
+using Paft.Llama;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
@@ -29,7 +30,7 @@ internal static class TrainingStreamExport
             {
                 string answer = PaftTrainingStream.Answer(options.Task, row.Row, options.AnswerTarget);
                 exported.Add(new ExportedRow(epoch, row.Position, epoch * stepsPerEpoch + row.Position / stream.RowsPerStep + 1, row.RowIndex,
-                    row.Row.Source, row.Template.Id, row.Prompt, MultipleChoiceScorer.AnswerSeparator(row.Prompt) + answer));
+                    row.Row.Source, row.Template.Id, row.Prompt, PaftTrainingStream.Completion(row.Prompt, answer)));
             }
         }
         return exported;

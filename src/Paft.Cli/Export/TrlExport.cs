@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Paft.Llama;
 using Paft.MLNet.Prompts;
 
 namespace Paft.Cli.Export;

@@ -1,3 +1,4 @@
+using Paft.Llama;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;

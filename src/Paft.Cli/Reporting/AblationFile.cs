@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Paft.Llama;
 using Paft.MLNet.Prompts;
 
 namespace Paft.Cli.Reporting;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Paft.Demo;
+using Paft.Llama;
 using Paft.MLNet.Prompts;
 
 namespace Paft.Cli.Reporting;

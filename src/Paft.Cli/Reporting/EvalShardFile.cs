@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.ML;
 using Paft.Cli.Commands;
 using Paft.Cli.Terminal;
+using Paft.Llama;
 using Paft.MLNet.Evaluation;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;

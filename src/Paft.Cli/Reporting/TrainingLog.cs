@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Paft.Llama.Training;
+using Paft.Llama;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Training;
 
@@ -93,7 +94,7 @@ internal sealed class TrainingLog
                 stream.Write(new UTF8Encoding(false).GetBytes(text.ToString()));
                 stream.Flush(flushToDisk: true);
             }
-            catch (Exception e) when (TrainingCheckpoint.IsWriteFailure(e))
+            catch (Exception e) when (AtomicFile.IsWriteFailure(e))
             {
                 // The rows before stay; a row cut short by a full disk has no line end, and Load drops it.
                 throw WriteFailed(path, e);
@@ -115,7 +116,7 @@ internal sealed class TrainingLog
         {
             AtomicFile.Write(path, stream => stream.Write(bytes));
         }
-        catch (Exception e) when (TrainingCheckpoint.IsWriteFailure(e))
+        catch (Exception e) when (AtomicFile.IsWriteFailure(e))
         {
             throw WriteFailed(path, e); // the file keeps its previous content
         }

@@ -12,7 +12,7 @@ namespace Paft.Llama.Checkpoints;
 /// The file is written to a temporary file in the same folder and renamed over the target, so a
 /// reader never sees a half-written file.
 /// </summary>
-internal static class SafetensorsWriter
+public static class SafetensorsWriter
 {
     /// <summary>Writes <paramref name="tensors"/> (name → tensor, any device) to <paramref name="path"/>.</summary>
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors,
@@ -31,29 +31,15 @@ internal static class SafetensorsWriter
 
         byte[] header = BuildHeader(ordered.Select(t => (t.Name, t.DType, t.Tensor.shape, t.Tensor.NumberOfElements * t.Tensor.ElementSize)), metadata);
 
-        string fullPath = System.IO.Path.GetFullPath(path);
-        string folder = System.IO.Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(folder);
-        string temp = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
-            {
-                Span<byte> length = stackalloc byte[8];
-                BitConverter.TryWriteBytes(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                foreach (var t in ordered)
-                    WriteData(stream, t.Tensor);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { /* best effort; the original error matters */ }
-            throw;
-        }
+            Span<byte> length = stackalloc byte[8];
+            BitConverter.TryWriteBytes(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            foreach (var t in ordered)
+                WriteData(stream, t.Tensor);
+        });
     }
 
     private static byte[] BuildHeader(IEnumerable<(string Name, string DType, long[] Shape, long Bytes)> tensors,

@@ -40,7 +40,7 @@ public static class PeftAdapter
         {
             foreach (Tensor t in tensors.Values) t.Dispose();
         }
-        PeftAdapterConfig.WriteAtomically(Path.Combine(directory, ConfigFileName),
+        AtomicFile.Write(Path.Combine(directory, ConfigFileName),
             Encoding.UTF8.GetBytes(PeftAdapterConfig.ToJson(lora.Config, baseModelNameOrPath)));
     }
 

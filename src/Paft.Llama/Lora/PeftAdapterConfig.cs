@@ -150,23 +150,4 @@ internal static class PeftAdapterConfig
         root.TryGetProperty(key, out JsonElement e) && e.ValueKind == JsonValueKind.Number
             ? e.GetDouble()
             : throw new InvalidDataException($"'{path}' has no number '{key}'.");
-
-    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> atomically (temp file beside it, then rename).</summary>
-    public static void WriteAtomically(string path, byte[] bytes)
-    {
-        string temp = path + "." + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture) + ".tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
 }

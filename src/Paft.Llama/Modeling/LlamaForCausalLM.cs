@@ -89,6 +89,14 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         return result;
     }
 
+    /// <summary>
+    /// Writes this model as a Hugging Face folder (<c>config.json</c>, <c>model.safetensors</c>) that <see cref="FromPretrained"/>
+    /// and any LLaMA loader read back; adapter weights are left out (merge them first to keep them). See <see cref="LlamaCheckpointWriter.Save"/>.
+    /// </summary>
+    /// <param name="folder">The folder, created if needed.</param>
+    /// <param name="dtype">The dtype of the written weights; null: the model's own.</param>
+    public void SavePretrained(string folder, ScalarType? dtype = null) => _ = LlamaCheckpointWriter.Save(this, folder, dtype);
+
     /// <summary>Logits [B, T, vocab] (float32) for <paramref name="inputIds"/> [B, T] (int64), no padding, no cache.</summary>
     public override Tensor forward(Tensor inputIds) => forward(inputIds, null, null);
 
@@ -104,8 +112,11 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         return Logits(hidden);
     }
 
-    /// <summary>The final normalised hidden states [B, T, hidden], before <c>lm_head</c>.</summary>
-    internal Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
+    /// <summary>
+    /// The final normalised hidden states [B, T, hidden] in the compute dtype, before <c>lm_head</c>
+    /// (what embedders read); arguments as for <see cref="forward(Tensor, Tensor?, KvCache?)"/>.
+    /// </summary>
+    public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
     {
         if (inputIds.dim() != 2 || inputIds.dtype != ScalarType.Int64)
             throw new ArgumentException($"input ids must be a [batch, length] int64 tensor, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));

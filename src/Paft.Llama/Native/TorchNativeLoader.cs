@@ -116,10 +116,7 @@ internal static partial class TorchNativeLoader
         string target = Path.Combine(folder, Path.GetFileName(library));
         if (File.Exists(target) && new FileInfo(target).Length == elf.Length)
             return target;
-        Directory.CreateDirectory(folder);
-        string temp = Path.Combine(folder, $".{Path.GetFileName(library)}.{Environment.ProcessId}.tmp");
-        File.WriteAllBytes(temp, elf);
-        File.Move(temp, target, overwrite: true); // atomic: another process may be doing the same
+        AtomicFile.Write(target, elf); // atomic: another process may be doing the same
         return target;
     }
 

@@ -115,32 +115,19 @@ public sealed class WordLevelTokenizer : ILlamaTokenizer
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string fullPath = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(folder);
         var options = new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        string temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            using (var writer = new Utf8JsonWriter(stream, options))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("format", FormatName);
-                writer.WriteNumber("version", FormatVersion);
-                writer.WriteStartArray("tokens");
-                foreach (string token in _tokens)
-                    writer.WriteStringValue(token);
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-            File.Move(temp, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+            using var writer = new Utf8JsonWriter(stream, options);
+            writer.WriteStartObject();
+            writer.WriteString("format", FormatName);
+            writer.WriteNumber("version", FormatVersion);
+            writer.WriteStartArray("tokens");
+            foreach (string token in _tokens)
+                writer.WriteStringValue(token);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
     }
 
     /// <inheritdoc />

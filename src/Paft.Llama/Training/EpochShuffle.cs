@@ -5,8 +5,10 @@ namespace Paft.Llama.Training;
 /// from (seed, epoch). The order is a pure function of those two numbers — the same on every .NET
 /// version and machine — so resuming needs no saved RNG state, only the epoch.
 /// </summary>
-internal static class EpochShuffle
+/// <remarks>Public so Paft.MLNet's PAFT training stream visits rows in the order <see cref="LoraTrainer"/> does.</remarks>
+public static class EpochShuffle
 {
+    /// <summary>A permutation of 0..<paramref name="count"/>-1: the visiting order of epoch <paramref name="epoch"/> under <paramref name="seed"/>.</summary>
     public static int[] Order(int count, long seed, int epoch)
     {
         var order = new int[count];

@@ -14,14 +14,15 @@ namespace Paft.Llama.Training;
 /// folder beside it and renamed into place only when every file is flushed to disk, so a folder with
 /// the final name is always complete; temporary leftovers of a killed process are ignored and removed.
 /// </summary>
-internal static partial class TrainingCheckpoint
+/// <remarks>Public for tools that resume or inspect runs: <see cref="List"/> and <see cref="ReadGlobalStep"/>; the rest is the trainer's.</remarks>
+public static partial class TrainingCheckpoint
 {
-    public const string AdapterFile = PeftAdapter.WeightsFileName;
-    public const string OptimizerFile = "optimizer.bin";
-    public const string StateFile = "trainer_state.json";
+    internal const string AdapterFile = PeftAdapter.WeightsFileName;
+    internal const string OptimizerFile = "optimizer.bin";
+    internal const string StateFile = "trainer_state.json";
 
     /// <summary>The checkpoint layout this version writes and reads. 2: AdamW's state in Paft's own format (1 held TorchSharp's).</summary>
-    public const int FormatVersion = 2;
+    internal const int FormatVersion = 2;
 
     [GeneratedRegex(@"^checkpoint-(\d{8})$", RegexOptions.CultureInvariant)]
     private static partial Regex FolderName();
@@ -29,7 +30,7 @@ internal static partial class TrainingCheckpoint
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Writes a checkpoint atomically, then deletes all but the newest <paramref name="keep"/>.</summary>
-    public static string Write(string directory, LoraAdapterSet lora, AdamWOptimizer optimizer, TrainingState state, int keep, string? baseModelNameOrPath = null)
+    internal static string Write(string directory, LoraAdapterSet lora, AdamWOptimizer optimizer, TrainingState state, int keep, string? baseModelNameOrPath = null)
     {
         Directory.CreateDirectory(directory);
         string name = "checkpoint-" + state.GlobalStep.ToString("D8", CultureInfo.InvariantCulture);
@@ -45,7 +46,7 @@ internal static partial class TrainingCheckpoint
             WriteFile(Path.Combine(temp, OptimizerFile), optimizer.Save);
             WriteFile(Path.Combine(temp, StateFile), writer => writer.Write(JsonSerializer.SerializeToUtf8Bytes(state, Json)));
         }
-        catch (Exception e) when (IsWriteFailure(e))
+        catch (Exception e) when (AtomicFile.IsWriteFailure(e))
         {
             // A full disk (ENOSPC), a file-size limit (EFBIG, which .NET reports as an ArgumentOutOfRangeException) or a
             // read-only folder: the half-written folder goes, the complete checkpoints before it stay, and the message names the folder.
@@ -62,7 +63,11 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>Reads a checkpoint's trainer state (validating the folder is complete).</summary>
-    public static TrainingState ReadState(string folder)
+    /// <summary>The optimizer steps done when the checkpoint in <paramref name="folder"/> was written.</summary>
+    /// <exception cref="InvalidDataException">Its <c>trainer_state.json</c> is missing or malformed; the message names the file.</exception>
+    public static int ReadGlobalStep(string folder) => ReadState(folder).GlobalStep;
+
+    internal static TrainingState ReadState(string folder)
     {
         string path = Path.Combine(folder, StateFile);
         if (!File.Exists(path))
@@ -84,7 +89,7 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>Copies the checkpoint's adapter into <paramref name="lora"/>, checking config, names and shapes.</summary>
-    public static void LoadAdapter(string folder, LoraAdapterSet lora)
+    internal static void LoadAdapter(string folder, LoraAdapterSet lora)
     {
         string configPath = Path.Combine(folder, PeftAdapter.ConfigFileName);
         LoraConfig stored = PeftAdapterConfig.Read(configPath);
@@ -97,7 +102,7 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>Restores AdamW's moments and step counts.</summary>
-    public static void LoadOptimizer(string folder, AdamWOptimizer optimizer)
+    internal static void LoadOptimizer(string folder, AdamWOptimizer optimizer)
     {
         string path = Path.Combine(folder, OptimizerFile);
         if (!File.Exists(path))
@@ -124,7 +129,7 @@ internal static partial class TrainingCheckpoint
     }
 
     /// <summary>The newest complete checkpoint in <paramref name="directory"/>, or null.</summary>
-    public static string? FindLatest(string directory)
+    internal static string? FindLatest(string directory)
     {
         var all = List(directory);
         return all.Count == 0 ? null : all[^1].Path;
@@ -138,13 +143,6 @@ internal static partial class TrainingCheckpoint
         foreach (string dir in Directory.EnumerateDirectories(directory, ".checkpoint-*.tmp"))
             Directory.Delete(dir, recursive: true);
     }
-
-    /// <summary>
-    /// Whether <paramref name="e"/>, thrown by a write, is the file system refusing it: ENOSPC and EIO are IOExceptions,
-    /// EFBIG (a file-size limit) is .NET's ArgumentOutOfRangeException on 'value', a read-only folder UnauthorizedAccessException.
-    /// </summary>
-    internal static bool IsWriteFailure(Exception e) =>
-        e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException { ParamName: "value" };
 
     private static void TryDelete(string folder)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Paft.Llama;
 
 namespace Paft.MLNet.Evaluation;
 
@@ -77,21 +78,8 @@ internal static class RobustnessReportJson
     public static void Save(PromptRobustnessMetrics metrics, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(folder);
-        // Same folder, so the rename is atomic and a reader never sees a half-written report.
-        string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllText(temp, Write(metrics), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-                File.Delete(temp);
-        }
+        // A reader never sees a half-written report.
+        AtomicFile.Write(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(Write(metrics)));
     }
 
     private static void WriteNullable(Utf8JsonWriter json, string name, double? value)

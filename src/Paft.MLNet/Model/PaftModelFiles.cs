@@ -9,7 +9,8 @@ using Paft.MLNet.Training;
 namespace Paft.MLNet.Model;
 
 /// <summary>
-/// The saved form of a PAFT model: a folder with the adapter in PEFT layout and <c>paft_model.json</c>.
+/// The saved form of a PAFT model: a folder with the adapter in PEFT layout and <c>paft_model.json</c>, or the
+/// same files in one <c>.zip</c> archive (<see cref="PaftModelArchive"/>), chosen by the path's extension.
 /// The base model is referenced by path and checksum, not copied.
 /// </summary>
 internal static class PaftModelFiles
@@ -25,7 +26,22 @@ internal static class PaftModelFiles
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>Saves to a folder, or to one archive when <paramref name="path"/> ends in <c>.zip</c>.</summary>
     public static void Save(PaftPredictor model, string path)
+    {
+        if (PaftModelArchive.IsArchive(path))
+            PaftModelArchive.Save(model, path);
+        else
+            SaveFolder(model, path);
+    }
+
+    /// <summary>Loads a folder, or an archive when <paramref name="path"/> ends in <c>.zip</c>.</summary>
+    public static PaftPredictor Load(string path, string? baseModelPath, PaftComputeType? computeType = null) =>
+        PaftModelArchive.IsArchive(path)
+            ? PaftModelArchive.Load(path, baseModelPath, computeType)
+            : LoadFolder(path, baseModelPath, computeType, source: null);
+
+    internal static void SaveFolder(PaftPredictor model, string path)
     {
         string target = Path.GetFullPath(path);
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() && !File.Exists(Path.Combine(target, ManifestName)))
@@ -71,37 +87,56 @@ internal static class PaftModelFiles
         }
     }
 
-    public static PaftPredictor Load(string path, string? baseModelPath, PaftComputeType? computeType = null)
+    /// <summary>Loads the model in <paramref name="path"/>.</summary>
+    /// <param name="path">The folder.</param>
+    /// <param name="baseModelPath">Where the base model is now, or null for the recorded path.</param>
+    /// <param name="computeType">The compute dtype, or null for the recorded one.</param>
+    /// <param name="source">The archive the folder was extracted from, named in messages instead of the folder; null for a saved folder.</param>
+    internal static PaftPredictor LoadFolder(string path, string? baseModelPath, PaftComputeType? computeType, string? source)
     {
         string folder = Path.GetFullPath(path);
         string manifestPath = Path.Combine(folder, ManifestName);
+        string manifestName = source is null ? manifestPath : $"{source}' entry '{ManifestName}";
         if (!File.Exists(manifestPath))
             throw new InvalidDataException($"'{folder}' is not a saved PAFT model: {ManifestName} is missing.");
         Manifest manifest;
         try
         {
             manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), Json)
-                ?? throw new InvalidDataException($"'{manifestPath}' is empty.");
+                ?? throw new InvalidDataException($"'{manifestName}' is empty.");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{manifestPath}' is not valid: {e.Message}", e);
+            throw new InvalidDataException($"'{manifestName}' is not valid: {e.Message}", e);
         }
         if (manifest.Format != Format)
-            throw new InvalidDataException($"'{manifestPath}' has format '{manifest.Format}'; this version reads '{Format}'.");
+            throw new InvalidDataException($"'{manifestName}' has format '{manifest.Format}'; this version reads '{Format}'.");
+        if (source is not null && manifest.HasAdapter)
+            foreach (string file in new[] { PeftAdapter.ConfigFileName, PeftAdapter.WeightsFileName })
+                if (!File.Exists(Path.Combine(folder, file)))
+                    throw new InvalidDataException($"'{source}': the entry '{file}' is missing, but '{ManifestName}' says the model has an adapter.");
 
         string basePath = Path.GetFullPath(baseModelPath ?? manifest.BaseModel.Path);
         if (!Directory.Exists(basePath))
             throw new DirectoryNotFoundException(
-                $"The base model of '{folder}' was at '{basePath}', which no longer exists. Pass its new location as baseModelPath.");
+                $"The base model of '{source ?? folder}' was at '{basePath}', which no longer exists. Pass its new location as baseModelPath.");
         string checksum = LoadedCheckpoint.Checksum(basePath);
         if (!string.Equals(checksum, manifest.BaseModel.Sha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException(
-                $"The base model at '{basePath}' changed since '{folder}' was saved (SHA-256 {manifest.BaseModel.Sha256}, now {checksum}). " +
+                $"The base model at '{basePath}' changed since '{source ?? folder}' was saved (SHA-256 {manifest.BaseModel.Sha256}, now {checksum}). " +
                 "The adapter only makes sense on the exact base it was trained on.");
 
         LoadedCheckpoint baseModel = LoadedCheckpoint.Load(basePath, manifest.BaseModel.TokenizerPath, computeType ?? manifest.ComputeType);
-        LoraAdapterSet? lora = manifest.HasAdapter ? PeftAdapter.Load(baseModel.CausalLM, folder) : null;
+        LoraAdapterSet? lora;
+        try
+        {
+            lora = manifest.HasAdapter ? PeftAdapter.Load(baseModel.CausalLM, folder) : null;
+        }
+        catch (InvalidDataException e) when (source is not null)
+        {
+            // The adapter files were extracted to a temporary folder; the archive is what the user knows.
+            throw new InvalidDataException($"'{source}': {e.Message}", e);
+        }
         var task = new TaskDefinition(manifest.Task.Name, manifest.Task.Fields, manifest.Task.OptionFields, manifest.Task.AnswerLabels);
         PromptTemplate template = PromptTemplate.Parse(manifest.InferenceTemplate.Text, manifest.InferenceTemplate.Id, manifest.InferenceTemplate.Escaping);
         return new PaftPredictor(baseModel, lora, task, template, manifest.Scoring, manifest.BatchSize, manifest.MaxNewTokens,

@@ -4,14 +4,14 @@ namespace Paft.MLNet.PromptGeneration;
 
 /// <summary>
 /// An <see cref="IChatClient"/> together with what identifies it: a name for results, and the kind,
-/// endpoint and model that key the reply cache. Create one with <see cref="LlmClientFactory.Create"/>,
-/// or wrap any chat client of your own with the public constructor.
+/// endpoint and model that key the reply cache. Wrap any chat client with the constructor; Paft.MLNet.Connectors'
+/// <c>LlmClientFactory.Create</c> makes one for an OpenAI-compatible or Ollama endpoint.
 /// </summary>
 public sealed class LlmClient : IDisposable
 {
     private readonly bool _ownsChatClient;
 
-    /// <summary>Wraps a chat client made elsewhere; the caller keeps ownership of it.</summary>
+    /// <summary>Wraps a chat client made elsewhere.</summary>
     /// <param name="chatClient">The client that answers the meta-prompts.</param>
     /// <param name="name">A unique name for results and logs.</param>
     /// <param name="kind">A label for the protocol or provider (part of the cache key).</param>
@@ -19,14 +19,11 @@ public sealed class LlmClient : IDisposable
     /// <param name="model">The model name (part of the cache key).</param>
     /// <param name="apiKey">The key <paramref name="chatClient"/> sends, if any; it is used only to mask it in
     /// every log line, message and cached reply.</param>
-    public LlmClient(IChatClient chatClient, string name, string kind, Uri? endpoint, string model, string? apiKey = null)
-        : this(chatClient, name, kind, endpoint, model, apiKey, ownsChatClient: false)
+    /// <param name="ownsChatClient">Whether <see cref="Dispose"/> disposes <paramref name="chatClient"/>; by default the caller keeps it.</param>
+    public LlmClient(IChatClient chatClient, string name, string kind, Uri? endpoint, string model, string? apiKey = null,
+        bool ownsChatClient = false)
     {
-    }
-
-    internal LlmClient(IChatClient chatClient, string name, string kind, Uri? endpoint, string model,
-        string? secret, bool ownsChatClient)
-    {
+        string? secret = apiKey;
         ArgumentNullException.ThrowIfNull(chatClient);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
@@ -57,7 +54,14 @@ public sealed class LlmClient : IDisposable
     /// <summary>The API key this client sends, kept only so that it can be redacted from every message.</summary>
     internal string? Secret { get; }
 
-    /// <summary>Disposes the chat client if the factory created it.</summary>
+    /// <summary>
+    /// <paramref name="text"/> with this client's API key masked (<c>***</c>): for messages that quote what the chat
+    /// client's HTTP stack reported.
+    /// </summary>
+    /// <param name="text">Any text about a request.</param>
+    public string Redact(string text) => new SecretRedactor([Secret]).Redact(text);
+
+    /// <summary>Disposes the chat client if this client owns it.</summary>
     public void Dispose()
     {
         if (_ownsChatClient)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Paft.Llama;
 
 namespace Paft.MLNet.PromptGeneration;
 
@@ -69,17 +70,6 @@ internal sealed class ReplyCache
 
     public void Write(string key, string reply)
     {
-        string path = PathOf(key);
-        string temporary = Path.Combine(Directory, $".{key}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new { reply }, new JsonSerializerOptions { WriteIndented = true }));
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-                File.Delete(temporary);
-        }
+        AtomicFile.Write(PathOf(key), JsonSerializer.SerializeToUtf8Bytes(new { reply }, new JsonSerializerOptions { WriteIndented = true }));
     }
 }

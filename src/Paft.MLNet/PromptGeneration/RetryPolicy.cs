@@ -1,5 +1,3 @@
-using System.ClientModel;
-using System.Net.Http.Headers;
 
 namespace Paft.MLNet.PromptGeneration;
 
@@ -52,8 +50,6 @@ internal sealed class RetryPolicy
         return TimeSpan.FromMilliseconds(capped * factor);
     }
 
-    public static bool IsTransientStatus(int status) => status == 429 || status is >= 500 and <= 599;
-
     /// <summary>
     /// Whether <paramref name="exception"/> is worth retrying, and the server's requested delay if it
     /// named one. A cancellation the caller asked for is never transient.
@@ -71,13 +67,8 @@ internal sealed class RetryPolicy
                 case TransientHttpException transient:
                     retryAfter = transient.RetryAfter;
                     return true;
-                case ClientResultException { Status: > 0 } result:
-                    if (!IsTransientStatus(result.Status))
-                        return false;
-                    retryAfter = ReadRetryAfter(result);
-                    return true;
                 case HttpRequestException { StatusCode: { } status }:
-                    return IsTransientStatus((int)status);
+                    return TransientHttpException.IsTransientStatus((int)status);
                 case HttpRequestException:   // no status: the connection failed
                 case IOException:
                 case OperationCanceledException:   // a timeout, since the caller did not cancel
@@ -86,27 +77,5 @@ internal sealed class RetryPolicy
             }
         }
         return false;
-    }
-
-    /// <summary>Reads a Retry-After header value: delta-seconds or an HTTP date.</summary>
-    public static TimeSpan? ParseRetryAfter(RetryConditionHeaderValue? header, DateTimeOffset now)
-    {
-        if (header is null)
-            return null;
-        if (header.Delta is { } delta)
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        if (header.Date is { } date)
-            return date > now ? date - now : TimeSpan.Zero;
-        return null;
-    }
-
-    private static TimeSpan? ReadRetryAfter(ClientResultException exception)
-    {
-        var response = exception.GetRawResponse();
-        if (response is null || !response.Headers.TryGetValue("Retry-After", out string? value) || value is null)
-            return null;
-        return RetryConditionHeaderValue.TryParse(value, out RetryConditionHeaderValue? header)
-            ? ParseRetryAfter(header, DateTimeOffset.UtcNow)
-            : null;
     }
 }

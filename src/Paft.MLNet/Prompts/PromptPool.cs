@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Collections;
+using Paft.Llama;
 using Paft.MLNet.Tasks;
 
 namespace Paft.MLNet.Prompts;
@@ -44,6 +45,9 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
     /// <param name="index">0-based position in the pool.</param>
     public PromptPoolEntry this[int index] => _entries[index];
 
+    /// <summary>The metadata fields of the entries, in order of first appearance: the extra columns a pool file gets.</summary>
+    public IReadOnlyList<string> MetadataKeys => PromptPoolCsv.MetadataColumns(_entries);
+
     /// <summary>The templates, in pool order.</summary>
     public IEnumerable<PromptTemplate> Templates => _entries.Select(e => e.Template);
 
@@ -63,20 +67,33 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>
-    /// Loads a pool from <c>.jsonl</c> (one <c>{"id","text",...}</c> object a line), <c>.csv</c> (RFC 4180,
-    /// a <c>text</c> column, optional <c>id</c>) or <c>.xlsx</c> (first sheet, same columns), chosen by extension.
-    /// Rows without an id get <c>&lt;file name&gt;-&lt;row number&gt;</c>; other fields are kept as metadata.
+    /// Loads a pool from <c>.jsonl</c> (one <c>{"id","text",...}</c> object a line) or <c>.csv</c> (RFC 4180,
+    /// a <c>text</c> column, optional <c>id</c>), chosen by extension (<c>.xlsx</c> is read by Paft.MLNet.Connectors'
+    /// <c>PromptPoolFiles</c>). Rows without an id get <c>&lt;file name&gt;-&lt;row number&gt;</c>; other fields are kept as metadata.
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="escaping">How the templates spell newlines; the PAFT authors' files use <see cref="PromptTextEscaping.BackslashSequences"/>.</param>
     /// <param name="limits">Size limits on the file (null: <see cref="InputLimits.Default"/>).</param>
     /// <exception cref="InvalidDataException">A row is malformed, a template does not parse or an id repeats, the file is not
     /// UTF-8 or exceeds a limit; the message names the file and line or row.</exception>
-    public static PromptPool Load(string path, PromptTextEscaping escaping = PromptTextEscaping.None, InputLimits? limits = null)
+    public static PromptPool Load(string path, PromptTextEscaping escaping = PromptTextEscaping.None, InputLimits? limits = null) =>
+        FromRecords(path, ReadRecords(path, limits), escaping, limits);
+
+    /// <summary>
+    /// Parses the rows a pool file reader produced into a pool, as <see cref="Load"/> does for its own formats.
+    /// </summary>
+    /// <param name="path">The file the rows came from: rows without an id get <c>&lt;file name&gt;-&lt;row number&gt;</c>.</param>
+    /// <param name="records">The rows, in file order.</param>
+    /// <param name="escaping">How the templates spell newlines.</param>
+    /// <param name="limits">Size limits (null: <see cref="InputLimits.Default"/>): each template's length is checked.</param>
+    /// <exception cref="InvalidDataException">A template is too long or does not parse, or an id repeats; the message names the row.</exception>
+    public static PromptPool FromRecords(string path, IReadOnlyList<PromptRecord> records, PromptTextEscaping escaping = PromptTextEscaping.None,
+        InputLimits? limits = null)
     {
+        CheckTemplateLengths(records, limits);
         var entries = new List<PromptPoolEntry>();
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (PromptRecord record in ReadRecords(path, limits))
+        foreach (PromptRecord record in records)
         {
             string id = record.Id ?? DefaultId(path, entries.Count);
             if (!seen.TryAdd(id, record.Location))
@@ -93,7 +110,7 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
     /// that does not parse, misses a field, names an unknown field or repeats an id gets its problems
     /// listed. Only a file that cannot be read at all (missing, malformed line) throws.
     /// </summary>
-    /// <param name="path">The pool file (.jsonl, .csv or .xlsx).</param>
+    /// <param name="path">The pool file (.jsonl or .csv).</param>
     /// <param name="task">The task the templates are for.</param>
     /// <param name="escaping">How the templates spell newlines.</param>
     /// <param name="limits">Size limits on the file (null: <see cref="InputLimits.Default"/>).</param>
@@ -102,7 +119,22 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
         InputLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(task);
-        List<PromptRecord> records = ReadRecords(path, limits);
+        return CheckRecords(path, ReadRecords(path, limits), task, escaping, limits);
+    }
+
+    /// <summary>Checks the rows a pool file reader produced against a task, as <see cref="CheckFile"/> does for its own formats.</summary>
+    /// <param name="path">The file the rows came from.</param>
+    /// <param name="records">The rows, in file order.</param>
+    /// <param name="task">The task the templates are for.</param>
+    /// <param name="escaping">How the templates spell newlines.</param>
+    /// <param name="limits">Size limits (null: <see cref="InputLimits.Default"/>): a template over the length limit throws.</param>
+    /// <returns>One verdict a row, in file order.</returns>
+    public static IReadOnlyList<TemplateVerdict> CheckRecords(string path, IReadOnlyList<PromptRecord> records, TaskDefinition task,
+        PromptTextEscaping escaping = PromptTextEscaping.None, InputLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(task);
+        CheckTemplateLengths(records, limits);
         var firstUse = new Dictionary<string, string>(StringComparer.Ordinal);
         var verdicts = new List<TemplateVerdict>(records.Count);
         for (int i = 0; i < records.Count; i++)
@@ -125,25 +157,29 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
         limits.Check();
         if (!File.Exists(path))
             throw new FileNotFoundException($"Prompt pool file '{path}' does not exist.", path);
-        List<PromptRecord> records = FormatOf(path) switch
+        return FormatOf(path) switch
         {
             PoolFileFormat.Jsonl => PromptPoolJsonl.Read(path, limits.MaxLineBytes),
-            PoolFileFormat.Csv => PromptPoolCsv.Read(path, limits.MaxFieldLength),
-            _ => PromptPoolXlsx.Read(path, limits),
+            _ => PromptPoolCsv.Read(path, limits.MaxFieldLength),
         };
-        // Checked before parsing: a template of megabytes would otherwise reach the tokenizer and the model.
+    }
+
+    /// <summary>Checked before parsing: a template of megabytes would otherwise reach the tokenizer and the model.</summary>
+    private static void CheckTemplateLengths(IReadOnlyList<PromptRecord> records, InputLimits? limits)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        limits ??= InputLimits.Default;
         foreach (PromptRecord record in records)
             if (record.Text.Length > limits.MaxTemplateLength)
                 throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
                     $"{record.Location}: the template is {record.Text.Length:N0} characters long ({InputLimits.Describe(nameof(InputLimits.MaxTemplateLength), limits.MaxTemplateLength)})."));
-        return records;
     }
 
     internal static string DefaultId(string path, int index) => $"{Path.GetFileNameWithoutExtension(path)}-{index:D3}";
 
     /// <summary>
-    /// Saves the pool atomically (a temporary file in the same folder, then a rename) as <c>.jsonl</c>,
-    /// <c>.csv</c> or <c>.xlsx</c> by extension. Templates are written as their source text, so a pool
+    /// Saves the pool atomically (a temporary file in the same folder, then a rename) as <c>.jsonl</c> or
+    /// <c>.csv</c> by extension (<c>.xlsx</c>: Paft.MLNet.Connectors' <c>PromptPoolFiles.Save</c>). Templates are written as their source text, so a pool
     /// loaded with an escaping convention is saved in the same convention.
     /// </summary>
     /// <param name="path">The file to write; its folder is created if needed.</param>
@@ -155,8 +191,7 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
             switch (format)
             {
                 case PoolFileFormat.Jsonl: PromptPoolJsonl.Write(stream, _entries); break;
-                case PoolFileFormat.Csv: PromptPoolCsv.Write(stream, _entries); break;
-                default: PromptPoolXlsx.Write(stream, _entries); break;
+                default: PromptPoolCsv.Write(stream, _entries); break;
             }
         });
     }
@@ -259,13 +294,14 @@ public sealed class PromptPool : IReadOnlyList<PromptPoolEntry>
         }
     }
 
-    private enum PoolFileFormat { Jsonl, Csv, Xlsx }
+    private enum PoolFileFormat { Jsonl, Csv }
 
     private static PoolFileFormat FormatOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".jsonl" => PoolFileFormat.Jsonl,
         ".csv" => PoolFileFormat.Csv,
-        ".xlsx" => PoolFileFormat.Xlsx,
+        ".xlsx" => throw new ArgumentException(
+            $"'{path}': .xlsx prompt pools are read and written by the Paft.MLNet.Connectors package (PromptPoolFiles); Paft.MLNet reads .jsonl and .csv.", nameof(path)),
         string other => throw new ArgumentException(
             $"'{path}': unknown prompt pool format '{other}'; use .jsonl, .csv or .xlsx.", nameof(path)),
     };

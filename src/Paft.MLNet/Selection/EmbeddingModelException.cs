@@ -1,9 +1,10 @@
 namespace Paft.MLNet.Selection;
 
 /// <summary>
-/// An embedding model failed to embed templates or answered with unusable vectors. Internal so that callers that
-/// wrap the selection (the CLI) can tell the embedding service's failures from others; the public contract is
-/// <see cref="InvalidOperationException"/>.
+/// An embedding model failed to embed templates or answered with unusable vectors: lets callers that wrap the
+/// selection tell the embedding service's failures from others (it is an <see cref="InvalidOperationException"/>).
 /// </summary>
-internal sealed class EmbeddingModelException(string message, Exception? innerException = null)
+/// <param name="message">What failed, naming the model and the template concerned.</param>
+/// <param name="innerException">The service's own error, if any.</param>
+public sealed class EmbeddingModelException(string message, Exception? innerException = null)
     : InvalidOperationException(message, innerException);

@@ -28,17 +28,15 @@ public sealed class EmbeddingModelTemplateEmbedder : IBatchTemplateEmbedder, IDi
     private string? _firstTemplate;
     private int _requestCount;
 
-    /// <summary>Embeds with a generator made elsewhere; the caller keeps ownership of it.</summary>
-    /// <param name="generator">The embedding model.</param>
+    /// <summary>Embeds with <paramref name="generator"/>, <paramref name="batchSize"/> templates a request.</summary>
+    /// <param name="generator">Any embedding generator (Paft.MLNet.Connectors' <c>LlmClientFactory.CreateTemplateEmbedder</c>
+    /// makes one for an OpenAI-compatible or Ollama endpoint).</param>
     /// <param name="name">Names the model in messages, e.g. <c>openai:text-embedding-3-small@api.openai.com</c>.</param>
     /// <param name="batchSize">Templates per request; default <see cref="DefaultBatchSize"/>.</param>
-    public EmbeddingModelTemplateEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, string name, int batchSize = DefaultBatchSize)
-        : this(generator, name, batchSize, apiKey: null, ownsGenerator: false)
-    {
-    }
-
-    private EmbeddingModelTemplateEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, string name, int batchSize,
-        string? apiKey, bool ownsGenerator)
+    /// <param name="apiKey">The key <paramref name="generator"/> sends, if any: masked in every message.</param>
+    /// <param name="ownsGenerator">Whether <see cref="Dispose"/> disposes <paramref name="generator"/>.</param>
+    public EmbeddingModelTemplateEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, string name, int batchSize = DefaultBatchSize,
+        string? apiKey = null, bool ownsGenerator = false)
     {
         ArgumentNullException.ThrowIfNull(generator);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -51,31 +49,17 @@ public sealed class EmbeddingModelTemplateEmbedder : IBatchTemplateEmbedder, IDi
         _redactor = new SecretRedactor([apiKey]);
     }
 
-    /// <summary>
-    /// An embedder for the endpoint and model of <paramref name="settings"/>: <see cref="LlmClientKind.OpenAI"/> posts to
-    /// <c>{endpoint}/embeddings</c> (the endpoint includes <c>/v1</c>), <see cref="LlmClientKind.Ollama"/> to
-    /// <c>{endpoint}/api/embed</c>. The API key comes from the settings or their environment variable, as for
-    /// <see cref="LlmClientFactory.Create"/>, and is never part of a message. Disposing the embedder releases the client.
-    /// </summary>
-    /// <param name="settings">The endpoint, model, protocol and key variable.</param>
-    /// <param name="batchSize">Templates per request; default <see cref="DefaultBatchSize"/>.</param>
-    /// <exception cref="ArgumentException">The endpoint or model is missing or the endpoint is not an http(s) URL.</exception>
-    /// <exception cref="InvalidOperationException">The named API-key environment variable is not set.</exception>
-    public static EmbeddingModelTemplateEmbedder Create(LlmClientSettings settings, int batchSize = DefaultBatchSize)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        (IEmbeddingGenerator<string, Embedding<float>> generator, string name, string? apiKey) = LlmClientFactory.CreateEmbeddingGenerator(settings);
-        return new EmbeddingModelTemplateEmbedder(generator, name, batchSize, apiKey, ownsGenerator: true);
-    }
-
-    /// <summary>The model's name in messages: <c>kind:model@host:port</c> for one made by <see cref="Create"/>.</summary>
+    /// <summary>The model's name in messages: <c>kind:model@host:port</c> for one made by Paft.MLNet.Connectors.</summary>
     public string Name { get; }
 
     /// <summary>Templates sent per request.</summary>
     public int BatchSize { get; }
 
-    /// <summary>Cancels a request in flight (the CLI's Ctrl+C); <see cref="ITemplateEmbedder"/>'s calls take no token.</summary>
-    internal CancellationToken RequestCancellation { get; set; }
+    /// <summary>
+    /// Cancels a request in flight, e.g. on Ctrl+C (default: none). <see cref="ITemplateEmbedder"/>'s calls take no
+    /// token, so a host that wants to stop a search during a request sets it here before the search starts.
+    /// </summary>
+    public CancellationToken RequestCancellation { get; set; }
 
     /// <summary>Requests sent to the model so far (failed ones included).</summary>
     public int RequestCount => _requestCount;
@@ -109,7 +93,7 @@ public sealed class EmbeddingModelTemplateEmbedder : IBatchTemplateEmbedder, IDi
         return vectors;
     }
 
-    /// <summary>Disposes the generator if <see cref="Create"/> made it.</summary>
+    /// <summary>Disposes the generator if this embedder owns it.</summary>
     public void Dispose()
     {
         if (_ownsGenerator)

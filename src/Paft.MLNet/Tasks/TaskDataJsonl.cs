@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Paft.Llama;
 using Paft.MLNet.Prompts;
 
 namespace Paft.MLNet.Tasks;

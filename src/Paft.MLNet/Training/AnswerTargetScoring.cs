@@ -13,7 +13,7 @@ namespace Paft.MLNet.Training;
 /// likelihood of the options' text is a recognised protocol (lm-evaluation-harness) that merely does not measure what
 /// training taught: a warning.
 /// </summary>
-internal static class AnswerTargetScoring
+public static class AnswerTargetScoring
 {
     /// <summary>What is wrong with scoring a model trained for <paramref name="target"/> in <paramref name="mode"/>, or null.</summary>
     public static (bool IsError, string Message)? Problem(AnswerTarget target, ScoringMode mode) => (target, mode) switch
@@ -38,7 +38,7 @@ internal static class AnswerTargetScoring
     /// <param name="mode">How it is to be scored.</param>
     /// <param name="where">What is being checked, for the message (e.g. "PaftTrainerOptions").</param>
     /// <exception cref="ArgumentException">The pair cannot work; the message names the fix.</exception>
-    public static string? Check(AnswerTarget target, ScoringMode mode, string where)
+    internal static string? Check(AnswerTarget target, ScoringMode mode, string where)
     {
         if (Problem(target, mode) is not { } problem)
             return null;
@@ -47,7 +47,7 @@ internal static class AnswerTargetScoring
     }
 
     /// <summary><see cref="Check"/>, with a warning sent to the ML.NET log of <paramref name="mlContext"/> (<c>MLContext.Log</c>).</summary>
-    public static void CheckAndWarn(MLContext mlContext, AnswerTarget target, ScoringMode mode, string where)
+    internal static void CheckAndWarn(MLContext mlContext, AnswerTarget target, ScoringMode mode, string where)
     {
         if (Check(target, mode, where) is not { } warning)
             return;

@@ -9,4 +9,4 @@ namespace Paft.MLNet.Training;
 /// <param name="Row">The task row.</param>
 /// <param name="Template">The template drawn for the row's group of K steps.</param>
 /// <param name="Prompt">The row rendered with <paramref name="Template"/> (before any cut to the maximum length).</param>
-internal sealed record PaftStreamRow(int Position, int RowIndex, TaskExample Row, PromptTemplate Template, string Prompt);
+public sealed record PaftStreamRow(int Position, int RowIndex, TaskExample Row, PromptTemplate Template, string Prompt);

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Paft.Llama.Training;
 using Paft.MLNet.Augmentation;
 using Paft.MLNet.Prompts;
+using Paft.MLNet.Scoring;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tasks.Readers;
 
@@ -20,7 +21,7 @@ namespace Paft.MLNet.Training;
 /// template per <see cref="RowsPerDraw"/> = K × that many consecutive positions. Groups restart at every
 /// epoch (the epoch's last group may be shorter than K steps), and every epoch draws anew.
 /// </remarks>
-internal sealed class PaftTrainingStream
+public sealed class PaftTrainingStream
 {
     private readonly TaskDefinition _task;
     private readonly IReadOnlyList<TaskExample> _rows;
@@ -34,7 +35,7 @@ internal sealed class PaftTrainingStream
     /// <param name="batchSize">Rows per micro-batch.</param>
     /// <param name="gradientAccumulationSteps">Micro-batches per optimizer step.</param>
     /// <param name="seed">Seed of the visiting order and of the template draws.</param>
-    public PaftTrainingStream(TaskDefinition task, IReadOnlyList<PromptTemplate> templates, IReadOnlyList<TaskExample> rows,
+    internal PaftTrainingStream(TaskDefinition task, IReadOnlyList<PromptTemplate> templates, IReadOnlyList<TaskExample> rows,
         int redrawEverySteps, int batchSize, int gradientAccumulationSteps, int seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(redrawEverySteps, 1);
@@ -89,6 +90,12 @@ internal sealed class PaftTrainingStream
         }
         return stream;
     }
+
+    /// <summary>
+    /// What the trainer appends to <paramref name="prompt"/> and learns to say: <paramref name="answer"/> after a space, unless the
+    /// prompt already ends in white space (as the scorer joins them).
+    /// </summary>
+    public static string Completion(string prompt, string answer) => MultipleChoiceScorer.AnswerSeparator(prompt) + answer;
 
     /// <summary>The text the model learns to say for <paramref name="row"/>: its answer letter, or its correct option's text.</summary>
     public static string Answer(TaskDefinition task, TaskExample row, AnswerTarget target) =>

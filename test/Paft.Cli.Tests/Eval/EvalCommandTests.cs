@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Paft.Cli.Tests.Prompts;
 using Paft.Cli.Tests.Train;
+using Paft.MLNet;
 using Paft.MLNet.Evaluation;
 using Paft.MLNet.Perturbation;
 using Paft.MLNet.Prompts;
@@ -81,6 +82,18 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(2, both.ExitCode);
         Assert.Contains("--adapter", both.Error);
         Assert.False(File.Exists(refused));
+
+        // The same model as one file (PaftTransformer.Save("model.zip")) evaluates exactly as its folder.
+        string zip = _data.PathOf("paft.zip");
+        PaftTransformer.Load(new Microsoft.ML.MLContext(seed: 0), model).Save(zip);
+        string viaZip = _data.PathOf("eval", "zip.json");
+        CliRunner.Result zipped = CliRunner.Run("eval", "--model", zip, "--task", "piqa", "--data", WorkflowTestData.Piqa,
+            "--prompts", pool, "--limit", "5", "--out", viaZip);
+        Assert.True(zipped.ExitCode == 0, zipped.Error);
+        using JsonDocument zipJson = JsonDocument.Parse(File.ReadAllText(viaZip));
+        Assert.Equal(
+            templates.Select(t => (t.GetProperty("correct").GetInt32(), t.GetProperty("logLoss").GetDouble())),
+            zipJson.RootElement.GetProperty("templates").EnumerateArray().Select(t => (t.GetProperty("correct").GetInt32(), t.GetProperty("logLoss").GetDouble())));
     }
 
     [SharedFact]

@@ -1,4 +1,5 @@
 using Paft.Cli.Terminal;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Tests.PromptGeneration;
 using Paft.Tests.Common;

@@ -1,3 +1,4 @@
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 using Paft.Tests.Common;
@@ -143,11 +144,11 @@ public sealed class PromptsCommandTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"Wrote 40 templates for task 'race' to {first}", result.Output);
-        PromptPool pool = PromptPool.Load(first);
+        PromptPool pool = PromptPoolFiles.Load(first);
         Assert.Equal(40, pool.Count);
         Assert.Empty(pool.Validate(TaskDefinition.Race));
-        Assert.Equal(pool.Select(e => e.Template.Text), PromptPool.Load(again).Select(e => e.Template.Text));
-        Assert.NotEqual(pool.Select(e => e.Template.Text), PromptPool.Load(other).Select(e => e.Template.Text));
+        Assert.Equal(pool.Select(e => e.Template.Text), PromptPoolFiles.Load(again).Select(e => e.Template.Text));
+        Assert.NotEqual(pool.Select(e => e.Template.Text), PromptPoolFiles.Load(other).Select(e => e.Template.Text));
         Assert.All(pool, e => Assert.Equal("offline", e.Metadata["source"]));
 
         CliRunner.Result validate = CliRunner.Run("prompts", "validate", "--task", "race", "--prompts", first);
@@ -190,10 +191,10 @@ public sealed class PromptsCommandTests : IDisposable
                 "--train-out", PathOf(tag + "-train.jsonl"), "--test-out", PathOf(tag + "-test.csv"));
             Assert.Equal(0, r.ExitCode);
             Assert.Contains("Test:", r.Output);
-            string[] train = PromptPool.Load(PathOf(tag + "-train.jsonl")).Select(e => e.Id).ToArray();
-            string[] test = PromptPool.Load(PathOf(tag + "-test.csv")).Select(e => e.Id).ToArray();
+            string[] train = PromptPoolFiles.Load(PathOf(tag + "-train.jsonl")).Select(e => e.Id).ToArray();
+            string[] test = PromptPoolFiles.Load(PathOf(tag + "-test.csv")).Select(e => e.Id).ToArray();
             Assert.Empty(train.Intersect(test));
-            Assert.Equal(PromptPool.Load(source).Select(e => e.Id).Order(), train.Concat(test).Order());
+            Assert.Equal(PromptPoolFiles.Load(source).Select(e => e.Id).Order(), train.Concat(test).Order());
             Assert.InRange(test.Length, 6, 12);
             return test;
         }

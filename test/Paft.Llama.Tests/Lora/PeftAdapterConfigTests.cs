@@ -20,7 +20,7 @@ public class PeftAdapterConfigTests
         using var dir = new TempFolder();
         var config = new LoraConfig { Rank = 4, Alpha = 12, Dropout = 0.05, TargetModules = ["q_proj", "k_proj", "v_proj"] };
         string path = Path.Combine(dir.Path, "adapter_config.json");
-        PeftAdapterConfig.WriteAtomically(path, System.Text.Encoding.UTF8.GetBytes(PeftAdapterConfig.ToJson(config, "my/base")));
+        AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(PeftAdapterConfig.ToJson(config, "my/base")));
 
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         JsonElement root = doc.RootElement;

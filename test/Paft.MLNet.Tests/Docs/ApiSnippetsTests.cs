@@ -4,6 +4,7 @@ using Paft.Llama.Inference;
 using Paft.Llama.Lora;
 using Paft.Llama.Modeling;
 using Paft.Llama.Tokenization;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Evaluation;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Prompts;
@@ -271,7 +272,7 @@ public class ApiSnippetsTests
         Console.WriteLine($"ZOPO picked {searched.Best.Id} ({searched.BestAccuracy:P1}) after {searched.Trace.Count} evaluations");
 
         // ZOPO over a sentence-embedding model's vectors instead of the base model's hidden states.
-        using (var embedder = EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings
+        using (var embedder = LlmClientFactory.CreateTemplateEmbedder(new LlmClientSettings
         {
             Endpoint = new Uri("https://api.openai.com/v1"), Model = "text-embedding-3-small", ApiKeyEnvironmentVariable = "OPENAI_API_KEY",
         }))

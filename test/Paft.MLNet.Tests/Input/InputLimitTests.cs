@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Tasks;
 using Paft.MLNet.Tasks.Readers;
@@ -27,7 +28,7 @@ public sealed class InputLimitTests : IDisposable
     private string WriteXlsxBomb(string name, long inflatedBytes)
     {
         string source = _folder.File("source-" + name);
-        PromptPool.FromTemplates([PromptTemplate.Parse("Goal: {goal} Answer:", "t1")]).Save(source);
+        PromptPoolFiles.Save(PromptPool.FromTemplates([PromptTemplate.Parse("Goal: {goal} Answer:", "t1")]), source);
         string path = _folder.File(name);
         // Copied entry by entry into a new file: Update mode would hold the whole bomb in memory while writing it.
         using (ZipArchive original = ZipFile.OpenRead(source))
@@ -67,7 +68,7 @@ public sealed class InputLimitTests : IDisposable
         InvalidDataException error;
         using (WorkingSetSampler memory = WorkingSetSampler.Start())
         {
-            error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path));
+            error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path));
             memory.Dispose();
             Assert.True(memory.PeakGrowth < 500 * Megabyte, $"resident memory grew by {memory.PeakGrowth / Megabyte} MB");
         }
@@ -110,7 +111,7 @@ public sealed class InputLimitTests : IDisposable
     {
         string path = WriteXlsxBomb("liar.xlsx", 3 * Megabyte);
         UnderstateSize(path, "xl/worksheets/sheet1.xml", 1000);
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path, limits: new InputLimits { MaxXlsxEntryBytes = 2 * Megabyte }));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path, limits: new InputLimits { MaxXlsxEntryBytes = 2 * Megabyte }));
         Assert.StartsWith(path + ":", error.Message);
         Assert.DoesNotContain('\n', error.Message);
         Assert.Contains("not a readable .xlsx workbook", error.Message);
@@ -121,13 +122,13 @@ public sealed class InputLimitTests : IDisposable
     {
         string path = WriteXlsxBomb("big.xlsx", 3 * Megabyte);
         var tight = new InputLimits { MaxXlsxEntryBytes = 2 * Megabyte, MaxTemplateLength = int.MaxValue, MaxFieldLength = int.MaxValue };
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path, limits: tight));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path, limits: tight));
         Assert.Equal($"{path}: workbook part 'xl/worksheets/sheet1.xml' declares 3,146,046 bytes inflated " +
                      "(limit InputLimits.MaxXlsxEntryBytes = 2,097,152); refused as a possible zip bomb.", error.Message);
         Assert.Contains("InputLimits.MaxXlsxEntryBytes = 2,097,152", error.Message);
 
         var roomy = tight with { MaxXlsxEntryBytes = 4 * Megabyte };
-        PromptPool pool = PromptPool.Load(path, limits: roomy);
+        PromptPool pool = PromptPoolFiles.Load(path, limits: roomy);
         Assert.Equal(3 * Megabyte, pool.Single().Template.Text.Length);
     }
 
@@ -135,7 +136,7 @@ public sealed class InputLimitTests : IDisposable
     public void XlsxCellOverTheFieldLimit_IsRefusedNamingTheCell()
     {
         string path = WriteXlsxBomb("cell.xlsx", 5000);
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path, limits: new InputLimits { MaxFieldLength = 4096 }));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path, limits: new InputLimits { MaxFieldLength = 4096 }));
         Assert.Contains(path, error.Message);
         Assert.Contains("cell A2", error.Message);
         Assert.Contains("InputLimits.MaxFieldLength = 4,096", error.Message);
@@ -145,9 +146,9 @@ public sealed class InputLimitTests : IDisposable
     public void JsonlPoolLineOverTheLimit_IsRefusedNamingFileLineAndLimit()
     {
         string path = _folder.Write("pool.jsonl", Line("a", "Goal: {goal} Answer:"), Line("b", "Goal: {goal} " + new string('x', 3000) + " Answer:"));
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path, limits: new InputLimits { MaxLineBytes = 2048 }));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path, limits: new InputLimits { MaxLineBytes = 2048 }));
         Assert.Equal($"{path} line 2: longer than 2,048 bytes (limit InputLimits.MaxLineBytes = 2,048).", error.Message);
-        Assert.Equal(2, PromptPool.Load(path).Count); // the default limit reads it
+        Assert.Equal(2, PromptPoolFiles.Load(path).Count); // the default limit reads it
     }
 
     [Fact]
@@ -165,7 +166,7 @@ public sealed class InputLimitTests : IDisposable
     public void CsvFieldOverTheLimit_IsRefusedNamingFileLineAndLimit()
     {
         string path = _folder.Write("pool.csv", "id,text", "a,Goal: {goal} Answer:", "b,\"Goal: {goal} " + new string('x', 3000) + "\"");
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path, limits: new InputLimits { MaxFieldLength = 1000 }));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path, limits: new InputLimits { MaxFieldLength = 1000 }));
         Assert.Equal($"{path} line 3: a field longer than 1,000 characters (limit InputLimits.MaxFieldLength = 1,000).", error.Message);
     }
 
@@ -174,14 +175,14 @@ public sealed class InputLimitTests : IDisposable
     {
         string text = "Goal: {goal} " + new string('x', 70_000) + " Answer:";
         string jsonl = _folder.Write("long.jsonl", Line("a", text));
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(jsonl));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(jsonl));
         Assert.Equal($"{jsonl} line 1: the template is 70,021 characters long (limit InputLimits.MaxTemplateLength = 65,536).", error.Message);
 
         string csv = _folder.Write("long.csv", "text", text);
-        Assert.Contains("InputLimits.MaxTemplateLength", Assert.Throws<InvalidDataException>(() => PromptPool.Load(csv)).Message);
+        Assert.Contains("InputLimits.MaxTemplateLength", Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(csv)).Message);
         Assert.Contains("InputLimits.MaxTemplateLength", Assert.Throws<InvalidDataException>(() =>
-            PromptPool.CheckFile(csv, TaskDefinition.Piqa)).Message);
-        Assert.Single(PromptPool.Load(csv, limits: new InputLimits { MaxTemplateLength = 100_000 }));
+            PromptPoolFiles.CheckFile(csv, TaskDefinition.Piqa)).Message);
+        Assert.Single(PromptPoolFiles.Load(csv, limits: new InputLimits { MaxTemplateLength = 100_000 }));
     }
 
     [Fact]
@@ -191,7 +192,7 @@ public sealed class InputLimitTests : IDisposable
         byte[] second = [.. Encoding.UTF8.GetBytes("{\"id\":\"b\",\"text\":\"caf"), 0xE9, .. Encoding.UTF8.GetBytes(" {goal} Answer:\"}\n")];
         string path = _folder.WriteBytes("latin1.jsonl", [.. first, .. second]);
         long offset = first.Length + "{\"id\":\"b\",\"text\":\"caf".Length;
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path));
         Assert.Equal($"{path} line 2: invalid UTF-8 at byte offset {offset} (byte 0xE9); the file must be UTF-8 text.", error.Message);
     }
 
@@ -200,7 +201,7 @@ public sealed class InputLimitTests : IDisposable
     {
         byte[] csv = [.. Encoding.UTF8.GetBytes("id,text\na,Goal {goal} "), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(" Answer:\n")];
         string csvPath = _folder.WriteBytes("bad.csv", csv);
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(csvPath));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(csvPath));
         Assert.Equal($"{csvPath}: invalid UTF-8 at byte offset 22 (byte 0xC3); the file must be UTF-8 text.", error.Message);
 
         byte[] row = [.. Encoding.UTF8.GetBytes("{\"goal\":\"g\",\"sol1\":\"a"), 0xFF, .. Encoding.UTF8.GetBytes("\",\"sol2\":\"b\",\"label\":0}\n")];
@@ -214,7 +215,7 @@ public sealed class InputLimitTests : IDisposable
     {
         byte[] bytes = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Line("a", "Café {goal} Answer:") + "\r\n" + Line("b", "Naïve {goal} Answer:") + "\r\n")];
         string path = _folder.WriteBytes("bom.jsonl", bytes);
-        PromptPool pool = PromptPool.Load(path);
+        PromptPool pool = PromptPoolFiles.Load(path);
         Assert.Equal(["Café {goal} Answer:", "Naïve {goal} Answer:"], pool.Select(e => e.Template.Text));
     }
 
@@ -222,7 +223,7 @@ public sealed class InputLimitTests : IDisposable
     public void NonPositiveLimit_IsAnArgumentError()
     {
         string path = _folder.Write("pool.jsonl", Line("a", "Goal: {goal} Answer:"));
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => PromptPool.Load(path, limits: new InputLimits { MaxLineBytes = 0 }));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => PromptPoolFiles.Load(path, limits: new InputLimits { MaxLineBytes = 0 }));
         Assert.Equal(nameof(InputLimits.MaxLineBytes), error.ParamName);
     }
 }

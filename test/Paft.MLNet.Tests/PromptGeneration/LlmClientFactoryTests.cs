@@ -1,3 +1,4 @@
+using Paft.MLNet.Connectors;
 using Paft.MLNet.PromptGeneration;
 
 namespace Paft.MLNet.Tests.PromptGeneration;

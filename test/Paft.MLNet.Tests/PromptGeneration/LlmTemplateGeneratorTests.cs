@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Tasks;
 

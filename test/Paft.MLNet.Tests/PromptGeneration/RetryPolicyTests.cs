@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Net;
 using System.Net.Http.Headers;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.PromptGeneration;
 
 namespace Paft.MLNet.Tests.PromptGeneration;
@@ -41,10 +42,10 @@ public sealed class RetryPolicyTests
     public void Parses_retry_after_as_seconds_or_date()
     {
         var now = new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
-        Assert.Equal(TimeSpan.FromSeconds(5), RetryPolicy.ParseRetryAfter(RetryConditionHeaderValue.Parse("5"), now));
-        Assert.Equal(TimeSpan.FromSeconds(90), RetryPolicy.ParseRetryAfter(RetryConditionHeaderValue.Parse("Thu, 01 Jan 2026 12:01:30 GMT"), now));
-        Assert.Equal(TimeSpan.Zero, RetryPolicy.ParseRetryAfter(RetryConditionHeaderValue.Parse("Thu, 01 Jan 2026 11:00:00 GMT"), now));
-        Assert.Null(RetryPolicy.ParseRetryAfter(null, now));
+        Assert.Equal(TimeSpan.FromSeconds(5), TransientHttpException.ParseRetryAfter(RetryConditionHeaderValue.Parse("5"), now));
+        Assert.Equal(TimeSpan.FromSeconds(90), TransientHttpException.ParseRetryAfter(RetryConditionHeaderValue.Parse("Thu, 01 Jan 2026 12:01:30 GMT"), now));
+        Assert.Equal(TimeSpan.Zero, TransientHttpException.ParseRetryAfter(RetryConditionHeaderValue.Parse("Thu, 01 Jan 2026 11:00:00 GMT"), now));
+        Assert.Null(TransientHttpException.ParseRetryAfter(null, now));
     }
 
     [Theory]
@@ -58,14 +59,14 @@ public sealed class RetryPolicyTests
     public void Classifies_http_statuses(int status, bool transient)
     {
         Assert.Equal(transient, RetryPolicy.IsTransient(new HttpRequestException("x", null, (HttpStatusCode)status), default, out _));
-        Assert.Equal(transient, RetryPolicy.IsTransient(new ClientResultException("x", new StatusResponse(status)), default, out _));
+        Assert.Equal(transient, RetryPolicy.IsTransient(OpenAIErrorTranslator.Translate(new ClientResultException("x", new StatusResponse(status))), default, out _));
     }
 
     [Fact]
     public void Network_errors_and_timeouts_are_transient_but_a_requested_cancellation_is_not()
     {
         Assert.True(RetryPolicy.IsTransient(new HttpRequestException("connection refused"), default, out _));
-        Assert.True(RetryPolicy.IsTransient(new ClientResultException("no response", response: null, new HttpRequestException("reset")), default, out _));
+        Assert.True(RetryPolicy.IsTransient(OpenAIErrorTranslator.Translate(new ClientResultException("no response", response: null, new HttpRequestException("reset"))), default, out _));
         Assert.True(RetryPolicy.IsTransient(new TaskCanceledException("timed out", new TimeoutException()), default, out _));
         Assert.False(RetryPolicy.IsTransient(new InvalidOperationException("bug"), default, out _));
         using var cts = new CancellationTokenSource();
@@ -77,7 +78,7 @@ public sealed class RetryPolicyTests
     public void Reads_retry_after_from_an_openai_client_error()
     {
         var exception = new ClientResultException("throttled", new StatusResponse(429, ("Retry-After", "3")));
-        Assert.True(RetryPolicy.IsTransient(exception, default, out TimeSpan? retryAfter));
+        Assert.True(RetryPolicy.IsTransient(OpenAIErrorTranslator.Translate(exception), default, out TimeSpan? retryAfter));
         Assert.Equal(TimeSpan.FromSeconds(3), retryAfter);
     }
 

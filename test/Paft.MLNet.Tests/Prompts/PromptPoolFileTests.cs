@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Prompts;
 
 namespace Paft.MLNet.Tests.Prompts;
@@ -49,8 +50,8 @@ public sealed class PromptPoolFileTests : IDisposable
     {
         PromptPool pool = Sample();
 
-        pool.Save(PathOf(name));
-        PromptPool loaded = PromptPool.Load(PathOf(name), PromptTextEscaping.BackslashSequences);
+        PromptPoolFiles.Save(pool, PathOf(name));
+        PromptPool loaded = PromptPoolFiles.Load(PathOf(name), PromptTextEscaping.BackslashSequences);
 
         // Tabular formats give every row every column (empty where a template had none).
         AssertSamePool(pool, loaded, metadataForEveryColumn: tabular);
@@ -65,7 +66,7 @@ public sealed class PromptPoolFileTests : IDisposable
         string path = Write("mine.jsonl",
             "{\"id\": \"x1\", \"text\": \"{goal}\", \"generator\": \"llama\", \"score\": 0.5}\n\n{\"text\": \"Q {goal}\"}\n");
 
-        PromptPool pool = PromptPool.Load(path);
+        PromptPool pool = PromptPoolFiles.Load(path);
 
         Assert.Equal(["x1", "mine-001"], pool.Select(e => e.Id));
         Assert.Equal("llama", pool[0].Metadata["generator"]);
@@ -83,7 +84,7 @@ public sealed class PromptPoolFileTests : IDisposable
     {
         string path = Write("bad.jsonl", content);
 
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path));
 
         Assert.Contains($"{path} {line}", error.Message);
         Assert.Contains(reason, error.Message);
@@ -95,7 +96,7 @@ public sealed class PromptPoolFileTests : IDisposable
         string path = Write("quoted.csv",
             "text,source\r\n\"He said \"\"hi\"\", then {goal}\",web\r\n\"two\nlines {goal}\",\"a,b\"\r\nsimple {goal},\r\n");
 
-        PromptPool pool = PromptPool.Load(path);
+        PromptPool pool = PromptPoolFiles.Load(path);
 
         Assert.Equal(["He said \"hi\", then {goal}", "two\nlines {goal}", "simple {goal}"], pool.Select(e => e.Template.Text));
         Assert.Equal(["quoted-000", "quoted-001", "quoted-002"], pool.Select(e => e.Id));
@@ -113,7 +114,7 @@ public sealed class PromptPoolFileTests : IDisposable
     {
         string path = Write("bad.csv", content);
 
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path));
 
         Assert.Contains($"{path} {line}", error.Message);
         Assert.Contains(reason, error.Message);
@@ -147,7 +148,7 @@ public sealed class PromptPoolFileTests : IDisposable
             ["text", @"Pick: {goal}\nA. {sol1}\nB. {sol2}\nAnswer:", "{goal} {sol1} {sol2}", "carriage_x000D_return {goal}"],
             (1, 0, 0), (2, 0, 1), (4, 0, 2), (5, 0, 3));
 
-        PromptPool pool = PromptPool.Load(path, PromptTextEscaping.BackslashSequences);
+        PromptPool pool = PromptPoolFiles.Load(path, PromptTextEscaping.BackslashSequences);
 
         Assert.Equal(["excel-000", "excel-001", "excel-002"], pool.Select(e => e.Id));
         Assert.Equal("Pick: x\nA. y\nB. z\nAnswer:",
@@ -161,7 +162,7 @@ public sealed class PromptPoolFileTests : IDisposable
         string path = PathOf("noheader.xlsx");
         WriteExcelStyleWorkbook(path, ["prompt", "{goal}"], (1, 0, 0), (2, 0, 1));
 
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path));
 
         Assert.Contains($"{path} (Sheet1) row 1", error.Message);
         Assert.Contains("no 'text' column", error.Message);
@@ -173,7 +174,7 @@ public sealed class PromptPoolFileTests : IDisposable
         string path = PathOf("gap.xlsx");
         WriteExcelStyleWorkbook(path, ["id", "text", "a", "{goal}", "b"], (1, 0, 0), (1, 1, 1), (2, 0, 2), (2, 1, 3), (3, 0, 4));
 
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path));
 
         Assert.Contains($"{path} (Sheet1) row 3", error.Message);
         Assert.Contains("'text' cell is empty", error.Message);
@@ -184,7 +185,7 @@ public sealed class PromptPoolFileTests : IDisposable
     {
         string path = Write("broken.xlsx", "this is not a zip file");
 
-        var error = Assert.Throws<InvalidDataException>(() => PromptPool.Load(path));
+        var error = Assert.Throws<InvalidDataException>(() => PromptPoolFiles.Load(path));
 
         Assert.Contains(path, error.Message);
     }
@@ -207,14 +208,14 @@ public sealed class PromptPoolFileTests : IDisposable
 
         Sample().Save(path);
 
-        Assert.Equal(4, PromptPool.Load(path, PromptTextEscaping.BackslashSequences).Count);
+        Assert.Equal(4, PromptPoolFiles.Load(path, PromptTextEscaping.BackslashSequences).Count);
         Assert.Single(Directory.GetFiles(_folder));
     }
 
     [Fact]
     public void Load_UnknownExtensionOrMissingFile_SaysWhich()
     {
-        Assert.Contains(".txt", Assert.Throws<ArgumentException>(() => PromptPool.Load(Write("p.txt", "x"))).Message);
-        Assert.Contains("nope.jsonl", Assert.Throws<FileNotFoundException>(() => PromptPool.Load(PathOf("nope.jsonl"))).Message);
+        Assert.Contains(".txt", Assert.Throws<ArgumentException>(() => PromptPoolFiles.Load(Write("p.txt", "x"))).Message);
+        Assert.Contains("nope.jsonl", Assert.Throws<FileNotFoundException>(() => PromptPoolFiles.Load(PathOf("nope.jsonl"))).Message);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.Selection;
@@ -14,7 +15,7 @@ public class EmbeddingModelTemplateEmbedderTests
 
     private static EmbeddingModelTemplateEmbedder Embedder(LoopbackLlmServer server, LlmClientKind kind = LlmClientKind.OpenAI,
         int batchSize = EmbeddingModelTemplateEmbedder.DefaultBatchSize, string? keyVariable = null) =>
-        EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings
+        LlmClientFactory.CreateTemplateEmbedder(new LlmClientSettings
         {
             Kind = kind,
             Endpoint = kind == LlmClientKind.OpenAI ? server.OpenAIEndpoint : server.BaseUri,
@@ -151,13 +152,13 @@ public class EmbeddingModelTemplateEmbedderTests
     public void AnUnsetKeyVariable_OrABadEndpoint_IsRefusedBeforeAnyRequest()
     {
         string variable = "PAFT_EMBED_UNSET_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
-        var noKey = Assert.Throws<InvalidOperationException>(() => EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings
+        var noKey = Assert.Throws<InvalidOperationException>(() => LlmClientFactory.CreateTemplateEmbedder(new LlmClientSettings
         {
             Endpoint = new Uri("http://127.0.0.1:1/v1"), Model = "m", ApiKeyEnvironmentVariable = variable,
         }));
         Assert.Contains(variable, noKey.Message);
-        Assert.Throws<ArgumentException>(() => EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings { Endpoint = new Uri("ftp://x/v1"), Model = "m" }));
-        Assert.Throws<ArgumentException>(() => EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings { Endpoint = new Uri("http://x/v1") }));
+        Assert.Throws<ArgumentException>(() => LlmClientFactory.CreateTemplateEmbedder(new LlmClientSettings { Endpoint = new Uri("ftp://x/v1"), Model = "m" }));
+        Assert.Throws<ArgumentException>(() => LlmClientFactory.CreateTemplateEmbedder(new LlmClientSettings { Endpoint = new Uri("http://x/v1") }));
     }
 
     /// <summary>An in-process generator: what a user's own IEmbeddingGenerator looks like to the embedder.</summary>

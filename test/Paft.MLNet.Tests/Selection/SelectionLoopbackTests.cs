@@ -1,3 +1,4 @@
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Prompts;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Selection;
@@ -137,7 +138,7 @@ public class SelectionLoopbackTests
     }
 
     private static EmbeddingModelTemplateEmbedder Embedder(LoopbackLlmServer server) =>
-        EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "embed-model" });
+        LlmClientFactory.CreateTemplateEmbedder(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "embed-model" });
 
     private static double Distance(float[] a, float[] b)
     {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.ML;
+using Paft.MLNet.Connectors;
 using Paft.MLNet.Evaluation;
 using Paft.MLNet.PromptGeneration;
 using Paft.MLNet.Perturbation;
@@ -163,7 +164,7 @@ public class SelectionFineTuningTests
 
         ZopoResult Embedded()
         {
-            using var embedder = EmbeddingModelTemplateEmbedder.Create(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "embed-model" });
+            using var embedder = LlmClientFactory.CreateTemplateEmbedder(new LlmClientSettings { Endpoint = server.OpenAIEndpoint, Model = "embed-model" });
             return Zopo(ml, Options(), validation, zopo, embedder);
         }
         ZopoResult first = Embedded();

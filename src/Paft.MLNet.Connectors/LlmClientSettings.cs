@@ -1,4 +1,4 @@
-namespace Paft.MLNet.PromptGeneration;
+namespace Paft.MLNet.Connectors;
 
 /// <summary>
 /// Where and how to reach one LLM that writes prompt templates. The API key is taken from

@@ -4,9 +4,9 @@ using System.Text.RegularExpressions;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
-using Paft.MLNet.Input;
+using Paft.MLNet.Prompts;
 
-namespace Paft.MLNet.Prompts;
+namespace Paft.MLNet.Connectors;
 
 /// <summary>
 /// Excel pools, the PAFT authors' format: the first sheet, a header row with a <c>text</c> column
@@ -109,9 +109,9 @@ internal static partial class PromptPoolXlsx
         return records;
     }
 
-    public static void Write(Stream stream, IReadOnlyList<PromptPoolEntry> entries)
+    public static void Write(Stream stream, PromptPool entries)
     {
-        List<string> columns = ["id", "text", .. PromptPoolCsv.MetadataColumns(entries)];
+        List<string> columns = ["id", "text", .. entries.MetadataKeys];
         using SpreadsheetDocument document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook);
         WorkbookPart workbook = document.AddWorkbookPart();
         workbook.Workbook = new Workbook();

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace Paft.MLNet.PromptGeneration;
+namespace Paft.MLNet.Connectors;
 
 /// <summary>
 /// Names a request timeout for what it is. The HTTP stacks end a request that outlives

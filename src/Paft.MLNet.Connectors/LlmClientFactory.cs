@@ -4,10 +4,15 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.AI;
 using OllamaSharp;
 using OpenAI;
+using Paft.MLNet.PromptGeneration;
+using Paft.MLNet.Selection;
 
-namespace Paft.MLNet.PromptGeneration;
+namespace Paft.MLNet.Connectors;
 
-/// <summary>Creates <see cref="LlmClient"/>s for OpenAI-compatible and Ollama endpoints.</summary>
+/// <summary>
+/// Creates <see cref="LlmClient"/>s (chat) and <see cref="EmbeddingModelTemplateEmbedder"/>s (embeddings) for
+/// OpenAI-compatible and Ollama endpoints, with the API key from the settings or the environment.
+/// </summary>
 public static class LlmClientFactory
 {
     // OpenAI's SDK refuses an empty credential; local OpenAI-compatible servers usually ignore the header.
@@ -45,6 +50,24 @@ public static class LlmClientFactory
             _ => throw new ArgumentException($"Unknown LLM client kind '{settings.Kind}'.", nameof(settings)),
         };
         return (RequestTimeoutGuard.Guard(generator, endpoint, settings.RequestTimeout), name, apiKey);
+    }
+
+    /// <summary>
+    /// A template embedder for the endpoint and model of <paramref name="settings"/>: <see cref="LlmClientKind.OpenAI"/> posts to
+    /// <c>{endpoint}/embeddings</c> (the endpoint includes <c>/v1</c>), <see cref="LlmClientKind.Ollama"/> to
+    /// <c>{endpoint}/api/embed</c>. The API key comes from the settings or their environment variable, as for
+    /// <see cref="Create"/>, and is never part of a message. Disposing the embedder releases the client.
+    /// </summary>
+    /// <param name="settings">The endpoint, model, protocol and key variable.</param>
+    /// <param name="batchSize">Templates per request; default <see cref="EmbeddingModelTemplateEmbedder.DefaultBatchSize"/>.</param>
+    /// <exception cref="ArgumentException">The endpoint or model is missing or the endpoint is not an http(s) URL.</exception>
+    /// <exception cref="InvalidOperationException">The named API-key environment variable is not set.</exception>
+    public static EmbeddingModelTemplateEmbedder CreateTemplateEmbedder(LlmClientSettings settings,
+        int batchSize = EmbeddingModelTemplateEmbedder.DefaultBatchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        (IEmbeddingGenerator<string, Embedding<float>> generator, string name, string? apiKey) = CreateEmbeddingGenerator(settings);
+        return new EmbeddingModelTemplateEmbedder(generator, name, batchSize, apiKey, ownsGenerator: true);
     }
 
     /// <summary>Settings checked once for chat and embedding clients alike: the endpoint, the key, and the client's name.</summary>
@@ -93,7 +116,7 @@ public static class LlmClientFactory
             NetworkTimeout = timeout,
         };
         var chatClient = new OpenAI.Chat.ChatClient(model, new ApiKeyCredential(apiKey ?? PlaceholderKey), options);
-        return new ChoicelessReplyGuard(chatClient.AsIChatClient(), endpoint);
+        return new ChoicelessReplyGuard(new OpenAIErrorTranslator(chatClient.AsIChatClient()), endpoint);
     }
 
     private static IChatClient CreateOllamaChatClient(Uri endpoint, string model, string? apiKey, TimeSpan timeout)

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.AI;
 
-namespace Paft.MLNet.PromptGeneration;
+namespace Paft.MLNet.Connectors;
 
 /// <summary>
 /// Turns a reply with an empty <c>choices</c> list, which OpenAI's SDK answers with "Index was out of range" when the

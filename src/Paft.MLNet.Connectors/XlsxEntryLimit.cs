@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 
-namespace Paft.MLNet.Input;
+namespace Paft.MLNet.Connectors;
 
 /// <summary>
 /// Checks an .xlsx file (a zip) before the OpenXML reader inflates it: every entry's declared size, and

@@ -1,4 +1,4 @@
-namespace Paft.MLNet.PromptGeneration;
+namespace Paft.MLNet.Connectors;
 
 /// <summary>The wire protocol a template-generating LLM endpoint speaks.</summary>
 public enum LlmClientKind
