@@ -209,7 +209,7 @@ public sealed class LoraTrainer
             {
                 int start = b * o.BatchSize;
                 int length = Math.Min(o.BatchSize, order.Length - start);
-                batches.Add(CausalLMBatch.Collate(examples, order.AsSpan(start, length), o.MaxLength, o.PadTokenId));
+                batches.Add(CausalLMBatch.Collate(examples, order.AsSpan(start, length), o.MaxLength, o.PadTokenId, _model?.Config.VocabSize ?? int.MaxValue));
                 foreach (int index in order.AsSpan(start, length))
                     if (examples[index]?.TemplateId is { } id && !templateIds.Contains(id))
                         templateIds.Add(id);

@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Paft.Llama.Modeling;
+using Paft.Llama.Checkpoints;
 using static TorchSharp.torch;
 
-namespace Paft.Llama.Checkpoints;
+namespace Paft.Llama.Modeling;
 
 /// <summary>
 /// Writes a <see cref="LlamaForCausalLM"/> as a Hugging Face checkpoint folder (<c>config.json</c> and a
