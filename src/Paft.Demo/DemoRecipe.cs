@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.ML;
-using Paft.Llama.Checkpoints;
 using Paft.Llama.Lora;
 using Paft.Llama.Modeling;
 using Paft.Llama.Tokenization;

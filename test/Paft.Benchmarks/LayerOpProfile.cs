@@ -101,6 +101,17 @@ internal static class LayerOpProfile
             var norm = models[d].Layers[0].input_layernorm;
             return Backprop(() => norm.call(x));
         }));
+        // Causal, or with an explicit mask: one left-padded key in the first row makes the step carry a mask bias.
+        StepContext Step(bool masked, ScalarType d)
+        {
+            Tensor? keyMask = null;
+            if (masked)
+            {
+                keyMask = ones(batch, length, ScalarType.Int64);
+                keyMask[0, 0] = tensor(0L);
+            }
+            return StepContext.Create(new RotaryEmbedding(config), config, batch, length, keyMask, null, d, CPU);
+        }
         long heads = config.NumAttentionHeads, hd = config.HeadDim;
         double attnFlops = 4.0 * batch * heads * hd * length * (length + 1) / 2.0 * 3; // fwd + bwd, causal half
         foreach (bool masked in new[] { false, true })
@@ -110,9 +121,8 @@ internal static class LayerOpProfile
                 var q = randn(batch, heads, length, hd, dtype: d).requires_grad_();
                 var k = randn(batch, heads, length, hd, dtype: d).requires_grad_();
                 var v = randn(batch, heads, length, hd, dtype: d).requires_grad_();
-                var keyMask = ones(batch, length, ScalarType.Bool);
-                var mask = AttentionMask.Create(keyMask, 0, length, hasPadding: masked, d);
-                return Backprop(() => Attention.Compute(q, k, v, mask, explicitSoftmax: false));
+                var step = Step(masked, d);
+                return Backprop(() => LlamaAttention.Attend(q, k, v, step));
             }));
         }
         cases.Add(("rotary fwd+bwd", 0, d =>
@@ -128,11 +138,9 @@ internal static class LayerOpProfile
             cases.Add(($"layer {(masked ? "mask" : "causal")} fwd+bwd", layerFlops, d =>
             {
                 var x = randn(batch, length, h, dtype: d).requires_grad_();
-                var pos = arange(length).unsqueeze(0).expand(batch, length);
-                var (cos, sin) = new RotaryEmbedding(config).CosSin(pos, d);
-                var mask = AttentionMask.Create(ones(batch, length, ScalarType.Bool), 0, length, hasPadding: masked, d);
+                var step = Step(masked, d);
                 var layer = models[d].Layers[0];
-                return Backprop(() => layer.Forward(x, cos, sin, mask, null));
+                return Backprop(() => layer.call(x, step));
             }));
         }
 

@@ -6,6 +6,7 @@ using Paft.Benchmarks;
 // Step profile:  dotnet run -c Release --project test/Paft.Benchmarks -- profile llama-20m Lora
 // Layer ops:     dotnet run -c Release --project test/Paft.Benchmarks -- profile-ops /tmp/llama-1b 4 256 2
 // Decode profile: dotnet run -c Release --project test/Paft.Benchmarks -- profile-decode llama-20m
+// lm_head layout: dotnet run -c Release --project test/Paft.Benchmarks -- profile-decode lm-head 128256 2048 bf16
 // GC stress:     dotnet run -c Release --project test/Paft.Benchmarks -- stress 4 3
 // Random 1B/8B:  dotnet run -c Release --project test/Paft.Benchmarks -- random-checkpoint 1b /tmp/llama-1b
 // See docs/benchmarks.md.

@@ -1,26 +1,22 @@
-using System.Text.RegularExpressions;
-using Paft.Llama.Modeling;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Checkpoints;
 
 /// <summary>
-/// Copies safetensors weights into a model's parameters with strict key matching: every parameter
+/// Copies safetensors weights into a model's named parameters with strict key matching: every parameter
 /// must be found, every stored tensor must be used, and shapes must agree. A tensor stored in the
 /// compute dtype (a bf16 checkpoint loaded in bf16, an fp32 one in fp32) is read from the file straight
 /// into its parameter's memory; any other is read, converted and copied in turn, so the peak during
 /// loading is the model plus at most one stored tensor.
 /// </summary>
-internal static partial class CheckpointLoader
+internal static class CheckpointLoader
 {
-    /// <summary>Keys Hugging Face itself ignores when loading LLaMA: old checkpoints stored RoPE's inv_freq.</summary>
-    [GeneratedRegex(@"^model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq$")]
-    private static partial Regex IgnoredKey();
-
     private const int ListedKeys = 20;
 
-    public static void Load(LlamaForCausalLM model, CheckpointFiles files)
+    /// <summary>Fills <paramref name="parameters"/> from <paramref name="files"/>; stored tensors without a parameter are an error unless <paramref name="isIgnorable"/>.</summary>
+    public static void Load(IReadOnlyList<(string name, Parameter parameter)> parameters, CheckpointFiles files, Func<string, bool> isIgnorable)
     {
         var opened = new Dictionary<string, SafetensorsFile>();
         try
@@ -44,11 +40,10 @@ internal static partial class CheckpointLoader
                 if (!location.ContainsKey(name))
                     throw new InvalidDataException($"index '{files.Source}' places tensor '{name}' in '{shard}', but that shard does not hold it");
 
-            var parameters = model.named_parameters().ToList();
             var expected = parameters.Select(p => p.name).ToHashSet(StringComparer.Ordinal);
             var missing = expected.Where(n => !location.ContainsKey(n)).Order(StringComparer.Ordinal).ToList();
             var unexpected = location.Keys
-                .Where(n => !expected.Contains(n) && !IsIgnorable(n, model.Config))
+                .Where(n => !expected.Contains(n) && !isIgnorable(n))
                 .Order(StringComparer.Ordinal).ToList();
             if (missing.Count > 0 || unexpected.Count > 0)
             {
@@ -83,9 +78,6 @@ internal static partial class CheckpointLoader
             foreach (var f in opened.Values) f.Dispose();
         }
     }
-
-    private static bool IsIgnorable(string name, LlamaConfig config) =>
-        IgnoredKey().IsMatch(name) || (config.TieWordEmbeddings && name == "lm_head.weight");
 
     private static bool IsFloatingPoint(ScalarType t) =>
         t is ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64;

@@ -1,4 +1,5 @@
 using Paft.Llama.Lora;
+using Paft.Llama.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;
@@ -30,11 +31,13 @@ internal sealed class CheckpointedDecoderLayer : MultiTensorFunction<Checkpointe
     public override string Name => nameof(CheckpointedDecoderLayer);
 
     /// <summary>The layer's output for <paramref name="x"/>, recorded so that backward recomputes it.</summary>
-    public static Tensor Apply(LlamaDecoderLayer layer, Tensor x, Tensor cos, Tensor sin, AttentionMask mask)
+    public static Tensor Apply(LlamaDecoderLayer layer, Tensor x, StepContext step)
     {
+        if (step.Cache is not null)
+            throw new InvalidOperationException("Gradient checkpointing recomputes a layer without its cache; run it without a KV cache.");
         var trainable = layer.parameters().Where(p => p.requires_grad).Cast<Tensor>().ToList();
         // A null object is no tensor to the engine: a mask-free step records no gradient slot for it.
-        var inputs = new List<object?> { layer, x, cos, sin, mask.Additive, mask.IsCausal };
+        var inputs = new List<object?> { layer, x, step.Cos, step.Sin, step.MaskBias, step.IsCausal };
         inputs.AddRange(trainable);
         return apply(inputs.ToArray()!)[0];
     }
@@ -44,16 +47,15 @@ internal sealed class CheckpointedDecoderLayer : MultiTensorFunction<Checkpointe
     {
         var layer = (LlamaDecoderLayer)vars[0];
         Tensor x = (Tensor)vars[1], cos = (Tensor)vars[2], sin = (Tensor)vars[3];
-        Tensor? additive = vars[4] as Tensor;
+        Tensor? maskBias = vars[4] as Tensor;
         bool causal = (bool)vars[5];
         ctx.save_data(LayerKey, layer);
         ctx.save_data(CausalKey, causal);
         ctx.save_data(CountKey, vars.Length - 6);
         ctx.save_data(InputGradKey, x.requires_grad);
         ctx.save_data(RngKey, DropoutState(layer));
-        ctx.save_for_backward([x, cos, sin, additive!]);
-        using var mask = AttentionMask.Rebuild(additive, causal);
-        return [layer.Forward(x, cos, sin, mask, null)];
+        ctx.save_for_backward([x, cos, sin, maskBias!]);
+        return [layer.call(x, StepContext.Recompute(cos, sin, maskBias, causal))];
     }
 
     /// <inheritdoc />
@@ -65,7 +67,7 @@ internal sealed class CheckpointedDecoderLayer : MultiTensorFunction<Checkpointe
         bool inputNeedsGrad = (bool)ctx.get_data(InputGradKey);
         var saved = ctx.get_saved_variables();
         Tensor x = saved[0], cos = saved[1], sin = saved[2];
-        Tensor? additive = saved[3] is { IsInvalid: false } a ? a : null;
+        Tensor? maskBias = saved[3] is { IsInvalid: false } a ? a : null;
         var trainable = layer.parameters().Where(p => p.requires_grad).Cast<Tensor>().ToList();
         if (trainable.Count != trainableCount)
             throw new InvalidOperationException("A decoder layer's trainable parameters changed between the forward and the backward pass.");
@@ -82,8 +84,7 @@ internal sealed class CheckpointedDecoderLayer : MultiTensorFunction<Checkpointe
         Tensor output;
         try
         {
-            using var mask = AttentionMask.Rebuild(additive, causal);
-            output = layer.Forward(input, cos, sin, mask, null);
+            output = layer.call(input, StepContext.Recompute(cos, sin, maskBias, causal));
         }
         finally
         {
@@ -107,9 +108,9 @@ internal sealed class CheckpointedDecoderLayer : MultiTensorFunction<Checkpointe
         Generator? generator = dropping[0].DropoutGenerator;
         if (dropping.Any(a => !ReferenceEquals(a.DropoutGenerator, generator)))
             throw new InvalidOperationException("Gradient checkpointing needs all LoRA adapters of a layer to draw dropout from one generator.");
-        // Detached from the forward pass's dispose scope: the state must live until backward.
+        // Owned, not the forward pass's dispose scope's: the state must live until backward.
         Tensor state = generator is null ? get_rng_state() : generator.get_state();
-        return new DropoutRngState(generator, state.DetachFromDisposeScope());
+        return new DropoutRngState(generator, TorchLifetime.Owned(state));
     }
 
     /// <summary>A generator (null: torch's global one) and its state before the layer's first pass.</summary>

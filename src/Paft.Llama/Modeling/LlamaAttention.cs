@@ -1,11 +1,13 @@
-using Paft.Llama.Inference;
 using Paft.Llama.Modules;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Modeling;
 
-/// <summary>Multi-head self-attention with rotary positions, grouped-query key/value heads and an optional KV cache.</summary>
-internal sealed class LlamaAttention : nn.Module<Tensor, Tensor>
+/// <summary>
+/// Multi-head self-attention with rotary positions, grouped-query key/value heads and an optional KV
+/// cache: softmax(q kᵀ / √d + mask) v by libtorch's fused <c>scaled_dot_product_attention</c>.
+/// </summary>
+internal sealed class LlamaAttention : nn.Module<Tensor, StepContext, Tensor>
 {
     public readonly AdaptableLinear q_proj;
     public readonly AdaptableLinear k_proj;
@@ -30,28 +32,41 @@ internal sealed class LlamaAttention : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Use the explicit fp32-softmax path instead of the fused kernel (for tests).</summary>
-    public bool ExplicitSoftmax { get; set; }
-
-    public override Tensor forward(Tensor x) =>
-        throw new NotSupportedException("LlamaAttention needs positions and a mask; call Forward.");
-
-    /// <summary>x [B, T, hidden] → [B, T, hidden].</summary>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, AttentionMask mask, KvCache? cache)
+    /// <summary>x [B, T, hidden] → [B, T, hidden]; with a cache in <paramref name="step"/>, the new keys and values are appended to it.</summary>
+    public override Tensor forward(Tensor x, StepContext step)
     {
         using var scope = NewDisposeScope();
         long b = x.shape[0], t = x.shape[1];
         var q = q_proj.call(x).view(b, t, _heads, _headDim).transpose(1, 2);
         var k = k_proj.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
         var v = v_proj.call(x).view(b, t, _kvHeads, _headDim).transpose(1, 2);
-        q = RotaryEmbedding.Apply(q, cos, sin);
-        k = RotaryEmbedding.Apply(k, cos, sin);
-        if (cache is not null)
+        q = RotaryEmbedding.Apply(q, step.Cos, step.Sin);
+        k = RotaryEmbedding.Apply(k, step.Cos, step.Sin);
+        if (step.Cache is { } cache)
             (k, v) = cache.Append(_layer, k, v);
-        k = Attention.RepeatKv(k, _heads / _kvHeads);
-        v = Attention.RepeatKv(v, _heads / _kvHeads);
-        var attended = Attention.Compute(q, k, v, mask, ExplicitSoftmax);
+        var attended = Attend(q, RepeatKv(k, _heads / _kvHeads), RepeatKv(v, _heads / _kvHeads), step);
         var merged = attended.transpose(1, 2).reshape(b, t, _heads * _headDim);
         return o_proj.call(merged).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>q [B, H, T, D], k/v [B, H, K, D] (already repeated for GQA) → [B, H, T, D], masked as <paramref name="step"/> says.</summary>
+    internal static Tensor Attend(Tensor q, Tensor k, Tensor v, StepContext step)
+    {
+        // bf16 on a CPU without native bf16 products: the fp32 kernel is several times faster (Bf16Matmul).
+        if (!Bf16Matmul.Widens(q, q.shape[0] * q.shape[2]))
+            return nn.functional.scaled_dot_product_attention(q, k, v, step.MaskBias, is_casual: step.IsCausal);
+        using var scope = NewDisposeScope();
+        var wide = nn.functional.scaled_dot_product_attention(q.to(ScalarType.Float32), k.to(ScalarType.Float32),
+            v.to(ScalarType.Float32), step.MaskBias?.to(ScalarType.Float32), is_casual: step.IsCausal);
+        return wide.to(q.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Hugging Face's repeat_kv: [B, kv, K, D] → [B, kv·n, K, D], query head h using kv head h / n.</summary>
+    private static Tensor RepeatKv(Tensor x, long n)
+    {
+        if (n == 1) return x.alias();
+        long b = x.shape[0], kv = x.shape[1], len = x.shape[2], d = x.shape[3];
+        using var expanded = x.unsqueeze(2).expand(b, kv, n, len, d);
+        return expanded.reshape(b, kv * n, len, d);
     }
 }

@@ -1,11 +1,10 @@
-using Paft.Llama.Inference;
 using Paft.Llama.Modules;
 using static TorchSharp.torch;
 
 namespace Paft.Llama.Modeling;
 
-/// <summary>One pre-norm transformer block: x + attn(norm(x)), then h + mlp(norm(h)).</summary>
-internal sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
+/// <summary>One pre-norm transformer block: h = x + attn(norm(x)), then h + mlp(norm(h)).</summary>
+internal sealed class LlamaDecoderLayer : nn.Module<Tensor, StepContext, Tensor>
 {
     public readonly LlamaAttention self_attn;
     public readonly LlamaMlp mlp;
@@ -21,13 +20,11 @@ internal sealed class LlamaDecoderLayer : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) =>
-        throw new NotSupportedException("LlamaDecoderLayer needs positions and a mask; call Forward.");
-
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, AttentionMask mask, KvCache? cache)
+    /// <summary>x [B, T, hidden] → [B, T, hidden].</summary>
+    public override Tensor forward(Tensor x, StepContext step)
     {
         using var scope = NewDisposeScope();
-        var h = x.add(self_attn.Forward(input_layernorm.call(x), cos, sin, mask, cache), HeldScalars.One); // explicit alpha: see HeldScalars
+        var h = x.add(self_attn.call(input_layernorm.call(x), step), HeldScalars.One); // explicit alpha: see HeldScalars
         var output = h.add(mlp.call(post_attention_layernorm.call(h)), HeldScalars.One);
         return output.MoveToOuterDisposeScope();
     }

@@ -1,5 +1,4 @@
 using Paft.Llama.Checkpoints;
-using Paft.Llama.Inference;
 using Paft.Llama.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -78,7 +77,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
         var result = new LlamaForCausalLM(config, dtype, device);
         try
         {
-            CheckpointLoader.Load(result, files);
+            CheckpointLoader.Load(result.named_parameters().ToList(), files, name => LlamaCheckpointKeys.IsIgnorable(name, config));
         }
         catch
         {
@@ -106,29 +105,25 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// (left padding for batches of different lengths); null means all real. With a
     /// <paramref name="cache"/>, the tokens continue the cached ones and are appended to it.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An id lies outside the vocabulary.</exception>
     public Tensor forward(Tensor inputIds, Tensor? attentionMask, KvCache? cache = null)
     {
-        using var hidden = ForwardHidden(inputIds, attentionMask, cache);
+        CheckInput(inputIds, attentionMask);
+        CheckInVocabulary(inputIds);
+        using var hidden = model.call(inputIds, attentionMask, cache);
         return Logits(hidden);
     }
 
     /// <summary>
-    /// The final normalised hidden states [B, T, hidden] in the compute dtype, before <c>lm_head</c>
-    /// (what embedders read); arguments as for <see cref="forward(Tensor, Tensor?, KvCache?)"/>.
+    /// The final normalised hidden states [B, T, hidden], before <c>lm_head</c>. The ids must lie in the
+    /// vocabulary: the library's callers check them on the host where they are made (TokenBatch,
+    /// CausalLMBatch) or draw them from the model's own logits, so no step reads them back from the device.
+    /// Arguments as for <see cref="forward(Tensor, Tensor?, KvCache?)"/>; what embedders read.
     /// </summary>
     public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask, KvCache? cache)
     {
-        if (inputIds.dim() != 2 || inputIds.dtype != ScalarType.Int64)
-            throw new ArgumentException($"input ids must be a [batch, length] int64 tensor, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
-        if (attentionMask is not null && !attentionMask.shape.SequenceEqual(inputIds.shape))
-            throw new ArgumentException($"attention mask shape [{string.Join(", ", attentionMask.shape)}] differs from input ids [{string.Join(", ", inputIds.shape)}]", nameof(attentionMask));
-        if (inputIds.NumberOfElements > 0)
-        {
-            long low = inputIds.min().item<long>(), high = inputIds.max().item<long>();
-            if (low < 0 || high >= Config.VocabSize)
-                throw new ArgumentOutOfRangeException(nameof(inputIds), $"input ids must lie in [0, {Config.VocabSize}) for this model; found {(low < 0 ? low : high)}");
-        }
-        return model.Forward(inputIds, attentionMask, cache);
+        CheckInput(inputIds, attentionMask);
+        return model.call(inputIds, attentionMask, cache);
     }
 
     /// <summary>Applies <c>lm_head</c> to hidden states and returns float32 logits.</summary>
@@ -141,7 +136,7 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Whether training recomputes each decoder layer in the backward pass instead of keeping its
     /// activations (gradient checkpointing): far less activation memory for one more forward pass.
-    /// Set by <see cref="Training.LoraTrainer"/> from <see cref="Training.TrainingOptions.GradientCheckpointing"/>.
+    /// Set by the LoRA trainer from its options.
     /// </summary>
     internal bool GradientCheckpointing
     {
@@ -152,13 +147,43 @@ public sealed class LlamaForCausalLM : nn.Module<Tensor, Tensor>
     /// <summary>The decoder layers, in order (for adapters and tests).</summary>
     internal IReadOnlyList<LlamaDecoderLayer> Layers => model.layers.ToList();
 
-    /// <summary>Routes attention through the explicit fp32-softmax path instead of the fused kernel (tests).</summary>
-    internal bool ExplicitSoftmax
+    private static void CheckInput(Tensor inputIds, Tensor? attentionMask)
     {
-        set
+        if (inputIds.dim() != 2 || inputIds.dtype != ScalarType.Int64)
+            throw new ArgumentException($"input ids must be a [batch, length] int64 tensor, got {inputIds.dtype} [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
+        if (attentionMask is not null && !attentionMask.shape.SequenceEqual(inputIds.shape))
+            throw new ArgumentException($"attention mask shape [{string.Join(", ", attentionMask.shape)}] differs from input ids [{string.Join(", ", inputIds.shape)}]", nameof(inputIds));
+    }
+
+    /// <summary>
+    /// Ids given through the public forward are checked before the embedding looks them up: on the host
+    /// for CPU tensors (their memory is read in place, nothing is computed); a tensor on a GPU costs one
+    /// read-back of its minimum and maximum, once per call.
+    /// </summary>
+    private void CheckInVocabulary(Tensor inputIds)
+    {
+        if (inputIds.NumberOfElements == 0) return;
+        long low, high;
+        if (inputIds.device.type == DeviceType.CPU)
         {
-            foreach (var layer in model.layers) layer.self_attn.ExplicitSoftmax = value;
+            using var flat = inputIds.contiguous();
+            low = long.MaxValue;
+            high = long.MinValue;
+            foreach (long id in flat.data<long>())
+            {
+                low = Math.Min(low, id);
+                high = Math.Max(high, id);
+            }
         }
+        else
+        {
+            using var min = inputIds.min();
+            using var max = inputIds.max();
+            low = min.item<long>();
+            high = max.item<long>();
+        }
+        if (low < 0 || high >= Config.VocabSize)
+            throw new ArgumentOutOfRangeException("inputIds", $"input ids must lie in [0, {Config.VocabSize}) for this model; found {(low < 0 ? low : high)}");
     }
 
     /// <summary>

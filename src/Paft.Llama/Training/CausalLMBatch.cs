@@ -41,8 +41,15 @@ internal sealed class CausalLMBatch : IDisposable
     /// <param name="maxLength">Longest sequence allowed.</param>
     /// <param name="padTokenId">Id written at padding positions (masked out, never learned).</param>
     /// <param name="device">The model's device, where the batch's tensors are made; the CPU when null.</param>
-    public static CausalLMBatch Collate(IReadOnlyList<TrainingExample> examples, ReadOnlySpan<int> indices, int maxLength, int padTokenId, Device? device = null)
+    /// <param name="vocabSize">
+    /// The model's vocabulary: every id must lie below it. Checked here, on the host, once per batch, so
+    /// the model's forward need not read the ids back from the device.
+    /// </param>
+    public static CausalLMBatch Collate(IReadOnlyList<TrainingExample> examples, ReadOnlySpan<int> indices, int maxLength, int padTokenId, int vocabSize = int.MaxValue,
+        Device? device = null)
     {
+        if ((uint)padTokenId >= (uint)vocabSize)
+            throw new ArgumentOutOfRangeException(nameof(padTokenId), padTokenId, $"The padding id {padTokenId} is outside the model's vocabulary [0, {vocabSize}).");
         int batch = indices.Length;
         var sequences = new (IReadOnlyList<int> Prompt, int PromptStart, IReadOnlyList<int> Completion)[batch];
         int longest = 0;
@@ -74,12 +81,12 @@ internal sealed class CausalLMBatch : IDisposable
             int row = b * longest, t = 0;
             for (int i = start; i < prompt.Count; i++, t++)
             {
-                ids[row + t] = prompt[i];
+                ids[row + t] = CheckedId(prompt[i], indices[b], "prompt", i, vocabSize);
                 mask[row + t] = 1;
             }
             for (int i = 0; i < completion.Count; i++, t++)
             {
-                ids[row + t] = completion[i];
+                ids[row + t] = CheckedId(completion[i], indices[b], "completion", i, vocabSize);
                 mask[row + t] = 1;
                 labels[row + t] = completion[i];
                 if (t > 0) lossTokens++; // position 0 has no predecessor to predict it
@@ -94,6 +101,12 @@ internal sealed class CausalLMBatch : IDisposable
             realTokens,
             lossTokens);
     }
+
+    private static int CheckedId(int id, int example, string part, int position, int vocabSize) =>
+        (uint)id < (uint)vocabSize
+            ? id
+            : throw new ArgumentOutOfRangeException(
+                "examples", id, $"Training example {example}: {part} token {position} is id {id}, outside the model's vocabulary [0, {vocabSize}).");
 
     public void Dispose()
     {

@@ -210,7 +210,8 @@ public sealed class LoraTrainer
                 int start = b * o.BatchSize;
                 int length = Math.Min(o.BatchSize, order.Length - start);
                 // On the adapters' device, which is the model's: a CUDA model takes CUDA ids.
-                batches.Add(CausalLMBatch.Collate(examples, order.AsSpan(start, length), o.MaxLength, o.PadTokenId, trainable[0].device));
+                batches.Add(CausalLMBatch.Collate(examples, order.AsSpan(start, length), o.MaxLength, o.PadTokenId,
+                    _model?.Config.VocabSize ?? int.MaxValue, trainable[0].device));
                 foreach (int index in order.AsSpan(start, length))
                     if (examples[index]?.TemplateId is { } id && !templateIds.Contains(id))
                         templateIds.Add(id);

@@ -34,6 +34,10 @@ public sealed class HiddenStateEmbedder : ITemplateEmbedder
     {
         ArgumentNullException.ThrowIfNull(templateText);
         IReadOnlyList<int> ids = _tokenizer.Encode(templateText, addBos: true);
+        // Checked here, on the host: the model's internal forward does not read ids back from the device.
+        foreach (int id in ids)
+            if ((uint)id >= (uint)_model.Config.VocabSize)
+                throw new InvalidOperationException($"The tokenizer gave id {id}, outside the model's vocabulary [0, {_model.Config.VocabSize}): it is not this model's tokenizer.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         bool wasTraining = _model.training;

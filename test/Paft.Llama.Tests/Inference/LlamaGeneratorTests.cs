@@ -41,6 +41,34 @@ public class LlamaGeneratorTests
         Assert.Equal(generator.Generate(rows[1], options), batch[1]);
     }
 
+    [SharedTheory]
+    [InlineData("tiny-llama2-sharded")]
+    [InlineData("tiny-llama2-vocab32k")]
+    public void BatchOfPromptsOfDifferentLengthsStopsPerRowAndEqualsOneAtATimeInFp32(string name)
+    {
+        using var model = LlamaForCausalLM.FromPretrained(Fixtures.Model(name), ScalarType.Float32);
+        int vocab = model.Config.VocabSize;
+        var prompts = new[] { 3, 11, 6, 17, 1 }
+            .Select((length, i) => (IReadOnlyList<int>)new[] { 1 }.Concat(RandomModels.Ids(length, vocab, seed: 40 + i)).ToList()).ToList();
+        var generator = new LlamaGenerator(model);
+        var free = new GenerationOptions { MaxNewTokens = 10 };
+        var unstopped = prompts.Select(p => generator.Generate(p, free)).ToList();
+
+        // Stop ids taken from what two rows generate alone, so those rows stop early (at different steps)
+        // while the others run to the token limit: each row must stop on its own.
+        var stop = new[] { unstopped[0][2], unstopped[3][5] };
+        var options = free with { StopTokenIds = stop };
+        var alone = prompts.Select(p => generator.Generate(p, options)).ToList();
+        var batch = generator.Generate(prompts, options);
+
+        Assert.Equal(alone.Count, batch.Count);
+        for (int r = 0; r < prompts.Count; r++)
+            Assert.Equal(alone[r], batch[r]);
+        Assert.True(alone[0].Count <= 2 && alone[3].Count <= 5, "rows 0 and 3 stop at their stop ids");
+        Assert.Contains(alone, row => row.Count == free.MaxNewTokens);
+        Assert.All(alone, row => Assert.DoesNotContain(row, id => stop.Contains(id)));
+    }
+
     [SharedFact]
     public void Stories260KGreedyMatchesRunC()
     {

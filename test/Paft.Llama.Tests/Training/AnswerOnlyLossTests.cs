@@ -157,4 +157,18 @@ public class AnswerOnlyLossTests
             new LoraTrainer(lora, (ids, mask) => model.forward(ids, mask), new TrainingOptions { GradientCheckpointing = true }));
         Assert.Contains("GradientCheckpointing", ex.Message);
     }
+
+    [Fact]
+    public void AnIdOutsideTheVocabularyIsNamedWithItsExampleBeforeAnyForward()
+    {
+        // The trainer's answer-only path skips the public forward's id check: the batch checks its ids
+        // on the host, once, where it is made.
+        var (model, lora) = Adapted(dropout: 0);
+        using var _ = model;
+        TrainingExample[] examples = [Examples[0], new([1, 21], [97])];   // vocabulary 97: ids 0..96
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new LoraTrainer(lora, model, new TrainingOptions { Epochs = 1, BatchSize = 2, MaxLength = 16 }).Train(examples, new Reporter(_ => { })));
+        Assert.Contains("Training example 1: completion token 0 is id 97", ex.Message);
+        Assert.Contains("[0, 97)", ex.Message);
+    }
 }

@@ -1,6 +1,27 @@
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Paft.Llama.Modules;
+
+// How the project keeps TorchSharp's native objects alive exactly as long as they are used, in one place.
+//
+// Tensors: every op result is made inside the caller's dispose scope (`using var scope = NewDisposeScope()`
+// at the top of a method) and the one result that leaves the method is `MoveToOuterDisposeScope()`d, so
+// intermediates are freed when the method returns rather than by the garbage collector. A tensor that a
+// long-lived object owns (a KV cache buffer, a saved RNG state) is taken out of every scope with
+// TorchLifetime.Owned and freed by its owner's Dispose.
+//
+// Scalars: see HeldScalars.
+
+/// <summary>Tensors owned by long-lived objects rather than by a dispose scope.</summary>
+internal static class TorchLifetime
+{
+    /// <summary>
+    /// Takes <paramref name="tensor"/> out of every dispose scope: it lives until its owner disposes it
+    /// (a cache buffer made during a forward must outlive that forward's scope).
+    /// </summary>
+    public static Tensor Owned(Tensor tensor) => tensor.DetachFromDisposeScope();
+}
 
 /// <summary>
 /// Scalars that outlive every call they are passed to. TorchSharp turns a number given to a tensor op
@@ -26,7 +47,4 @@ internal static class HeldScalars
 
     /// <summary>2, the exponent of a square (<c>Tensor.square()</c> makes its own, unheld).</summary>
     public static readonly Scalar Two = 2.ToScalar();
-
-    /// <summary>-∞, the additive mask of a position that may not be attended.</summary>
-    public static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
 }

@@ -1,10 +1,10 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Paft.Llama.Modeling;
+using Paft.Llama.Checkpoints;
 using static TorchSharp.torch;
 
-namespace Paft.Llama.Checkpoints;
+namespace Paft.Llama.Modeling;
 
 /// <summary>
 /// Writes a <see cref="LlamaForCausalLM"/> as a Hugging Face checkpoint folder (<c>config.json</c> and a

@@ -1,8 +1,7 @@
-using Paft.Llama.Modeling;
 using Paft.Llama.Modules;
 using static TorchSharp.torch;
 
-namespace Paft.Llama.Inference;
+namespace Paft.Llama.Modeling;
 
 /// <summary>
 /// The keys and values of every layer for the tokens seen so far, so each new token costs one
@@ -49,11 +48,11 @@ public sealed class KvCache : IDisposable
             _values = new Tensor[config.NumHiddenLayers];
             for (int i = 0; i < _keys.Length; i++)
             {
-                _keys[i] = Detached(zeros([batch, config.NumKeyValueHeads, 0, config.HeadDim], dtype, device));
-                _values[i] = Detached(zeros([batch, config.NumKeyValueHeads, 0, config.HeadDim], dtype, device));
+                _keys[i] = TorchLifetime.Owned(zeros([batch, config.NumKeyValueHeads, 0, config.HeadDim], dtype, device));
+                _values[i] = TorchLifetime.Owned(zeros([batch, config.NumKeyValueHeads, 0, config.HeadDim], dtype, device));
             }
-            _keyMask = Detached(zeros([batch, 0], ScalarType.Bool, device));
-            _realCounts = Detached(zeros(batch, ScalarType.Int64, device));
+            _keyMask = TorchLifetime.Owned(zeros([batch, 0], ScalarType.Bool, device));
+            _realCounts = TorchLifetime.Owned(zeros(batch, ScalarType.Int64, device));
         }
         if (batch != BatchSize)
             throw new ArgumentException($"the KV cache holds {BatchSize} rows but the input has {batch}");
@@ -107,10 +106,10 @@ public sealed class KvCache : IDisposable
             Length = Length,
             HasPadding = HasPadding,
             _capacity = _capacity,
-            _keys = _keys.Select(k => Detached(k.index_select(0, index))).ToArray(),
-            _values = _values.Select(v => Detached(v.index_select(0, index))).ToArray(),
-            _keyMask = Detached(_keyMask!.index_select(0, index)),
-            _realCounts = Detached(_realCounts!.index_select(0, index)),
+            _keys = _keys.Select(k => TorchLifetime.Owned(k.index_select(0, index))).ToArray(),
+            _values = _values.Select(v => TorchLifetime.Owned(v.index_select(0, index))).ToArray(),
+            _keyMask = TorchLifetime.Owned(_keyMask!.index_select(0, index)),
+            _realCounts = TorchLifetime.Owned(_realCounts!.index_select(0, index)),
         };
         return copy;
     }
@@ -119,7 +118,7 @@ public sealed class KvCache : IDisposable
     {
         var shape = old.shape;
         shape[dim] = capacity;
-        var grown = Detached(zeros(shape, old.dtype, old.device));
+        var grown = TorchLifetime.Owned(zeros(shape, old.dtype, old.device));
         long used = old.shape[dim];
         if (used > 0)
         {
@@ -129,8 +128,6 @@ public sealed class KvCache : IDisposable
         old.Dispose();
         return grown;
     }
-
-    private static Tensor Detached(Tensor t) => t.DetachFromDisposeScope();
 
     /// <inheritdoc />
     public void Dispose()
