@@ -28,6 +28,9 @@ for project in Paft.Llama Paft.MLNet; do
     || { tail -30 "$work/pack-$project.log" >&2; fail "dotnet pack $project failed"; }
 done
 
+# The packed Paft.MLNet depends on no LLM client package (those are Paft.MLNet.Connectors').
+build/check-package-dependencies.sh "$work/feed/Paft.MLNet.$version.nupkg" || fail "Paft.MLNet's package dependencies"
+
 sed -e "s|__PAFT_FEED__|$work/feed|" -e "s|__PAFT_VERSION__|$version|" build/fsi-smoke/score.fsx >"$work/score.fsx"
 # PAFT_NATIVE_LOADER=trace makes the loader say what it loaded, so the check below sees that it ran.
 PAFT_NATIVE_LOADER=trace dotnet fsi "$work/score.fsx" >"$work/fsi.out" 2>"$work/fsi.err" \

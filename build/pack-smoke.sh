@@ -82,13 +82,7 @@ grep -qF '<packageType name="DotnetToolRidPackage" />' <<<"$tool_nuspec" || fail
 for id in Paft.Llama.Tests Paft.MLNet.Tests Paft.Cli.Tests Paft.Benchmarks; do
   compgen -G "$feed/$id.*" >/dev/null && fail "$id must not be packable"
 done
-# Packages by dependency (issue 14): Paft.MLNet takes any IChatClient and depends on the abstractions only; the
-# OpenAI/Ollama clients and the .xlsx reader are Paft.MLNet.Connectors'.
-mlnet_nuspec=$(unzip -p "$feed/Paft.MLNet.$version.nupkg" Paft.MLNet.nuspec)
-for client in OpenAI OllamaSharp Microsoft.Extensions.AI Microsoft.Extensions.AI.OpenAI DocumentFormat.OpenXml; do
-  grep -qF "<dependency id=\"$client\"" <<<"$mlnet_nuspec" && fail "Paft.MLNet.nuspec depends on $client (it belongs in Paft.MLNet.Connectors)"
-done
-grep -qF '<dependency id="Microsoft.Extensions.AI.Abstractions"' <<<"$mlnet_nuspec" || fail "Paft.MLNet.nuspec lacks Microsoft.Extensions.AI.Abstractions"
+build/check-package-dependencies.sh "$feed/Paft.MLNet.$version.nupkg" || fail "Paft.MLNet depends on a client package"
 connectors_nuspec=$(unzip -p "$feed/Paft.MLNet.Connectors.$version.nupkg" Paft.MLNet.Connectors.nuspec)
 for needed in Paft.MLNet OpenAI OllamaSharp DocumentFormat.OpenXml; do
   grep -qF "<dependency id=\"$needed\"" <<<"$connectors_nuspec" || fail "Paft.MLNet.Connectors.nuspec lacks its dependency $needed"

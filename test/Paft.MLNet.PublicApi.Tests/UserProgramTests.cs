@@ -97,8 +97,8 @@ public class UserProgramTests
 
         using var folder = new TempFolder();
         SavedModelPredictsTheSame(ml, paft, Path.Combine(folder.Path, "model"), data, probabilities);
-        // .zip: the single-archive format (issue 14 item 5) is to be checked here the same way:
-        // SavedModelPredictsTheSame(ml, paft, Path.Combine(folder.Path, "model.zip"), data, probabilities);
+        // The single-file model, ML.NET style: one .zip archive.
+        SavedModelPredictsTheSame(ml, paft, Path.Combine(folder.Path, "model.zip"), data, probabilities);
 
         // Disposing releases the weights: predicting afterwards is refused, naming what was disposed; the description stays.
         paft.Dispose();
