@@ -12,6 +12,8 @@
 // Expected output (these are `paft demo`'s sft and paft settings, seed 2502; measured there on 2026-12-07, see the README's table):
 //   SFT  on its own template 100.0%, on the unseen templates 45.7% (mean over 24 templates; worst 21.9%)
 //   PAFT on the unseen templates 98.4% (worst 69.8%)
+//   (on the AMD EPYC of docs/benchmarks.md; another CPU's float kernels give other figures from the same seed: on an
+//   Intel Xeon, SFT 30.7% (worst 16.7%) and PAFT 97.8% (worst 47.9%), as CI prints)
 #I "../../src/Paft.Cli/bin/Release/net10.0"
 #r "Microsoft.ML.Core.dll"
 #r "Microsoft.ML.Data.dll"
