@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.ML;
+using Paft.Llama.Training;
 using Paft.MLNet.Augmentation;
 using Paft.MLNet.Evaluation;
 using Paft.MLNet.Model;
@@ -131,7 +132,8 @@ public sealed class PaftTrainersCatalog
     public PaftTrainer PromptAgnosticFineTuning(string modelPath, TaskDefinition task, IEnumerable<PromptTemplate> trainingTemplates,
         string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
         string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
-        int redrawEverySteps = 4, int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0)
+        int redrawEverySteps = 4, int epochs = TrainingOptions.DefaultEpochs, double learningRate = TrainingOptions.DefaultLearningRate,
+        int batchSize = TrainingOptions.DefaultBatchSize, int seed = 0)
     {
         PaftTrainerOptions options = Flat(modelPath, task, trainingTemplates, labelColumnName, scoreColumnName, predictedLabelColumnName,
             fieldColumns, epochs, learningRate, batchSize, seed);
@@ -165,7 +167,8 @@ public sealed class PaftTrainersCatalog
     public PaftTrainer SupervisedFineTuning(string modelPath, TaskDefinition task, PromptTemplate template,
         string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
         string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
-        int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0)
+        int epochs = TrainingOptions.DefaultEpochs, double learningRate = TrainingOptions.DefaultLearningRate,
+        int batchSize = TrainingOptions.DefaultBatchSize, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(template);
         return SupervisedFineTuning(Flat(modelPath, task, [template], labelColumnName, scoreColumnName, predictedLabelColumnName,
@@ -194,7 +197,8 @@ public sealed class PaftTrainersCatalog
     public TopAccuracyTrainer TopAccuracyFineTuning(string modelPath, TaskDefinition task, IEnumerable<PromptTemplate> trainingTemplates,
         IDataView selectionData, string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
         string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
-        int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0) =>
+        int epochs = TrainingOptions.DefaultEpochs, double learningRate = TrainingOptions.DefaultLearningRate,
+        int batchSize = TrainingOptions.DefaultBatchSize, int seed = 0) =>
         TopAccuracyFineTuning(new TemplateSelectionTrainerOptions
         {
             Trainer = Flat(modelPath, task, trainingTemplates, labelColumnName, scoreColumnName, predictedLabelColumnName, fieldColumns,
@@ -227,7 +231,8 @@ public sealed class PaftTrainersCatalog
         IDataView selectionData, int? budget = null, ITemplateEmbedder? embedder = null,
         string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
         string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
-        int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0) =>
+        int epochs = TrainingOptions.DefaultEpochs, double learningRate = TrainingOptions.DefaultLearningRate,
+        int batchSize = TrainingOptions.DefaultBatchSize, int seed = 0) =>
         ZopoFineTuning(new ZopoTrainerOptions
         {
             Trainer = Flat(modelPath, task, trainingTemplates, labelColumnName, scoreColumnName, predictedLabelColumnName, fieldColumns,
@@ -261,7 +266,8 @@ public sealed class PaftTrainersCatalog
         IDataView selectionData, IChatClient? chatClient = null,
         string labelColumnName = PaftColumns.DefaultLabel, string scoreColumnName = PaftColumns.DefaultScore,
         string predictedLabelColumnName = PaftColumns.DefaultPredictedLabel, IReadOnlyDictionary<string, string>? fieldColumns = null,
-        int epochs = 3, double learningRate = 1e-4, int batchSize = 8, int seed = 0) =>
+        int epochs = TrainingOptions.DefaultEpochs, double learningRate = TrainingOptions.DefaultLearningRate,
+        int batchSize = TrainingOptions.DefaultBatchSize, int seed = 0) =>
         BatpromptFineTuning(new BatpromptTrainerOptions
         {
             Trainer = Flat(modelPath, task, trainingTemplates, labelColumnName, scoreColumnName, predictedLabelColumnName, fieldColumns,

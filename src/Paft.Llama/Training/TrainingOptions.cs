@@ -6,11 +6,20 @@ namespace Paft.Llama.Training;
 /// </summary>
 public sealed record TrainingOptions
 {
+    /// <summary>The default of <see cref="Epochs"/>: 3, the paper's.</summary>
+    public const int DefaultEpochs = 3;
+
+    /// <summary>The default of <see cref="BatchSize"/>: 8.</summary>
+    public const int DefaultBatchSize = 8;
+
+    /// <summary>The default of <see cref="LearningRate"/>: 1e-4, the paper's.</summary>
+    public const double DefaultLearningRate = 1e-4;
+
     /// <summary>Passes over the data. Default 3.</summary>
-    public int Epochs { get; init; } = 3;
+    public int Epochs { get; init; } = DefaultEpochs;
 
     /// <summary>Examples per forward/backward pass (micro-batch). Default 8.</summary>
-    public int BatchSize { get; init; } = 8;
+    public int BatchSize { get; init; } = DefaultBatchSize;
 
     /// <summary>
     /// Micro-batches whose gradients are summed before one optimizer step; the effective batch is
@@ -20,7 +29,7 @@ public sealed record TrainingOptions
     public int GradientAccumulationSteps { get; init; } = 1;
 
     /// <summary>Peak learning rate. Default 1e-4.</summary>
-    public double LearningRate { get; init; } = 1e-4;
+    public double LearningRate { get; init; } = DefaultLearningRate;
 
     /// <summary>Share of the total steps spent in linear warmup (rounded up). Default 0.1.</summary>
     public double WarmupRatio { get; init; } = 0.1;

@@ -37,6 +37,19 @@ internal static class PaftProcess
         Assert.True(process.ExitCode == 0, $"paft exited with {process.ExitCode}: {error}");
     }
 
+    /// <summary>Steps of <see cref="CheckpointedRun"/>: 4 rows, batch 1, 3 epochs.</summary>
+    public const int CheckpointedRunSteps = 12;
+
+    /// <summary>
+    /// The run the interruption tests stop and resume: <see cref="CheckpointedRunSteps"/> steps on the workflow fixture,
+    /// a checkpoint after every step, so an interruption anywhere has a checkpoint just behind it.
+    /// </summary>
+    public static string[] CheckpointedRun(string output, string pool) =>
+    [
+        "train", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa, "--prompts", pool,
+        "--limit", "4", "--batch-size", "1", "--epochs", "3", "--lr", "1e-3", "--max-length", "128", "--checkpoint-every", "1", "--out", output,
+    ];
+
     /// <summary>A training log's rows without the tokens_per_second column (wall-clock timing, different in every run).</summary>
     public static string[] RowsWithoutTiming(string path) =>
         File.ReadAllLines(path).Select(line =>

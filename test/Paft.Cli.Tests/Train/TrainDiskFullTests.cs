@@ -16,16 +16,10 @@ namespace Paft.Cli.Tests.Train;
 /// </summary>
 public sealed class TrainDiskFullTests : IDisposable
 {
-    private const int Steps = 12; // 4 rows, batch 1, 3 epochs
+    private const int Steps = PaftProcess.CheckpointedRunSteps;
     private readonly WorkflowTestData _data = new();
 
     public void Dispose() => _data.Dispose();
-
-    private string[] Arguments(string output, string pool) =>
-    [
-        "train", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa, "--prompts", pool,
-        "--limit", "4", "--batch-size", "1", "--epochs", "3", "--lr", "1e-3", "--max-length", "128", "--checkpoint-every", "1", "--out", output,
-    ];
 
     private static void Run(string program, params string[] arguments)
     {
@@ -44,7 +38,7 @@ public sealed class TrainDiskFullTests : IDisposable
             return; // prlimit(1) and SIGSTOP
         string pool = _data.WritePool();
         string whole = _data.PathOf("whole");
-        PaftProcess.RunToEnd(Arguments(whole, pool));
+        PaftProcess.RunToEnd(PaftProcess.CheckpointedRun(whole, pool));
 
         string full = _data.PathOf("full");
         string checkpoints = full + "-checkpoints";
@@ -52,7 +46,7 @@ public sealed class TrainDiskFullTests : IDisposable
         string logAtFull, lastCheckpoint, error;
         Dictionary<string, byte[]> checkpointAtFull;
         int exit;
-        using (Process process = PaftProcess.Start(Arguments(full, pool), ignoreFileSizeSignal: true))
+        using (Process process = PaftProcess.Start(PaftProcess.CheckpointedRun(full, pool), ignoreFileSizeSignal: true))
         {
             Task<string> stderr = process.StandardError.ReadToEndAsync();
             while (!process.HasExited && (!File.Exists(runningLog) || TrainingLog.Load(runningLog).Entries.Count < 5))
@@ -83,7 +77,7 @@ public sealed class TrainDiskFullTests : IDisposable
         Assert.Empty(Directory.GetDirectories(checkpoints, ".checkpoint-*.tmp"));
 
         // Space again: the same command with --resume finishes the run.
-        PaftProcess.RunToEnd([.. Arguments(full, pool), "--resume"]);
+        PaftProcess.RunToEnd([.. PaftProcess.CheckpointedRun(full, pool), "--resume"]);
         string[] expected = PaftProcess.RowsWithoutTiming(Path.Combine(whole, TrainingLog.FileName));
         Assert.Equal(Steps + 1, expected.Length);
         Assert.Equal(expected, PaftProcess.RowsWithoutTiming(Path.Combine(full, TrainingLog.FileName)));

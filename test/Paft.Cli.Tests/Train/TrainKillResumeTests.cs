@@ -11,26 +11,20 @@ namespace Paft.Cli.Tests.Train;
 /// </summary>
 public sealed class TrainKillResumeTests : IDisposable
 {
-    private const int Steps = 12; // 4 rows, batch 1, 3 epochs
+    private const int Steps = PaftProcess.CheckpointedRunSteps;
     private readonly WorkflowTestData _data = new();
 
     public void Dispose() => _data.Dispose();
-
-    private string[] Arguments(string output, string pool) =>
-    [
-        "train", "--model", WorkflowTestData.Model, "--task", "piqa", "--data", WorkflowTestData.Piqa, "--prompts", pool,
-        "--limit", "4", "--batch-size", "1", "--epochs", "3", "--lr", "1e-3", "--max-length", "128", "--checkpoint-every", "1", "--out", output,
-    ];
 
     [SharedFact]
     public void KilledRun_ResumedToTheEnd_HasTheUninterruptedRunsLog()
     {
         string pool = _data.WritePool();
-        PaftProcess.RunToEnd(Arguments(_data.PathOf("whole"), pool));
+        PaftProcess.RunToEnd(PaftProcess.CheckpointedRun(_data.PathOf("whole"), pool));
 
         string killed = _data.PathOf("killed");
         string checkpoint = Path.Combine(killed + "-checkpoints", "checkpoint-00000005");
-        using (Process process = PaftProcess.Start(Arguments(killed, pool)))
+        using (Process process = PaftProcess.Start(PaftProcess.CheckpointedRun(killed, pool)))
         {
             process.ErrorDataReceived += (_, _) => { };
             process.BeginErrorReadLine();
@@ -43,7 +37,7 @@ public sealed class TrainKillResumeTests : IDisposable
         int loggedAtKill = TrainingLog.Load(Path.Combine(killed + "-checkpoints", TrainingLog.FileName)).Entries.Count;
         Assert.InRange(loggedAtKill, 4, Steps - 1);
 
-        PaftProcess.RunToEnd([.. Arguments(killed, pool), "--resume"]);
+        PaftProcess.RunToEnd([.. PaftProcess.CheckpointedRun(killed, pool), "--resume"]);
 
         string[] expected = PaftProcess.RowsWithoutTiming(_data.PathOf("whole", TrainingLog.FileName));
         string[] actual = PaftProcess.RowsWithoutTiming(Path.Combine(killed, TrainingLog.FileName));
